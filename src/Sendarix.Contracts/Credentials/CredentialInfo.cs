@@ -1,0 +1,10 @@
+namespace Sendarix.Contracts.Credentials;
+
+/// <summary>A credential as listed: never its secret nor the secret's hash.</summary>
+[GenerateSerializer, Immutable, Alias("Sendarix.CredentialInfo")]
+public sealed record CredentialInfo(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Username,
+    [property: Id(2)] string? Label,
+    [property: Id(3)] DateTimeOffset CreatedAt,
+    [property: Id(4)] DateTimeOffset? RevokedAt);

@@ -1,0 +1,21 @@
+using Sendarix.Contracts.Credentials;
+
+namespace Sendarix.Contracts.Tenants;
+
+/// <summary>One tenant: its profile and the SMTP credentials it owns. Keyed by tenant id.</summary>
+public interface ITenantGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the tenant; a second call with the same id returns the existing tenant unchanged.</summary>
+    Task<TenantInfo> CreateAsync(string name);
+
+    /// <summary>The tenant, or null when it does not exist.</summary>
+    Task<TenantInfo?> GetAsync();
+
+    /// <summary>Issues a new credential; the secret is in the result and nowhere else.</summary>
+    Task<IssuedCredential?> IssueCredentialAsync(string? label);
+
+    Task<IReadOnlyList<CredentialInfo>> ListCredentialsAsync();
+
+    /// <summary>Revokes a credential on every front-end; false when the tenant has no such credential.</summary>
+    Task<bool> RevokeCredentialAsync(string credentialId);
+}

@@ -1,0 +1,41 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+
+namespace Sendarix.Core.Ids;
+
+/// <summary>
+/// A message's id: "{tenantId}-{local}". The local part starts with the inverted acceptance time so that a
+/// tenant's messages sort newest first in storage, and ends with random bits so front-ends never collide.
+/// The tenant prefix tells every node where the message lives without a global index.
+/// </summary>
+public sealed record MessageId(string TenantId, string Local)
+{
+    public override string ToString() => $"{TenantId}-{Local}";
+
+    public static MessageId New(string tenantId, DateTimeOffset now)
+    {
+        Span<byte> bytes = stackalloc byte[13];
+        BinaryPrimitives.WriteInt64BigEndian(bytes, long.MaxValue - now.ToUnixTimeMilliseconds());
+        RandomNumberGenerator.Fill(bytes[8..]);
+        return new MessageId(tenantId, Base32.Encode(bytes).ToLowerInvariant());
+    }
+
+    public static bool TryParse(string? text, out MessageId id)
+    {
+        id = null!;
+        var dash = text?.IndexOf('-') ?? -1;
+        if (text is null || dash <= 0 || dash == text.Length - 1 || !TenantIds.IsValid(text[..dash]))
+        {
+            return false;
+        }
+
+        var local = text[(dash + 1)..];
+        if (local.Length > 40 || !local.All(char.IsAsciiLetterOrDigit))
+        {
+            return false;
+        }
+
+        id = new MessageId(text[..dash], local);
+        return true;
+    }
+}

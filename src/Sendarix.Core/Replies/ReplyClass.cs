@@ -1,0 +1,8 @@
+namespace Sendarix.Core.Replies;
+
+public enum ReplyClass
+{
+    Success,
+    Temporary,
+    Permanent,
+}

@@ -1,0 +1,141 @@
+using Orleans.Runtime;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Sendarix.Contracts.Destinations;
+using Sendarix.Core.Retry;
+using Sendarix.Storage.Queue;
+using Sendarix.Storage.Retries;
+
+namespace Sendarix.Grains.Destinations;
+
+/// <summary>
+/// A destination's back-off and its deferred work. Deferred recipients wait in the retry table under the
+/// destination's partition; one reminder per destination fires when the earliest of them falls due and moves every
+/// due entry back to the delivery queue in a few storage operations. A million messages queued for a domain that is
+/// down therefore cost one reminder, and after a connection-level failure the whole destination backs off instead
+/// of each message rediscovering the outage.
+/// </summary>
+public sealed partial class DestinationGrain(
+    [PersistentState("destination", GrainStorage.Default)] IPersistentState<DestinationState> state,
+    RetryStore retries,
+    WorkQueue queue,
+    IOptions<RetryOptions> options,
+    TimeProvider time,
+    ILogger<DestinationGrain> logger) : Grain, IDestinationGrain, IRemindable
+{
+    const string ReleaseReminder = "release";
+
+    // Bounds one reminder tick; whatever remains is released on the next tick, which comes at once.
+    const int ReleasePageSize = 500;
+    const int MaxPagesPerTick = 20;
+
+    string Destination => this.GetPrimaryKeyString();
+
+    public Task<DateTimeOffset?> GetBackoffAsync()
+    {
+        var until = state.State.BackoffUntil;
+        return Task.FromResult(until > time.GetUtcNow() ? until : null);
+    }
+
+    public async Task<DateTimeOffset> ReportUnreachableAsync(string reason)
+    {
+        var now = time.GetUtcNow();
+        if (state.State.BackoffUntil is { } current && current > now)
+        {
+            // Attempts already in flight when the back-off began report too; they do not lengthen it.
+            return current;
+        }
+
+        state.State.ConsecutiveFailures++;
+        state.State.LastError = reason;
+        state.State.BackoffUntil = now + options.Value.ToPolicy().DelayAfter(state.State.ConsecutiveFailures);
+        await state.WriteStateAsync();
+        LogBackoff(logger, Destination, state.State.BackoffUntil.Value, reason);
+        return state.State.BackoffUntil.Value;
+    }
+
+    public async Task ReportReachableAsync()
+    {
+        if (state.State.ConsecutiveFailures == 0 && state.State.BackoffUntil is null)
+        {
+            return;
+        }
+
+        state.State.ConsecutiveFailures = 0;
+        state.State.BackoffUntil = null;
+        state.State.LastError = null;
+        await state.WriteStateAsync();
+    }
+
+    public async Task ScheduleAsync(DateTimeOffset due)
+    {
+        if (state.State.NextRelease is { } next && next <= due)
+        {
+            return;
+        }
+
+        await SetReleaseAsync(due);
+    }
+
+    public Task<DestinationStatus> GetStatusAsync() => Task.FromResult(new DestinationStatus(
+        Destination, state.State.BackoffUntil, state.State.ConsecutiveFailures, state.State.LastError, state.State.NextRelease));
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != ReleaseReminder)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        for (var page = 0; page < MaxPagesPerTick; page++)
+        {
+            var due = await retries.GetDueAsync(Destination, now, ReleasePageSize, CancellationToken.None);
+            if (due.Count == 0)
+            {
+                break;
+            }
+
+            // Queue first, then delete: a crash in between repeats an attempt, never loses one.
+            await queue.SendAsync(due.Select(d => d.Item).ToList(), CancellationToken.None);
+            await retries.RemoveAsync(Destination, due, CancellationToken.None);
+            LogReleased(logger, Destination, due.Count);
+            if (due.Count < ReleasePageSize)
+            {
+                break;
+            }
+        }
+
+        var nextDue = await retries.GetNextDueAsync(Destination, CancellationToken.None);
+        if (nextDue is null)
+        {
+            state.State.NextRelease = null;
+            await state.WriteStateAsync();
+            var reminder = await this.GetReminder(ReleaseReminder);
+            if (reminder is not null)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            return;
+        }
+
+        await SetReleaseAsync(nextDue.Value);
+    }
+
+    async Task SetReleaseAsync(DateTimeOffset due)
+    {
+        var wait = due - time.GetUtcNow();
+        await this.RegisterOrUpdateReminder(ReleaseReminder, wait > TimeSpan.Zero ? wait : TimeSpan.Zero, options.Value.ReminderPeriod);
+        state.State.NextRelease = due;
+        await state.WriteStateAsync();
+    }
+
+    [LoggerMessage(EventId = 3001, EventName = "DestinationBackoff", Level = LogLevel.Information,
+        Message = "Destination {Destination} backed off until {Until}: {Reason}")]
+    static partial void LogBackoff(ILogger logger, string destination, DateTimeOffset until, string reason);
+
+    [LoggerMessage(EventId = 3002, EventName = "RetriesReleased", Level = LogLevel.Debug,
+        Message = "Destination {Destination}: {Count} deferred work items released for another attempt")]
+    static partial void LogReleased(ILogger logger, string destination, int count);
+}

@@ -1,0 +1,14 @@
+namespace Sendarix.Grains.Destinations;
+
+[GenerateSerializer, Alias("Sendarix.DestinationState")]
+public sealed class DestinationState
+{
+    [Id(0)] public DateTimeOffset? BackoffUntil { get; set; }
+
+    [Id(1)] public int ConsecutiveFailures { get; set; }
+
+    [Id(2)] public string? LastError { get; set; }
+
+    /// <summary>When the release reminder is next due; null when nothing waits.</summary>
+    [Id(3)] public DateTimeOffset? NextRelease { get; set; }
+}

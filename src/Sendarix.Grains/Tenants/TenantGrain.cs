@@ -1,0 +1,68 @@
+using Sendarix.Contracts.Credentials;
+using Sendarix.Contracts.Tenants;
+using Sendarix.Core.Credentials;
+
+namespace Sendarix.Grains.Tenants;
+
+public sealed class TenantGrain(
+    [PersistentState("tenant", GrainStorage.Default)] IPersistentState<TenantState> state,
+    TimeProvider time) : Grain, ITenantGrain
+{
+    public async Task<TenantInfo> CreateAsync(string name)
+    {
+        if (state.State.Name is null)
+        {
+            state.State.Name = name;
+            state.State.CreatedAt = time.GetUtcNow();
+            await state.WriteStateAsync();
+        }
+
+        var info = Info()!;
+        await GrainFactory.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).AddAsync(info);
+        return info;
+    }
+
+    public Task<TenantInfo?> GetAsync() => Task.FromResult(Info());
+
+    public async Task<IssuedCredential?> IssueCredentialAsync(string? label)
+    {
+        if (state.State.Name is null)
+        {
+            return null;
+        }
+
+        var secret = SmtpCredentialSecret.NewSecret();
+        var credential = new CredentialInfo($"cr{Guid.NewGuid():N}"[..18], SmtpCredentialSecret.NewUsername(), label, time.GetUtcNow(), null);
+
+        // The credential works once its own grain has it; the tenant lists it after, so a listed credential always works.
+        await GrainFactory.GetGrain<ICredentialGrain>(credential.Username)
+            .InitializeAsync(new CredentialRecord(this.GetPrimaryKeyString(), credential.Id, SmtpCredentialSecret.Hash(secret), false));
+        state.State.Credentials.Add(credential);
+        await state.WriteStateAsync();
+        return new IssuedCredential(credential, secret);
+    }
+
+    public Task<IReadOnlyList<CredentialInfo>> ListCredentialsAsync() =>
+        Task.FromResult<IReadOnlyList<CredentialInfo>>(state.State.Credentials.ToList());
+
+    public async Task<bool> RevokeCredentialAsync(string credentialId)
+    {
+        var index = state.State.Credentials.FindIndex(c => c.Id == credentialId);
+        if (index < 0)
+        {
+            return false;
+        }
+
+        var credential = state.State.Credentials[index];
+        await GrainFactory.GetGrain<ICredentialGrain>(credential.Username).RevokeAsync();
+        if (credential.RevokedAt is null)
+        {
+            state.State.Credentials[index] = credential with { RevokedAt = time.GetUtcNow() };
+            await state.WriteStateAsync();
+        }
+
+        return true;
+    }
+
+    TenantInfo? Info() => state.State.Name is null ? null : new TenantInfo(this.GetPrimaryKeyString(), state.State.Name, state.State.CreatedAt);
+}

@@ -1,0 +1,13 @@
+using Sendarix.Contracts.Credentials;
+
+namespace Sendarix.Grains.Tenants;
+
+[GenerateSerializer, Alias("Sendarix.TenantState")]
+public sealed class TenantState
+{
+    [Id(0)] public string? Name { get; set; }
+
+    [Id(1)] public DateTimeOffset CreatedAt { get; set; }
+
+    [Id(2)] public List<CredentialInfo> Credentials { get; set; } = [];
+}

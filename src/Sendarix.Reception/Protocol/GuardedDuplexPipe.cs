@@ -1,0 +1,491 @@
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Sendarix.Core.Smtp;
+using SmtpServer.IO;
+
+namespace Sendarix.Reception.Protocol;
+
+/// <summary>
+/// Stands between a client's socket and the SMTP library, in both directions. Inbound, it reads the client's
+/// bytes itself and passes on only what is safe: command lines within a length limit, no PROXY lines, no AUTH
+/// before TLS, AUTH data the library can parse, no bytes pipelined after STARTTLS, and message data cut off at the
+/// size limit; it also closes idle sessions. Outbound, it rewrites each reply with an enhanced status code.
+/// Knowing which command a reply answers (replies come in command order) is what lets it do both.
+/// </summary>
+internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
+{
+    static readonly byte[] Crlf = "\r\n"u8.ToArray();
+    static readonly byte[] Terminator = "\r\n.\r\n"u8.ToArray();
+
+    readonly Socket _socket;
+    readonly GuardLimits _limits;
+    readonly Action _onDispose;
+    readonly Pipe _inbound = new(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19, useSynchronizationContext: false));
+    readonly ConcurrentQueue<PendingReply> _pending = new();
+    readonly SemaphoreSlim _sendLock = new(1, 1);
+    readonly CancellationTokenSource _closed = new();
+    readonly ReplyWriter _output;
+    Stream _stream;
+    TaskCompletionSource _upgraded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    bool _pumpStarted;
+    volatile bool _continuationExpected;
+    string? _authMechanism;
+    bool _greeted;
+    int _lastFinalCode;
+    int _disposed;
+
+    public GuardedDuplexPipe(Socket socket, GuardLimits limits, bool implicitTls, Action onDispose)
+    {
+        _socket = socket;
+        _limits = limits;
+        _onDispose = onDispose;
+        _stream = new NetworkStream(socket, ownsSocket: false);
+        _output = new ReplyWriter(this);
+        if (!implicitTls)
+        {
+            StartPump();
+        }
+    }
+
+    public PipeReader Input => _inbound.Reader;
+
+    public PipeWriter Output => _output;
+
+    public bool IsSecure => _stream is SslStream;
+
+    public SslProtocols SslProtocol => (_stream as SslStream)?.SslProtocol ?? SslProtocols.None;
+
+    /// <summary>True when the current message's data went past the size limit and was cut off.</summary>
+    public bool DataTooLarge { get; private set; }
+
+    public async Task UpgradeAsync(X509Certificate certificate, SslProtocols protocols, CancellationToken cancellationToken = default)
+    {
+        var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
+        timeout.CancelAfter(_limits.TlsHandshakeTimeout);
+        try
+        {
+            await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+            {
+                ServerCertificate = certificate,
+                EnabledSslProtocols = protocols,
+                ClientCertificateRequired = false,
+                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            }, timeout.Token);
+        }
+        catch (Exception ex)
+        {
+            await ssl.DisposeAsync();
+            _upgraded.TrySetException(ex);
+            throw;
+        }
+
+        _stream = ssl;
+        if (!_pumpStarted)
+        {
+            StartPump();
+        }
+
+        _upgraded.TrySetResult();
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        _closed.Cancel();
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // Already reset by the client.
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        _stream.Dispose();
+        _socket.Dispose();
+        _onDispose();
+    }
+
+    void StartPump()
+    {
+        _pumpStarted = true;
+        _ = Task.Run(PumpAsync);
+    }
+
+    async Task PumpAsync()
+    {
+        var buffer = new byte[Math.Max(16 * 1024, _limits.MaxCommandLineLength * 2)];
+        int start = 0, end = 0;
+        try
+        {
+            while (true)
+            {
+                var lf = Array.IndexOf(buffer, (byte)'\n', start, end - start);
+                if (lf < 0)
+                {
+                    if (end - start > _limits.MaxCommandLineLength)
+                    {
+                        await RefuseAsync(GuardVerbs.LineTooLong);
+                        if (!await DiscardLineAsync(buffer))
+                        {
+                            return;
+                        }
+
+                        start = end = 0;
+                        continue;
+                    }
+
+                    (start, end) = Compact(buffer, start, end);
+                    var read = await ReadAsync(buffer.AsMemory(end));
+                    if (read == 0)
+                    {
+                        return;
+                    }
+
+                    end += read;
+                    continue;
+                }
+
+                var length = lf - start;
+                if (length > 0 && buffer[lf - 1] == '\r')
+                {
+                    length--;
+                }
+
+                var line = Encoding.UTF8.GetString(buffer, start, length);
+                start = lf + 1;
+                if (length > _limits.MaxCommandLineLength)
+                {
+                    await RefuseAsync(GuardVerbs.LineTooLong);
+                    continue;
+                }
+
+                switch (await HandleLineAsync(line))
+                {
+                    case LineResult.EnterData:
+                        var afterData = await ForwardDataAsync(buffer, start, end);
+                        if (afterData is null)
+                        {
+                            return;
+                        }
+
+                        (start, end) = afterData.Value;
+                        break;
+
+                    case LineResult.StartTls:
+                        // Bytes that came with STARTTLS were sent before the handshake: an injection attempt
+                        // (CVE-2011-0411 family), never commands of the secure session.
+                        start = end = 0;
+                        await _upgraded.Task.WaitAsync(_closed.Token);
+                        break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or SocketException or ObjectDisposedException or AuthenticationException)
+        {
+        }
+        catch (IdleTimeoutException)
+        {
+            await SendRawAsync("421 4.4.2 Idle timeout; closing connection\r\n"u8.ToArray());
+        }
+        finally
+        {
+            await _inbound.Writer.CompleteAsync();
+        }
+    }
+
+    async Task<LineResult> HandleLineAsync(string line)
+    {
+        if (_continuationExpected)
+        {
+            _continuationExpected = false;
+            await ForwardLineAsync(SanitizeAuthResponse(line));
+            return LineResult.None;
+        }
+
+        var space = line.IndexOfAny([' ', ':']);
+        var verb = (space < 0 ? line : line[..space]).ToUpperInvariant();
+        switch (verb)
+        {
+            case "PROXY":
+                await RefuseAsync(GuardVerbs.Proxy);
+                return LineResult.None;
+
+            case "AUTH" when !IsSecure:
+                await RefuseAsync(GuardVerbs.AuthWithoutTls);
+                return LineResult.None;
+
+            case "AUTH":
+                var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                _authMechanism = parts.Length > 1 ? parts[1].ToUpperInvariant() : null;
+                if (_authMechanism == "PLAIN" && parts.Length > 2 && !AuthPayload.IsValidPlain(parts[2]))
+                {
+                    line = $"{parts[0]} {parts[1]} {AuthPayload.FailingPlain}";
+                }
+                else if (_authMechanism == "LOGIN" && parts.Length > 2 && !AuthPayload.IsBase64(parts[2]))
+                {
+                    line = $"{parts[0]} {parts[1]}";
+                }
+
+                break;
+
+            case "DATA" when line.Length == 4:
+                DataTooLarge = false;
+                return await ForwardAwaitingReplyAsync(verb, line) == 354 ? LineResult.EnterData : LineResult.None;
+
+            case "STARTTLS" when line.Length == 8:
+                return await ForwardAwaitingReplyAsync(verb, line) == 220 ? LineResult.StartTls : LineResult.None;
+        }
+
+        _pending.Enqueue(new PendingReply(verb, null));
+        await ForwardLineAsync(line);
+        return LineResult.None;
+    }
+
+    string SanitizeAuthResponse(string line) => _authMechanism switch
+    {
+        // Anything the library cannot parse would fault the session: it gets a well-formed, failing response instead.
+        "PLAIN" => AuthPayload.IsValidPlain(line) ? line : AuthPayload.FailingPlain,
+        _ => AuthPayload.IsBase64(line) ? line : "",
+    };
+
+    async Task<int> ForwardAwaitingReplyAsync(string verb, string line)
+    {
+        var reply = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending.Enqueue(new PendingReply(verb, reply));
+        await ForwardLineAsync(line);
+        return await reply.Task.WaitAsync(_closed.Token);
+    }
+
+    async Task RefuseAsync(string marker)
+    {
+        _pending.Enqueue(new PendingReply(marker, null));
+        await ForwardLineAsync(GuardVerbs.Replacement);
+    }
+
+    /// <summary>
+    /// Passes message data to the library up to and including the CRLF.CRLF that ends it, as the library itself
+    /// finds it. Returns where the commands after the data start in <paramref name="buffer"/>, or null at end of stream.
+    /// </summary>
+    async Task<(int Start, int End)?> ForwardDataAsync(byte[] buffer, int start, int end)
+    {
+        var matched = 0;
+        long forwarded = 0;
+        var firstLine = true;
+        while (true)
+        {
+            if (start == end)
+            {
+                start = end = 0;
+                var read = await ReadAsync(buffer.AsMemory());
+                if (read == 0)
+                {
+                    return null;
+                }
+
+                end = read;
+            }
+
+            if (firstLine)
+            {
+                // The library misses a terminator or dot-stuffing on the very first line; settle those here.
+                if (buffer[start] == '.' && end - start < 3)
+                {
+                    (start, end) = Compact(buffer, start, end);
+                    var read = await ReadAsync(buffer.AsMemory(end));
+                    if (read == 0)
+                    {
+                        return null;
+                    }
+
+                    end += read;
+                    continue;
+                }
+
+                firstLine = false;
+                if (buffer.AsSpan(start).StartsWith(".\r\n"u8))
+                {
+                    _pending.Enqueue(new PendingReply(GuardVerbs.EndOfData, null));
+                    await WriteInboundAsync(Terminator);
+                    return (start + 3, end);
+                }
+
+                if (buffer.AsSpan(start).StartsWith(".."u8))
+                {
+                    start++;
+                }
+            }
+
+            var i = start;
+            for (; i < end && matched < Terminator.Length; i++)
+            {
+                var b = buffer[i];
+                matched = b == Terminator[matched] ? matched + 1 : b == '\r' ? 1 : 0;
+            }
+
+            var chunk = buffer.AsMemory(start, i - start);
+            if (matched == Terminator.Length)
+            {
+                _pending.Enqueue(new PendingReply(GuardVerbs.EndOfData, null));
+                if (DataTooLarge)
+                {
+                    // The data was cut off at the limit; end it cleanly so the library answers, and the store refuses it.
+                    await WriteInboundAsync(Terminator);
+                }
+                else
+                {
+                    await WriteInboundAsync(chunk);
+                }
+
+                return (i, end);
+            }
+
+            forwarded += chunk.Length;
+            if (forwarded > _limits.MaxMessageSize)
+            {
+                DataTooLarge = true;
+            }
+            else
+            {
+                await WriteInboundAsync(chunk);
+            }
+
+            start = end = 0;
+        }
+    }
+
+    async Task<bool> DiscardLineAsync(byte[] buffer)
+    {
+        while (true)
+        {
+            var read = await ReadAsync(buffer.AsMemory());
+            if (read == 0)
+            {
+                return false;
+            }
+
+            var lf = Array.IndexOf(buffer, (byte)'\n', 0, read);
+            if (lf >= 0)
+            {
+                Array.Copy(buffer, lf + 1, buffer, 0, read - lf - 1);
+                return true;
+            }
+        }
+    }
+
+    async ValueTask<int> ReadAsync(Memory<byte> memory)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token);
+        idle.CancelAfter(_limits.IdleTimeout);
+        try
+        {
+            return await _stream.ReadAsync(memory, idle.Token);
+        }
+        catch (OperationCanceledException) when (!_closed.IsCancellationRequested)
+        {
+            throw new IdleTimeoutException();
+        }
+    }
+
+    async Task ForwardLineAsync(string line)
+    {
+        var writer = _inbound.Writer;
+        var count = Encoding.UTF8.GetByteCount(line);
+        var span = writer.GetSpan(count + 2);
+        Encoding.UTF8.GetBytes(line, span);
+        Crlf.CopyTo(span[count..]);
+        writer.Advance(count + 2);
+        await writer.FlushAsync(_closed.Token);
+    }
+
+    async Task WriteInboundAsync(ReadOnlyMemory<byte> bytes) => await _inbound.Writer.WriteAsync(bytes, _closed.Token);
+
+    static (int Start, int End) Compact(byte[] buffer, int start, int end)
+    {
+        if (start > 0)
+        {
+            Array.Copy(buffer, start, buffer, 0, end - start);
+        }
+
+        return (0, end - start);
+    }
+
+    /// <summary>Rewrites one reply line the library wrote, keeping track of which command it answers.</summary>
+    internal string RewriteReply(string line)
+    {
+        if (!_greeted)
+        {
+            _greeted = true;
+            return line;
+        }
+
+        if (line.Length < 3 || (line.Length > 3 && line[3] == '-'))
+        {
+            return line;
+        }
+
+        _ = int.TryParse(line.AsSpan(0, 3), out var code);
+        if (code == 334)
+        {
+            _continuationExpected = true;
+            return line;
+        }
+
+        string? verb = null;
+        if (_pending.TryDequeue(out var pending))
+        {
+            verb = pending.Verb;
+            pending.Reply?.TrySetResult(code);
+        }
+
+        if (code == 221 && _lastFinalCode == 535)
+        {
+            verb = "AUTH";
+        }
+
+        _lastFinalCode = code;
+        return ReplyRewriter.Rewrite(verb, line);
+    }
+
+    internal async Task SendRawAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
+    {
+        await _sendLock.WaitAsync(cancellationToken);
+        try
+        {
+            await _stream.WriteAsync(bytes, cancellationToken);
+            await _stream.FlushAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or SocketException)
+        {
+            // The client went away; the session ends on its next read.
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    enum LineResult
+    {
+        None,
+        EnterData,
+        StartTls,
+    }
+
+    sealed record PendingReply(string Verb, TaskCompletionSource<int>? Reply);
+
+    sealed class IdleTimeoutException : Exception;
+}

@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+using SmtpServer;
+using SmtpServer.IO;
+using SmtpServer.Net;
+
+namespace Sendarix.Reception.Protocol;
+
+/// <summary>
+/// Listeners whose connections go through <see cref="GuardedDuplexPipe"/>, with TCP_NODELAY set (the library's
+/// own listener leaves Nagle's algorithm on, which stalls every pipelined reply) and connection limits per front-end
+/// and per client address.
+/// </summary>
+internal sealed class GuardedListenerFactory(IOptions<SmtpOptions> options) : IEndpointListenerFactory
+{
+    readonly ConcurrentDictionary<IPAddress, int> _perClient = new();
+    int _open;
+
+    SmtpOptions Options => options.Value;
+
+    /// <summary>Sessions open now on this front-end.</summary>
+    public int OpenSessions => Volatile.Read(ref _open);
+
+    /// <summary>Raised once a listener is bound, with its actual endpoint (useful with port 0).</summary>
+    public event Action<IEndpointDefinition, EndPoint>? EndpointStarted;
+
+    public IEndpointListener CreateListener(IEndpointDefinition endpointDefinition)
+    {
+        var socket = new Socket(endpointDefinition.Endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(endpointDefinition.Endpoint);
+        socket.Listen(1024);
+        EndpointStarted?.Invoke(endpointDefinition, socket.LocalEndPoint!);
+        return new Listener(this, socket, endpointDefinition);
+    }
+
+    bool TryOpen(IPAddress client)
+    {
+        var o = options.Value;
+        if (Interlocked.Increment(ref _open) > o.MaxConnections)
+        {
+            Interlocked.Decrement(ref _open);
+            return false;
+        }
+
+        var count = _perClient.AddOrUpdate(client, 1, (_, n) => n + 1);
+        if (count > o.MaxConnectionsPerClient)
+        {
+            Close(client);
+            return false;
+        }
+
+        return true;
+    }
+
+    void Close(IPAddress client)
+    {
+        Interlocked.Decrement(ref _open);
+        if (_perClient.AddOrUpdate(client, 0, (_, n) => n - 1) <= 0)
+        {
+            _perClient.TryRemove(new KeyValuePair<IPAddress, int>(client, 0));
+        }
+    }
+
+    sealed class Listener(GuardedListenerFactory factory, Socket socket, IEndpointDefinition endpoint) : IEndpointListener
+    {
+        static readonly byte[] TooMany = "421 4.7.0 Too many connections; try again later\r\n"u8.ToArray();
+
+        public async Task<ISecurableDuplexPipe> GetPipeAsync(ISessionContext context, CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                var client = await socket.AcceptAsync(cancellationToken);
+                client.NoDelay = true;
+                var remote = (IPEndPoint)client.RemoteEndPoint!;
+                if (!factory.TryOpen(remote.Address))
+                {
+                    _ = RefuseAsync(client);
+                    continue;
+                }
+
+                context.Properties[EndpointListener.LocalEndPointKey] = client.LocalEndPoint!;
+                context.Properties[EndpointListener.RemoteEndPointKey] = remote;
+                var o = factory.Options;
+                var limits = new GuardLimits(o.MaxCommandLineLength, o.MaxMessageSize, o.IdleTimeout, o.TlsHandshakeTimeout);
+                return new GuardedDuplexPipe(client, limits, endpoint.IsSecure, () => factory.Close(remote.Address));
+            }
+        }
+
+        public void Dispose() => socket.Dispose();
+
+        static async Task RefuseAsync(Socket client)
+        {
+            try
+            {
+                // On the implicit-TLS port this plaintext line is unreadable to the client; the close still tells it.
+                await client.SendAsync(TooMany);
+                client.Shutdown(SocketShutdown.Both);
+            }
+            catch (SocketException)
+            {
+            }
+            finally
+            {
+                client.Dispose();
+            }
+        }
+    }
+}

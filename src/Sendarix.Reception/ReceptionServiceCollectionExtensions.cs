@@ -1,0 +1,19 @@
+using Microsoft.Extensions.DependencyInjection;
+using Sendarix.Reception.Tls;
+using Sendarix.Storage;
+
+namespace Sendarix.Reception;
+
+public static class ReceptionServiceCollectionExtensions
+{
+    /// <summary>The SMTP submission front-end and the group-commit acceptance behind it.</summary>
+    public static IServiceCollection AddSmtpFrontEnd(this IServiceCollection services)
+    {
+        services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSendarixAcceptance();
+        services.AddSingleton<ServerCertificate>();
+        services.AddSingleton<SmtpFrontEnd>();
+        services.AddHostedService(sp => sp.GetRequiredService<SmtpFrontEnd>());
+        return services;
+    }
+}

@@ -1,0 +1,33 @@
+using SmtpServer;
+using SmtpServer.Protocol;
+
+namespace Sendarix.Reception.Session;
+
+/// <summary>
+/// The EHLO reply: what a submission relay offers. No SMTPUTF8 (the library decodes such domains as ASCII and
+/// would corrupt them); ENHANCEDSTATUSCODES because every reply carries one; AUTH only once TLS is up.
+/// </summary>
+internal sealed class RelayEhloCommand(string domainOrAddress) : EhloCommand(domainOrAddress)
+{
+    protected override string GetGreeting(ISessionContext context)
+    {
+        context.Properties[SessionKeys.HeloName] = DomainOrAddress;
+        return context.ServerOptions.ServerName;
+    }
+
+    protected override IEnumerable<string> GetExtensions(ISessionContext context)
+    {
+        yield return "PIPELINING";
+        yield return $"SIZE {context.ServerOptions.MaxMessageSizeOptions.Length}";
+        yield return "8BITMIME";
+        yield return "ENHANCEDSTATUSCODES";
+        if (context.Pipe.IsSecure)
+        {
+            yield return "AUTH PLAIN LOGIN";
+        }
+        else if (context.EndpointDefinition.CertificateFactory is not null)
+        {
+            yield return "STARTTLS";
+        }
+    }
+}

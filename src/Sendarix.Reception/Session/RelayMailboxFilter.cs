@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Options;
+using Sendarix.Core.Addressing;
+using SmtpServer;
+using SmtpServer.Mail;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
+
+namespace Sendarix.Reception.Session;
+
+/// <summary>Envelope checks: an authenticated tenant, well-formed addresses, and a bounded recipient list.</summary>
+internal sealed class RelayMailboxFilter(IOptions<SmtpOptions> options) : IMailboxFilter
+{
+    public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox @from, int size, CancellationToken cancellationToken)
+    {
+        if (!context.Properties.ContainsKey(SessionKeys.TenantId))
+        {
+            throw new SmtpResponseException(SmtpReplies.AuthRequired);
+        }
+
+        if (!IsNullSender(@from) && !EmailAddress.TryParse(Format(@from), out _))
+        {
+            throw new SmtpResponseException(SmtpReplies.BadSender);
+        }
+
+        context.Properties[SessionKeys.RecipientCount] = 0;
+        return Task.FromResult(true);
+    }
+
+    public Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox @from, CancellationToken cancellationToken)
+    {
+        if (context.Properties.TryGetValue(SessionKeys.RecipientCount, out var value) && value is int count && count >= options.Value.MaxRecipients)
+        {
+            throw new SmtpResponseException(SmtpReplies.TooManyRecipients);
+        }
+
+        if (IsNullSender(to) || !EmailAddress.TryParse(Format(to), out _))
+        {
+            throw new SmtpResponseException(SmtpReplies.BadRecipient);
+        }
+
+        context.Properties[SessionKeys.RecipientCount] = (value as int? ?? 0) + 1;
+        return Task.FromResult(true);
+    }
+
+    public static bool IsNullSender(IMailbox? mailbox) => mailbox is null || (string.IsNullOrEmpty(mailbox.User) && string.IsNullOrEmpty(mailbox.Host));
+
+    public static string Format(IMailbox? mailbox) => IsNullSender(mailbox) ? "" : $"{mailbox!.User}@{mailbox.Host}";
+}

@@ -1,0 +1,115 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Sendarix.Core.Ids;
+using Sendarix.Core.Smtp;
+using Sendarix.Reception.Protocol;
+using Sendarix.Storage.Acceptance;
+using Sendarix.Storage.Messages;
+using SmtpServer;
+using SmtpServer.Net;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
+
+namespace Sendarix.Reception.Session;
+
+/// <summary>
+/// The end of DATA: checks the body, adds the Received header and answers 250 only once the acceptor has made the
+/// message durable. Nothing may escape as an exception: the library would turn it into a permanent 554.
+/// </summary>
+internal sealed partial class RelayMessageStore(
+    IMessageAcceptor acceptor,
+    IOptions<SmtpOptions> options,
+    TimeProvider time,
+    ILogger<RelayMessageStore> logger) : IMessageStore
+{
+    public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (context.Pipe is GuardedDuplexPipe { DataTooLarge: true } || buffer.Length > options.Value.MaxMessageSize)
+            {
+                return SmtpReplies.TooLarge;
+            }
+
+            if (context.Properties.TryGetValue(SessionKeys.TenantId, out var tenant) is false || tenant is not string tenantId)
+            {
+                return SmtpReplies.AuthRequired;
+            }
+
+            var now = time.GetUtcNow();
+            var id = MessageId.New(tenantId, now);
+            var recipients = transaction.To.Select(RelayMailboxFilter.Format).ToList();
+            var remote = context.Properties.TryGetValue(EndpointListener.RemoteEndPointKey, out var ep) ? (ep as IPEndPoint)?.Address : null;
+            var received = Encoding.UTF8.GetBytes(ReceivedHeader(context, id, recipients, remote, now));
+
+            // The library drops the CRLF that ends the last line; put it back.
+            var bodyLength = (int)buffer.Length;
+            var body = new byte[received.Length + bodyLength + (bodyLength > 0 ? 2 : 0)];
+            received.CopyTo(body, 0);
+            buffer.CopyTo(body.AsSpan(received.Length));
+            if (bodyLength > 0)
+            {
+                body[^2] = (byte)'\r';
+                body[^1] = (byte)'\n';
+            }
+
+            if (BodyRules.IndexOfBareLineBreak(body.AsSpan(received.Length)) >= 0)
+            {
+                return SmtpReplies.BareLineBreak;
+            }
+
+            var message = new AcceptedMessage(id, RelayMailboxFilter.Format(transaction.From), recipients, body, now, remote?.ToString());
+            await acceptor.AcceptAsync(message, cancellationToken);
+            LogAccepted(logger, id.ToString(), recipients.Count, body.Length);
+            return SmtpReplies.Queued(id.ToString());
+        }
+        catch (Exception ex)
+        {
+            LogNotStored(logger, ex);
+            return SmtpReplies.StorageUnavailable;
+        }
+    }
+
+    string ReceivedHeader(ISessionContext context, MessageId id, IReadOnlyList<string> recipients, IPAddress? remote, DateTimeOffset now)
+    {
+        var helo = context.Properties.TryGetValue(SessionKeys.HeloName, out var h) ? h as string : null;
+        var tls = context.Pipe.SslProtocol switch
+        {
+            System.Security.Authentication.SslProtocols.Tls13 => "TLS1.3",
+            System.Security.Authentication.SslProtocols.Tls12 => "TLS1.2",
+            _ => null,
+        };
+        var header = new StringBuilder("Received: from ");
+        header.Append(Sanitize(helo) ?? "unknown").Append(" ([").Append(remote?.ToString() ?? "unknown").Append("])\r\n");
+        header.Append("\tby ").Append(options.Value.ServerName);
+        if (tls is not null)
+        {
+            header.Append(" (").Append(tls).Append(')');
+        }
+
+        header.Append(" with ESMTPSA id ").Append(id.Local);
+        if (recipients.Count == 1)
+        {
+            header.Append("\r\n\tfor <").Append(recipients[0]).Append('>');
+        }
+
+        header.Append("; ").Append(now.UtcDateTime.ToString("ddd, dd MMM yyyy HH:mm:ss", CultureInfo.InvariantCulture)).Append(" +0000\r\n");
+        return header.ToString();
+    }
+
+    // The EHLO name is the client's own text: keep it to characters that cannot break the header.
+    static string? Sanitize(string? helo) =>
+        helo is null ? null : new string(helo.Where(c => c is > ' ' and < '\x7f' and not '(' and not ')').Take(255).ToArray());
+
+    [LoggerMessage(EventId = 1101, EventName = "MessageAccepted", Level = LogLevel.Debug,
+        Message = "Accepted {MessageId} for {Recipients} recipients, {Bytes} bytes")]
+    static partial void LogAccepted(ILogger logger, string messageId, int recipients, int bytes);
+
+    [LoggerMessage(EventId = 1102, EventName = "MessageNotStored", Level = LogLevel.Warning,
+        Message = "A message could not be stored; the client was told to try again later")]
+    static partial void LogNotStored(ILogger logger, Exception exception);
+}

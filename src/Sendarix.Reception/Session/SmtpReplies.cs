@@ -1,0 +1,18 @@
+using SmtpServer.Protocol;
+
+namespace Sendarix.Reception.Session;
+
+/// <summary>The replies the relay itself composes, each with its enhanced status code.</summary>
+internal static class SmtpReplies
+{
+    public static SmtpResponse Queued(string id) => new(SmtpReplyCode.Ok, $"2.0.0 OK: queued as {id}");
+
+    public static readonly SmtpResponse StorageUnavailable = new((SmtpReplyCode)451, "4.3.0 Temporary failure storing the message; try again later");
+    public static readonly SmtpResponse TooLarge = new(SmtpReplyCode.SizeLimitExceeded, "5.3.4 Message size exceeds fixed maximum message size");
+    public static readonly SmtpResponse BareLineBreak = new(SmtpReplyCode.TransactionFailed, "5.6.0 Message contains a bare CR or LF; lines must end with CRLF");
+    public static readonly SmtpResponse TooManyRecipients = new((SmtpReplyCode)452, "4.5.3 Too many recipients");
+    public static readonly SmtpResponse BadSender = new(SmtpReplyCode.SyntaxError, "5.1.7 Bad sender address syntax");
+    public static readonly SmtpResponse BadRecipient = new(SmtpReplyCode.SyntaxError, "5.1.3 Bad recipient address syntax");
+    public static readonly SmtpResponse AuthRequired = new(SmtpReplyCode.AuthenticationRequired, "5.7.0 Authentication required");
+    public static readonly SmtpResponse AuthUnavailable = new((SmtpReplyCode)454, "4.7.0 Temporary authentication failure; try again later");
+}

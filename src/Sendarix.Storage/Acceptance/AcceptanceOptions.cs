@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Sendarix.Storage.Acceptance;
+
+/// <summary>Group commit of accepted messages. Section "Sendarix:Acceptance".</summary>
+public sealed class AcceptanceOptions
+{
+    public const string Section = "Sendarix:Acceptance";
+
+    /// <summary>Most messages made durable by one batch of storage writes.</summary>
+    [Range(1, 500)]
+    public int MaxBatchMessages { get; set; } = 64;
+
+    /// <summary>Most body bytes in one batch blob; a larger message forms a batch of its own.</summary>
+    [Range(65536, 256L * 1024 * 1024)]
+    public long MaxBatchBytes { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>How long a batch that is not full waits for company. Adds at most this much latency when idle.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromMilliseconds(2);
+}

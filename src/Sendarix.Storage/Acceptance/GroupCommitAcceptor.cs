@@ -1,0 +1,177 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Sendarix.Storage.Bodies;
+using Sendarix.Storage.Messages;
+using Sendarix.Storage.Queue;
+
+namespace Sendarix.Storage.Acceptance;
+
+/// <summary>
+/// Group commit: messages arriving together are made durable together, with one blob upload, one table
+/// transaction per tenant and one queue message per batch instead of three storage round trips per message.
+/// One batch is written at a time; while it is written the next one fills, so batches grow with load by themselves.
+/// The writes go blob, then table, then queue: a work item never points at a missing body or row. If any write
+/// fails, every message in the batch fails (the front-end answers 451) and the rows already written are removed.
+/// </summary>
+public sealed partial class GroupCommitAcceptor(
+    BodyStore bodies,
+    MessageLedger ledger,
+    WorkQueue queue,
+    IOptions<AcceptanceOptions> options,
+    TimeProvider time,
+    ILogger<GroupCommitAcceptor> logger) : BackgroundService, IMessageAcceptor
+{
+    readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+
+    public async Task AcceptAsync(AcceptedMessage message, CancellationToken cancellationToken)
+    {
+        var pending = new Pending(message, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        await _pending.Writer.WriteAsync(pending, cancellationToken);
+        await pending.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        var batch = new List<Pending>(o.MaxBatchMessages);
+        Pending? carried = null;
+        try
+        {
+            while (true)
+            {
+                batch.Clear();
+                var first = carried ?? await _pending.Reader.ReadAsync(stoppingToken);
+                carried = null;
+                batch.Add(first);
+                long bytes = first.Message.Body.Length;
+                var deadline = time.GetTimestamp() + (long)(o.MaxBatchDelay.TotalSeconds * time.TimestampFrequency);
+                while (batch.Count < o.MaxBatchMessages)
+                {
+                    if (!_pending.Reader.TryRead(out var next))
+                    {
+                        var wait = time.GetElapsedTime(time.GetTimestamp(), deadline);
+                        if (wait <= TimeSpan.Zero || !await WaitToReadAsync(wait, stoppingToken))
+                        {
+                            break;
+                        }
+
+                        continue;
+                    }
+
+                    if (bytes + next.Message.Body.Length > o.MaxBatchBytes)
+                    {
+                        carried = next;
+                        break;
+                    }
+
+                    batch.Add(next);
+                    bytes += next.Message.Body.Length;
+                }
+
+                await CommitAsync(batch, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            FailRemaining(carried);
+        }
+    }
+
+    async Task<bool> WaitToReadAsync(TimeSpan wait, CancellationToken stoppingToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(wait);
+        try
+        {
+            return await _pending.Reader.WaitToReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    async Task CommitAsync(List<Pending> batch, CancellationToken stoppingToken)
+    {
+        var now = time.GetUtcNow();
+        var blob = $"{now:yyyy/MM/dd/HH}/{Guid.NewGuid():N}";
+        var total = batch.Sum(p => p.Message.Body.Length);
+        var content = new byte[total];
+        var placed = new List<(AcceptedMessage, BodyRef)>(batch.Count);
+        var offset = 0;
+        foreach (var p in batch)
+        {
+            p.Message.Body.Span.CopyTo(content.AsSpan(offset));
+            placed.Add((p.Message, new BodyRef(blob, offset, p.Message.Body.Length)));
+            offset += p.Message.Body.Length;
+        }
+
+        var rowsWritten = false;
+        try
+        {
+            await bodies.UploadAsync(blob, content, stoppingToken);
+            await ledger.WriteAcceptedAsync(placed, stoppingToken);
+            rowsWritten = true;
+            await queue.SendAsync(placed.Select(x => ToWorkItem(x.Item1, x.Item2)).ToList(), stoppingToken);
+        }
+        catch (Exception ex)
+        {
+            LogBatchFailed(logger, ex, batch.Count);
+            if (rowsWritten)
+            {
+                await RemoveRowsAsync(batch);
+            }
+
+            foreach (var p in batch)
+            {
+                p.Done.TrySetException(new StorageUnavailableException("The message could not be stored.", ex));
+            }
+
+            return;
+        }
+
+        foreach (var p in batch)
+        {
+            p.Done.TrySetResult();
+        }
+    }
+
+    async Task RemoveRowsAsync(List<Pending> batch)
+    {
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await ledger.RemoveAsync(batch.Select(p => p.Message), cts.Token);
+        }
+        catch (Exception ex)
+        {
+            // The client got 451 and will send again; the orphaned rows show "queued" but have no work item.
+            LogCleanupFailed(logger, ex, batch.Count);
+        }
+    }
+
+    void FailRemaining(Pending? carried)
+    {
+        carried?.Done.TrySetException(new StorageUnavailableException("The relay is shutting down.", null));
+        while (_pending.Reader.TryRead(out var p))
+        {
+            p.Done.TrySetException(new StorageUnavailableException("The relay is shutting down.", null));
+        }
+    }
+
+    static DeliveryWorkItem ToWorkItem(AcceptedMessage m, BodyRef body) => new(
+        m.Id.TenantId, m.Id.ToString(), m.From, body.Blob, body.Offset, body.Length, m.AcceptedAt,
+        m.Recipients.Select((r, i) => new WorkRecipient(i, r, 0)).ToList());
+
+    [LoggerMessage(EventId = 2001, EventName = "AcceptanceBatchFailed", Level = LogLevel.Warning,
+        Message = "A batch of {Count} messages could not be stored; each sender gets a temporary failure")]
+    static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(EventId = 2002, EventName = "AcceptanceCleanupFailed", Level = LogLevel.Warning,
+        Message = "Rows of a failed batch of {Count} messages could not be removed")]
+    static partial void LogCleanupFailed(ILogger logger, Exception exception, int count);
+
+    sealed record Pending(AcceptedMessage Message, TaskCompletionSource Done);
+}

@@ -1,0 +1,15 @@
+using Sendarix.Core.Ids;
+
+namespace Sendarix.Storage.Messages;
+
+/// <summary>The result of one delivery attempt for one recipient: a new state and the event that records it.</summary>
+public sealed record RecipientOutcome(
+    MessageId MessageId,
+    int RecipientIndex,
+    string Recipient,
+    EventType Type,
+    int Attempts,
+    string? Reply,
+    DateTimeOffset Time,
+    DateTimeOffset? NextAttempt,
+    string? RemoteHost);

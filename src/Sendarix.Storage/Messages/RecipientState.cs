@@ -1,0 +1,19 @@
+namespace Sendarix.Storage.Messages;
+
+/// <summary>Where a recipient stands: "queued", "deferred", "delivered", "bounced", "expired" or "failed".</summary>
+public sealed record RecipientState(
+    string Address,
+    string Status,
+    int Attempts,
+    string? LastReply,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? NextAttempt)
+{
+    public const string Queued = "queued";
+
+    public static string StatusOf(EventType type) => type switch
+    {
+        EventType.Accepted => Queued,
+        _ => type.ToString().ToLowerInvariant(),
+    };
+}

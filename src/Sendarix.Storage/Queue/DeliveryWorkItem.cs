@@ -1,0 +1,18 @@
+namespace Sendarix.Storage.Queue;
+
+/// <summary>
+/// Everything a delivery attempt needs, so the first attempt reads nothing but the body: the envelope, where the
+/// body is, and the recipients still to be tried. Carried in queue messages and in retry rows.
+/// </summary>
+public sealed record DeliveryWorkItem(
+    string TenantId,
+    string MessageId,
+    string From,
+    string Blob,
+    long Offset,
+    int Length,
+    DateTimeOffset AcceptedAt,
+    IReadOnlyList<WorkRecipient> Recipients);
+
+/// <summary>A recipient still to be tried: its index in the message and the attempts made so far.</summary>
+public sealed record WorkRecipient(int Index, string Address, int Attempts);

@@ -1,0 +1,45 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
+
+namespace Sendarix.Storage;
+
+/// <summary>The relay's own tables, queue and blob container, named from <see cref="StorageOptions.Prefix"/>.</summary>
+public sealed class StorageClients
+{
+    public StorageClients(IOptions<StorageOptions> options)
+    {
+        var o = options.Value;
+        Tables = new TableServiceClient(o.ConnectionString);
+        Blobs = new BlobServiceClient(o.ConnectionString);
+        Messages = Tables.GetTableClient($"{o.Prefix}Messages");
+        Retries = Tables.GetTableClient($"{o.Prefix}Retries");
+        Bodies = Blobs.GetBlobContainerClient($"{o.Prefix}-bodies");
+        Delivery = new QueueClient(o.ConnectionString, $"{o.Prefix}-delivery");
+    }
+
+    public TableServiceClient Tables { get; }
+
+    public BlobServiceClient Blobs { get; }
+
+    /// <summary>Messages and their events, partitioned by tenant.</summary>
+    public TableClient Messages { get; }
+
+    /// <summary>Deferred recipients waiting for their next attempt, partitioned by destination.</summary>
+    public TableClient Retries { get; }
+
+    /// <summary>Message bodies, several per blob (one blob per acceptance batch).</summary>
+    public BlobContainerClient Bodies { get; }
+
+    /// <summary>Delivery work: each queue message lists message recipients ready for an attempt.</summary>
+    public QueueClient Delivery { get; }
+
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        await Messages.CreateIfNotExistsAsync(cancellationToken);
+        await Retries.CreateIfNotExistsAsync(cancellationToken);
+        await Bodies.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await Delivery.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+    }
+}

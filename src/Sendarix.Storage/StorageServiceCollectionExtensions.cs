@@ -1,0 +1,35 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Sendarix.Storage.Acceptance;
+using Sendarix.Storage.Bodies;
+using Sendarix.Storage.Messages;
+using Sendarix.Storage.Queue;
+using Sendarix.Storage.Retries;
+
+namespace Sendarix.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>The relay's storage: clients, ledger, queue, retry table and body store.</summary>
+    public static IServiceCollection AddSendarixStorage(this IServiceCollection services)
+    {
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<StorageClients>();
+        services.AddSingleton<MessageLedger>();
+        services.AddSingleton<WorkQueue>();
+        services.AddSingleton<RetryStore>();
+        services.AddSingleton<BodyStore>();
+        services.AddHostedService<StorageBootstrap>();
+        return services;
+    }
+
+    /// <summary>Group-commit acceptance, for hosts that run the SMTP front-end.</summary>
+    public static IServiceCollection AddSendarixAcceptance(this IServiceCollection services)
+    {
+        services.AddOptions<AcceptanceOptions>().BindConfiguration(AcceptanceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<GroupCommitAcceptor>();
+        services.AddSingleton<IMessageAcceptor>(sp => sp.GetRequiredService<GroupCommitAcceptor>());
+        services.AddHostedService(sp => sp.GetRequiredService<GroupCommitAcceptor>());
+        return services;
+    }
+}
