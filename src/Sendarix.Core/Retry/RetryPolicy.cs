@@ -41,4 +41,14 @@ public sealed record RetryPolicy(TimeSpan FirstRetry, TimeSpan MaxRetry, TimeSpa
 
         return RetryDecision.RetryAt(next < expiresAt ? next : expiresAt);
     }
+
+    /// <summary>
+    /// Postpones without an attempt (the destination is backed off): the next attempt when the back-off ends, or
+    /// expiry when the message has been queued for its whole lifetime.
+    /// </summary>
+    public RetryDecision Postpone(DateTimeOffset acceptedAt, DateTimeOffset now, DateTimeOffset until)
+    {
+        var expiresAt = acceptedAt + MaxLifetime;
+        return now >= expiresAt ? RetryDecision.Expire() : RetryDecision.RetryAt(until < expiresAt ? until : expiresAt);
+    }
 }

@@ -34,6 +34,8 @@ public sealed class ServerCertificate(IOptions<SmtpOptions> options)
         var generated = Generate(o.ServerName);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         File.WriteAllBytes(path, generated.Export(X509ContentType.Pkcs12));
+        // The public certificate alone, for clients to trust (e.g. swaks --tls-ca-path, Python's ssl cafile).
+        File.WriteAllText(Path.ChangeExtension(path, ".pem"), generated.ExportCertificatePem());
         return X509CertificateLoader.LoadPkcs12FromFile(path, null);
     }
 

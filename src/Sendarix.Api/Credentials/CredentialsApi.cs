@@ -1,0 +1,78 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Sendarix.Api.Security;
+using Sendarix.Api.Tenants;
+using Sendarix.Contracts.Credentials;
+using Sendarix.Contracts.Tenants;
+
+namespace Sendarix.Api.Credentials;
+
+public static class CredentialsApi
+{
+    public static RouteGroupBuilder MapCredentialsApi(this RouteGroupBuilder v1)
+    {
+        var credentials = v1.MapGroup("/tenants/{tenantId}/credentials").WithTags("Credentials");
+        credentials.MapPost("/", IssueAsync).WithName("IssueCredential")
+            .WithSummary("Issues SMTP credentials. The secret is in this response only; the relay keeps just its hash.");
+        credentials.MapGet("/", ListAsync).WithName("ListCredentials").WithSummary("Lists a tenant's credentials, without secrets.");
+        credentials.MapDelete("/{credentialId}", RevokeAsync).WithName("RevokeCredential")
+            .WithSummary("Revokes a credential; every front-end refuses it within seconds.");
+        return v1;
+    }
+
+    static async Task<Results<Created<IssuedCredentialResponse>, ProblemHttpResult, ValidationProblem>> IssueAsync(
+        string tenantId, IssueCredentialRequest? request, IGrainFactory grains)
+    {
+        if (request?.Label is { Length: > 100 })
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["label"] = ["A label has at most 100 characters."] });
+        }
+
+        if (await TenantsApi.FindAsync(grains, tenantId) is null)
+        {
+            return TypedResultsProblem.NotFound($"Tenant '{tenantId}'");
+        }
+
+        var issued = await grains.GetGrain<ITenantGrain>(tenantId).IssueCredentialAsync(request?.Label);
+        if (issued is null)
+        {
+            return TypedResultsProblem.NotFound($"Tenant '{tenantId}'");
+        }
+
+        var c = issued.Credential;
+        return TypedResults.Created($"/v1/tenants/{tenantId}/credentials/{c.Id}",
+            new IssuedCredentialResponse(c.Id, c.Username, issued.Secret, c.Label, c.CreatedAt));
+    }
+
+    static async Task<Results<Ok<CredentialResponse[]>, ProblemHttpResult>> ListAsync(string tenantId, IGrainFactory grains)
+    {
+        if (await TenantsApi.FindAsync(grains, tenantId) is null)
+        {
+            return TypedResultsProblem.NotFound($"Tenant '{tenantId}'");
+        }
+
+        var list = await grains.GetGrain<ITenantGrain>(tenantId).ListCredentialsAsync();
+        return TypedResults.Ok(list.Select(CredentialResponse.From).ToArray());
+    }
+
+    static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string tenantId, string credentialId, IGrainFactory grains)
+    {
+        if (await TenantsApi.FindAsync(grains, tenantId) is null || !await grains.GetGrain<ITenantGrain>(tenantId).RevokeCredentialAsync(credentialId))
+        {
+            return TypedResultsProblem.NotFound($"Credential '{credentialId}' of tenant '{tenantId}'");
+        }
+
+        return TypedResults.NoContent();
+    }
+}
+
+public sealed record IssueCredentialRequest(string? Label);
+
+public sealed record IssuedCredentialResponse(string Id, string Username, string Secret, string? Label, DateTimeOffset CreatedAt);
+
+public sealed record CredentialResponse(string Id, string Username, string? Label, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt)
+{
+    public static CredentialResponse From(CredentialInfo c) => new(c.Id, c.Username, c.Label, c.CreatedAt, c.RevokedAt);
+}

@@ -1,0 +1,40 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Sendarix.Api.Credentials;
+using Sendarix.Api.Destinations;
+using Sendarix.Api.Messages;
+using Sendarix.Api.Security;
+using Sendarix.Api.Tenants;
+
+namespace Sendarix.Api;
+
+public static class ManagementApi
+{
+    /// <summary>Services of the management API; <paramref name="operatorKey"/> is the key every /v1 call must present.</summary>
+    public static IServiceCollection AddManagementApi(this IServiceCollection services, string operatorKey)
+    {
+        services.AddSingleton(new OperatorKey(operatorKey));
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        return services;
+    }
+
+    /// <summary>Maps /v1 (operator key required) and the OpenAPI document at /openapi/v1.json.</summary>
+    public static IEndpointRouteBuilder MapManagementApi(this IEndpointRouteBuilder app)
+    {
+        app.MapOpenApi();
+        app.MapGroup("/v1")
+            .AddEndpointFilter<OperatorKeyFilter>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .MapTenantsApi()
+            .MapCredentialsApi()
+            .MapMessagesApi()
+            .MapDestinationsApi();
+        return app;
+    }
+}

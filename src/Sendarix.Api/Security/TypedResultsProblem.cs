@@ -1,0 +1,15 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Sendarix.Api.Security;
+
+/// <summary>The API's error replies, all RFC 9457 problem details.</summary>
+internal static class TypedResultsProblem
+{
+    public static ProblemHttpResult Unauthorized() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
+            detail: "Send the operator API key as 'Authorization: Bearer <key>'.");
+
+    public static ProblemHttpResult NotFound(string what) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"{what} does not exist.");
+}

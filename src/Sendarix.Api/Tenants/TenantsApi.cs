@@ -1,0 +1,57 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Sendarix.Api.Security;
+using Sendarix.Contracts.Tenants;
+using Sendarix.Core.Ids;
+
+namespace Sendarix.Api.Tenants;
+
+public static class TenantsApi
+{
+    public static RouteGroupBuilder MapTenantsApi(this RouteGroupBuilder v1)
+    {
+        var tenants = v1.MapGroup("/tenants").WithTags("Tenants");
+        tenants.MapPost("/", CreateAsync).WithName("CreateTenant").WithSummary("Creates a tenant.");
+        tenants.MapGet("/", ListAsync).WithName("ListTenants").WithSummary("Lists every tenant.");
+        tenants.MapGet("/{tenantId}", GetAsync).WithName("GetTenant").WithSummary("Gets one tenant.");
+        return v1;
+    }
+
+    static async Task<Results<Created<TenantResponse>, ValidationProblem>> CreateAsync(CreateTenantRequest request, IGrainFactory grains)
+    {
+        var name = request.Name?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > 200)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = ["A name of 1 to 200 characters is required."] });
+        }
+
+        var tenant = await grains.GetGrain<ITenantGrain>(TenantIds.New()).CreateAsync(name);
+        return TypedResults.Created($"/v1/tenants/{tenant.Id}", TenantResponse.From(tenant));
+    }
+
+    static async Task<Ok<TenantResponse[]>> ListAsync(IGrainFactory grains)
+    {
+        var tenants = await grains.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).ListAsync();
+        return TypedResults.Ok(tenants.Select(TenantResponse.From).ToArray());
+    }
+
+    static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> GetAsync(string tenantId, IGrainFactory grains)
+    {
+        var tenant = await FindAsync(grains, tenantId);
+        return tenant is null ? TypedResultsProblem.NotFound($"Tenant '{tenantId}'") : TypedResults.Ok(TenantResponse.From(tenant));
+    }
+
+    /// <summary>The tenant, or null for an unknown or malformed id (which never reaches a grain).</summary>
+    internal static async Task<TenantInfo?> FindAsync(IGrainFactory grains, string tenantId) =>
+        TenantIds.IsValid(tenantId) ? await grains.GetGrain<ITenantGrain>(tenantId).GetAsync() : null;
+}
+
+public sealed record CreateTenantRequest([property: Required] string? Name);
+
+public sealed record TenantResponse(string Id, string Name, DateTimeOffset CreatedAt)
+{
+    public static TenantResponse From(TenantInfo t) => new(t.Id, t.Name, t.CreatedAt);
+}

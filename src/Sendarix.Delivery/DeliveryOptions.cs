@@ -1,0 +1,108 @@
+using System.ComponentModel.DataAnnotations;
+using Sendarix.Core.Routing;
+
+namespace Sendarix.Delivery;
+
+/// <summary>Outbound delivery. Section "Sendarix:Delivery".</summary>
+public sealed class DeliveryOptions : IValidatableObject
+{
+    public const string Section = "Sendarix:Delivery";
+
+    /// <summary>The name the relay gives in EHLO to destination servers.</summary>
+    [Required]
+    public string HeloName { get; set; } = "localhost";
+
+    /// <summary>DNS servers for MX and address lookups ("ip" or "ip:port"); empty uses the system's resolvers.</summary>
+    public List<string> DnsServers { get; set; } = [];
+
+    /// <summary>Port used for hosts found through MX records (25 on the Internet; tests point it elsewhere).</summary>
+    [Range(1, 65535)]
+    public int MxPort { get; set; } = 25;
+
+    /// <summary>Static routes: a domain (or "*") to a list of "host:port", tried in order, instead of MX lookup.</summary>
+    public List<RouteOptions> Routes { get; set; } = [];
+
+    /// <summary>TLS for destinations found through MX records.</summary>
+    public TlsPolicy MxTls { get; set; } = TlsPolicy.Opportunistic;
+
+    /// <summary>Queue readers per silo.</summary>
+    [Range(1, 64)]
+    public int QueueReaders { get; set; } = 2;
+
+    /// <summary>Delivery attempts in progress at once per silo.</summary>
+    [Range(1, 10000)]
+    public int MaxConcurrentDeliveries { get; set; } = 128;
+
+    /// <summary>Open connections to one destination host address per silo.</summary>
+    [Range(1, 1000)]
+    public int MaxConnectionsPerHost { get; set; } = 20;
+
+    /// <summary>Messages sent over one connection before it is closed and a new one opened.</summary>
+    [Range(1, 100000)]
+    public int MessagesPerConnection { get; set; } = 100;
+
+    /// <summary>How long an unused connection is kept for reuse.</summary>
+    public TimeSpan IdleConnectionTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Wait for any one reply from a destination server before the attempt counts as failed.</summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long a received queue message stays invisible to other readers. Work that a crashed silo left unfinished
+    /// is picked up again after this.
+    /// </summary>
+    public TimeSpan QueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Longest pause between two polls of an empty queue.</summary>
+    public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var server in DnsServers)
+        {
+            if (!System.Net.IPEndPoint.TryParse(server, out _))
+            {
+                yield return new ValidationResult($"Sendarix:Delivery:DnsServers: '{server}' is not 'ip' or 'ip:port'.", [nameof(DnsServers)]);
+            }
+        }
+
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var route in Routes)
+        {
+            if (string.IsNullOrWhiteSpace(route.Domain) || !seen.Add(route.Domain))
+            {
+                yield return new ValidationResult($"Sendarix:Delivery:Routes: the domain '{route.Domain}' is empty or listed twice.", [nameof(Routes)]);
+            }
+
+            if (route.Hosts.Count == 0 || route.Hosts.Any(h => !HostPort.TryParse(h, out _)))
+            {
+                yield return new ValidationResult($"Sendarix:Delivery:Routes: the route for '{route.Domain}' needs hosts written 'host' or 'host:port'.", [nameof(Routes)]);
+            }
+        }
+
+        if (ConnectTimeout < TimeSpan.FromMilliseconds(100) || CommandTimeout < TimeSpan.FromMilliseconds(100))
+        {
+            yield return new ValidationResult("Sendarix:Delivery: ConnectTimeout and CommandTimeout must be at least 100 ms.");
+        }
+
+        if (QueueVisibilityTimeout < TimeSpan.FromSeconds(1) || QueueVisibilityTimeout > TimeSpan.FromDays(7))
+        {
+            yield return new ValidationResult("Sendarix:Delivery:QueueVisibilityTimeout must be between 1 s and 7 days.");
+        }
+    }
+
+    public RouteTable ToRouteTable() => new(Routes.Select(r => new Route(
+        r.Domain, r.Hosts.Select(h => HostPort.TryParse(h, out var hp) ? hp : throw new FormatException(h)).ToList(), r.Tls)));
+}
+
+/// <summary>One static route.</summary>
+public sealed class RouteOptions
+{
+    public string Domain { get; set; } = "";
+
+    public List<string> Hosts { get; set; } = [];
+
+    public TlsPolicy Tls { get; set; } = TlsPolicy.Opportunistic;
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.DependencyInjection;
+using Sendarix.Core.Retry;
+using Sendarix.Delivery.Routing;
+using Sendarix.Delivery.Worker;
+
+namespace Sendarix.Delivery;
+
+public static class DeliveryServiceCollectionExtensions
+{
+    /// <summary>Delivery workers, for hosts that run a silo.</summary>
+    public static IServiceCollection AddDelivery(this IServiceCollection services)
+    {
+        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<DestinationResolver>();
+        services.AddHostedService<DeliveryWorker>();
+        return services;
+    }
+
+    /// <summary>The retry schedule, shared by delivery and the destination grains.</summary>
+    public static IServiceCollection AddRetryPolicy(this IServiceCollection services)
+    {
+        services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        return services;
+    }
+}

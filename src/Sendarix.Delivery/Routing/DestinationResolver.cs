@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Sockets;
+using DnsClient;
+using DnsClient.Protocol;
+using Microsoft.Extensions.Options;
+using Sendarix.Core.Routing;
+
+namespace Sendarix.Delivery.Routing;
+
+/// <summary>
+/// Finds where a recipient domain's mail goes: a static route when one matches, otherwise its MX hosts in
+/// preference order (RFC 5321 section 5.1), falling back to the domain's own A/AAAA records when it has no MX.
+/// A null MX or a domain that does not exist fails for good; a DNS error is temporary.
+/// </summary>
+public sealed class DestinationResolver
+{
+    readonly LookupClient _dns;
+    readonly RouteTable _routes;
+    readonly DeliveryOptions _options;
+
+    public DestinationResolver(IOptions<DeliveryOptions> options)
+    {
+        _options = options.Value;
+        _routes = _options.ToRouteTable();
+        var servers = _options.DnsServers.Select(ParseNameServer).ToArray();
+        var lookupOptions = servers.Length > 0 ? new LookupClientOptions(servers) : new LookupClientOptions();
+        lookupOptions.UseCache = true;
+        lookupOptions.Timeout = TimeSpan.FromSeconds(5);
+        lookupOptions.Retries = 2;
+        lookupOptions.ThrowDnsErrors = false;
+        lookupOptions.ContinueOnDnsError = false;
+        lookupOptions.ContinueOnEmptyResponse = false;
+        _dns = new LookupClient(lookupOptions);
+    }
+
+    public async Task<Resolution> ResolveAsync(string domain, CancellationToken cancellationToken)
+    {
+        if (_routes.Find(domain) is { } route)
+        {
+            var hosts = new List<ResolvedHost>();
+            foreach (var host in route.Hosts)
+            {
+                var addresses = await SystemAddressesAsync(host.Host, cancellationToken);
+                if (addresses.Count > 0)
+                {
+                    hosts.Add(new ResolvedHost(host.Host, addresses, host.Port));
+                }
+            }
+
+            return hosts.Count > 0 ? new Resolution(hosts, route.Tls, null, false)
+                : Resolution.Fail($"4.4.4 No address found for the hosts of the route for {domain}", permanent: false);
+        }
+
+        IDnsQueryResponse mx;
+        try
+        {
+            mx = await _dns.QueryAsync(domain, QueryType.MX, cancellationToken: cancellationToken);
+        }
+        catch (DnsResponseException ex)
+        {
+            return Resolution.Fail($"4.4.3 DNS lookup of {domain} failed: {ex.Message}", permanent: false);
+        }
+
+        if (mx.Header.ResponseCode == DnsHeaderResponseCode.NotExistentDomain)
+        {
+            return Resolution.Fail($"5.1.2 Domain {domain} does not exist", permanent: true);
+        }
+
+        if (mx.HasError)
+        {
+            return Resolution.Fail($"4.4.3 DNS lookup of {domain} failed: {mx.ErrorMessage}", permanent: false);
+        }
+
+        var records = mx.Answers.MxRecords().Select(r => new MxHost(r.Exchange.Value, r.Preference)).ToList();
+        if (MxOrdering.IsNullMx(records))
+        {
+            return Resolution.Fail($"5.1.10 Domain {domain} accepts no mail (null MX)", permanent: true);
+        }
+
+        var names = records.Count > 0 ? MxOrdering.Order(records, Random.Shared) : [domain];
+        var resolved = new List<ResolvedHost>();
+        foreach (var name in names)
+        {
+            var addresses = await AddressesAsync(name, cancellationToken);
+            if (addresses.Count > 0)
+            {
+                resolved.Add(new ResolvedHost(name, addresses, _options.MxPort));
+            }
+        }
+
+        if (resolved.Count == 0)
+        {
+            return records.Count == 0
+                ? Resolution.Fail($"5.1.2 Domain {domain} has no mail servers (no MX, A or AAAA records)", permanent: true)
+                : Resolution.Fail($"4.4.4 No address found for the mail servers of {domain}", permanent: false);
+        }
+
+        return new Resolution(resolved, _options.MxTls, null, false);
+    }
+
+    static NameServer ParseNameServer(string text)
+    {
+        var endpoint = IPEndPoint.Parse(text);
+        return new NameServer(endpoint.Port == 0 ? new IPEndPoint(endpoint.Address, 53) : endpoint);
+    }
+
+    // A route names hosts the operator chose (often "localhost" or a smarthost): resolve them as the system does.
+    static async Task<IReadOnlyList<IPAddress>> SystemAddressesAsync(string host, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Dns.GetHostAddressesAsync(host, cancellationToken);
+        }
+        catch (SocketException)
+        {
+            return [];
+        }
+    }
+
+    async Task<IReadOnlyList<IPAddress>> AddressesAsync(string host, CancellationToken cancellationToken)
+    {
+        if (IPAddress.TryParse(host, out var literal))
+        {
+            return [literal];
+        }
+
+        var addresses = new List<IPAddress>();
+        foreach (var type in new[] { QueryType.A, QueryType.AAAA })
+        {
+            try
+            {
+                var response = await _dns.QueryAsync(host, type, cancellationToken: cancellationToken);
+                addresses.AddRange(response.Answers.OfType<AddressRecord>().Select(a => a.Address)
+                    .Where(a => a.AddressFamily == (type == QueryType.A ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6)));
+            }
+            catch (DnsResponseException)
+            {
+                // Treated as no addresses of this family.
+            }
+        }
+
+        return addresses;
+    }
+}

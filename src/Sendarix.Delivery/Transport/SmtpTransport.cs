@@ -1,0 +1,131 @@
+using System.Net.Sockets;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using Sendarix.Core.Replies;
+using Sendarix.Core.Routing;
+using Sendarix.Delivery.Routing;
+
+namespace Sendarix.Delivery.Transport;
+
+/// <summary>
+/// Hands a message to a destination with MailKit: hosts and their addresses are tried in order until one takes
+/// the transaction (RFC 5321 section 5.1); connections are reused; STARTTLS is used when offered, or required by
+/// the route's policy, in which case a host without it is skipped rather than sent to in plaintext.
+/// </summary>
+internal sealed partial class SmtpTransport(ConnectionPool pool, IOptions<DeliveryOptions> options, ILogger<SmtpTransport> logger)
+{
+    static readonly FormatOptions Format = CreateFormat();
+
+    public async Task<AttemptResult> SendAsync(Resolution destination, string from, IReadOnlyList<string> recipients, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        MimeMessage message;
+        using (var stream = new MemoryStream(body.ToArray(), writable: false))
+        {
+            message = await MimeMessage.LoadAsync(stream, cancellationToken);
+        }
+
+        var sender = from.Length == 0 ? null : MailboxAddress.Parse(from);
+        var mailboxes = recipients.Select(r => new MailboxAddress("", r)).ToList();
+        SmtpReply? lastFailure = null;
+        foreach (var host in destination.Hosts)
+        {
+            foreach (var address in host.Addresses)
+            {
+                var key = $"{address}|{host.Port}|{destination.Tls}";
+                var lease = await pool.AcquireAsync(key, cancellationToken);
+                var client = lease.Client;
+                var reusable = false;
+                try
+                {
+                    if (!client.IsConnected)
+                    {
+                        client.LocalDomain = o.HeloName;
+                        client.Timeout = (int)o.CommandTimeout.TotalMilliseconds;
+                        client.CheckCertificateRevocation = false;
+                        // Certificates are not verified yet: opportunistic TLS protects against passive eavesdropping only.
+                        client.ServerCertificateValidationCallback = (_, _, _, _) => true;
+                        using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                        connectTimeout.CancelAfter(o.ConnectTimeout);
+                        var tls = destination.Tls == TlsPolicy.Required ? SecureSocketOptions.StartTls : SecureSocketOptions.StartTlsWhenAvailable;
+                        await client.ConnectAsync(address.ToString(), host.Port, tls, connectTimeout.Token);
+                    }
+
+                    client.Refused.Clear();
+                    var replies = new Dictionary<string, SmtpReply>(StringComparer.OrdinalIgnoreCase);
+                    try
+                    {
+                        var response = await client.SendAsync(Format, message, sender ?? new MailboxAddress("", ""), mailboxes, cancellationToken);
+                        var accepted = new SmtpReply(250, response);
+                        foreach (var r in recipients)
+                        {
+                            replies[r] = client.Refused.TryGetValue(r, out var refused) ? ToReply(refused) : accepted;
+                        }
+                    }
+                    catch (SmtpCommandException ex) when (ex.ErrorCode is SmtpErrorCode.MessageNotAccepted or SmtpErrorCode.SenderNotAccepted or SmtpErrorCode.RecipientNotAccepted)
+                    {
+                        // The whole transaction was refused: every recipient not refused on its own gets this reply.
+                        var reply = new SmtpReply((int)ex.StatusCode, ex.Message);
+                        foreach (var r in recipients)
+                        {
+                            replies[r] = client.Refused.TryGetValue(r, out var refused) ? ToReply(refused) : reply;
+                        }
+                    }
+
+                    client.MessagesSent++;
+                    reusable = client.IsConnected && client.MessagesSent < o.MessagesPerConnection && replies.Values.All(r => r.Code != 421);
+                    return new AttemptResult($"{host.Name}[{address}]:{host.Port}", replies, null);
+                }
+                catch (SmtpCommandException ex)
+                {
+                    // Refused before any transaction (greeting, EHLO, STARTTLS): try the next host.
+                    lastFailure = new SmtpReply((int)ex.StatusCode, $"{host.Name}[{address}] said: {ex.Message}");
+                }
+                catch (Exception ex) when (ex is SocketException or IOException or TimeoutException or OperationCanceledException
+                                               or SslHandshakeException or SmtpProtocolException or NotSupportedException or ServiceNotConnectedException)
+                {
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        throw;
+                    }
+
+                    lastFailure = SmtpReply.ConnectionFailure(Describe(host, address.ToString(), ex, destination.Tls));
+                    LogHostFailed(logger, host.Name, address.ToString(), host.Port, lastFailure.Text);
+                }
+                finally
+                {
+                    lease.Return(reusable);
+                }
+            }
+        }
+
+        return AttemptResult.NotReached(lastFailure ?? SmtpReply.ConnectionFailure("4.4.4 No host to deliver to"));
+    }
+
+    static SmtpReply ToReply(SmtpResponse response) => new((int)response.StatusCode, response.Response);
+
+    static string Describe(ResolvedHost host, string address, Exception ex, TlsPolicy tls) => ex switch
+    {
+        NotSupportedException when tls == TlsPolicy.Required => $"4.7.5 {host.Name}[{address}] does not offer STARTTLS, which the route requires",
+        SslHandshakeException => $"4.7.5 TLS handshake with {host.Name}[{address}] failed",
+        OperationCanceledException or TimeoutException => $"4.4.2 Connection to {host.Name}[{address}]:{host.Port} timed out",
+        SocketException s => $"4.4.1 Connection to {host.Name}[{address}]:{host.Port} failed: {s.SocketErrorCode}",
+        _ => $"4.4.2 Connection to {host.Name}[{address}]:{host.Port} lost: {ex.Message}",
+    };
+
+    static FormatOptions CreateFormat()
+    {
+        var format = FormatOptions.Default.Clone();
+        format.NewLineFormat = NewLineFormat.Dos;
+        format.EnsureNewLine = false;
+        return format;
+    }
+
+    [LoggerMessage(EventId = 4001, EventName = "HostFailed", Level = LogLevel.Information,
+        Message = "Delivery to {Host}[{Address}]:{Port} failed: {Reason}")]
+    static partial void LogHostFailed(ILogger logger, string host, string address, int port, string reason);
+}

@@ -1,0 +1,265 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Sendarix.Contracts.Destinations;
+using Sendarix.Core.Ids;
+using Sendarix.Core.Replies;
+using Sendarix.Core.Retry;
+using Sendarix.Delivery.Routing;
+using Sendarix.Delivery.Transport;
+using Sendarix.Storage.Bodies;
+using Sendarix.Storage.Messages;
+using Sendarix.Storage.Queue;
+using Sendarix.Storage.Retries;
+
+namespace Sendarix.Delivery.Worker;
+
+/// <summary>
+/// Takes work from the delivery queue and makes one attempt for each recipient in it, grouped by destination
+/// domain. Every outcome is recorded as the recipient's new state plus an event; deferred recipients go to the
+/// retry table under their destination, whose grain releases them when due. A queue message is deleted only after
+/// all of that is stored, so a crash repeats attempts (at-least-once) but never loses a recipient.
+/// </summary>
+public sealed partial class DeliveryWorker(
+    WorkQueue queue,
+    BodyStore bodies,
+    MessageLedger ledger,
+    RetryStore retries,
+    DestinationResolver resolver,
+    IGrainFactory grains,
+    IServiceProvider services,
+    IOptions<DeliveryOptions> options,
+    IOptions<RetryOptions> retryOptions,
+    TimeProvider time,
+    ILogger<DeliveryWorker> logger) : BackgroundService
+{
+    const int ReceiveBatch = 32;
+
+    readonly SemaphoreSlim _attempts = new(options.Value.MaxConcurrentDeliveries);
+    readonly SemaphoreSlim _inFlight = new(Math.Max(ReceiveBatch, options.Value.MaxConcurrentDeliveries / 2));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var pool = ActivatorUtilities.CreateInstance<ConnectionPool>(services);
+        var transport = ActivatorUtilities.CreateInstance<SmtpTransport>(services, pool);
+        var readers = Enumerable.Range(0, options.Value.QueueReaders).Select(_ => ReadAsync(transport, stoppingToken)).ToList();
+        readers.Add(SweepAsync(pool, stoppingToken));
+        try
+        {
+            await Task.WhenAll(readers);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    async Task SweepAsync(ConnectionPool pool, CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.IdleConnectionTimeout / 2, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            pool.Sweep();
+        }
+    }
+
+    async Task ReadAsync(SmtpTransport transport, CancellationToken stoppingToken)
+    {
+        var idlePolls = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await _inFlight.WaitAsync(stoppingToken);
+            var slots = 1;
+            while (slots < ReceiveBatch && _inFlight.Wait(0))
+            {
+                slots++;
+            }
+
+            IReadOnlyList<WorkMessage> messages;
+            try
+            {
+                messages = await queue.ReceiveAsync(slots, options.Value.QueueVisibilityTimeout, stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                _inFlight.Release(slots);
+                LogQueueUnavailable(logger, ex);
+                await Task.Delay(options.Value.MaxPollInterval, time, stoppingToken);
+                continue;
+            }
+
+            if (slots > messages.Count)
+            {
+                _inFlight.Release(slots - messages.Count);
+            }
+
+            if (messages.Count == 0)
+            {
+                // Poll an empty queue less and less often, up to the configured interval.
+                var pause = TimeSpan.FromMilliseconds(Math.Min(options.Value.MaxPollInterval.TotalMilliseconds, 20 << Math.Min(idlePolls++, 10)));
+                await Task.Delay(pause, time, stoppingToken);
+                continue;
+            }
+
+            idlePolls = 0;
+            foreach (var message in messages)
+            {
+                _ = ProcessAsync(transport, message, stoppingToken);
+            }
+        }
+    }
+
+    async Task ProcessAsync(SmtpTransport transport, WorkMessage message, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var content = await LoadBodiesAsync(message.Items, stoppingToken);
+            var attempts = message.Items
+                .SelectMany(item => item.Recipients.GroupBy(r => DomainOf(r.Address)).Select(g => AttemptAsync(transport, item, g.Key, g.ToList(), content[item], stoppingToken)))
+                .ToList();
+            var results = await Task.WhenAll(attempts);
+
+            await ledger.RecordAsync(results.SelectMany(r => r.Outcomes).ToList(), stoppingToken);
+            foreach (var destination in results.Where(r => r.Retries.Count > 0).GroupBy(r => r.Destination))
+            {
+                var entries = destination.SelectMany(r => r.Retries).ToList();
+                await retries.AddAsync(destination.Key, entries, stoppingToken);
+                await grains.GetGrain<IDestinationGrain>(destination.Key).ScheduleAsync(entries.Min(e => e.Due));
+            }
+
+            await queue.DeleteAsync(message, stoppingToken);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            // Left in the queue: it becomes visible again after the visibility timeout and is retried.
+            LogWorkFailed(logger, ex, message.Id);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            _inFlight.Release();
+        }
+    }
+
+    async Task<GroupResult> AttemptAsync(SmtpTransport transport, DeliveryWorkItem item, string domain, List<WorkRecipient> recipients, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        var policy = retryOptions.Value.ToPolicy();
+        var destination = grains.GetGrain<IDestinationGrain>(domain);
+        if (await destination.GetBackoffAsync() is { } until)
+        {
+            var now = time.GetUtcNow();
+            var reply = SmtpReply.ConnectionFailure($"4.4.1 Delivery to {domain} is paused until {until:u} after connection failures");
+            return Group(item, domain, recipients.Select(r =>
+            {
+                var decision = policy.Postpone(item.AcceptedAt, now, until);
+                var disposition = decision.Expired ? new Disposition(DispositionKind.Expired, null) : new Disposition(DispositionKind.Deferred, decision.NextAttempt);
+                return (r, reply, disposition, r.Attempts, (string?)null);
+            }));
+        }
+
+        var resolution = await resolver.ResolveAsync(domain, cancellationToken);
+        if (resolution.Error is { } error)
+        {
+            var now = time.GetUtcNow();
+            var reply = SmtpReply.ConnectionFailure(error);
+            return Group(item, domain, recipients.Select(r => (r, reply,
+                resolution.Permanent ? new Disposition(DispositionKind.Failed, null) : Disposition.Decide(reply, r.Attempts + 1, item.AcceptedAt, now, policy),
+                r.Attempts + 1, (string?)null)));
+        }
+
+        AttemptResult result;
+        await _attempts.WaitAsync(cancellationToken);
+        try
+        {
+            result = await transport.SendAsync(resolution, item.From, recipients.Select(r => r.Address).ToList(), body, cancellationToken);
+        }
+        finally
+        {
+            _attempts.Release();
+        }
+
+        DateTimeOffset? backoff = null;
+        if (result.Unreachable is not null || result.Replies.Values.All(r => r.Code == 421))
+        {
+            var reason = result.Unreachable ?? result.Replies.Values.First();
+            backoff = await destination.ReportUnreachableAsync(reason.ToString());
+        }
+        else
+        {
+            await destination.ReportReachableAsync();
+        }
+
+        var at = time.GetUtcNow();
+        return Group(item, domain, recipients.Select(r =>
+        {
+            var reply = result.Unreachable ?? result.Replies[r.Address];
+            return (r, reply, Disposition.Decide(reply, r.Attempts + 1, item.AcceptedAt, at, policy, backoff), r.Attempts + 1, result.RemoteHost);
+        }));
+    }
+
+    GroupResult Group(DeliveryWorkItem item, string domain, IEnumerable<(WorkRecipient Recipient, SmtpReply Reply, Disposition Disposition, int Attempts, string? RemoteHost)> decisions)
+    {
+        var now = time.GetUtcNow();
+        var id = MessageId.TryParse(item.MessageId, out var parsed) ? parsed : throw new FormatException($"Bad message id '{item.MessageId}' in work item.");
+        var outcomes = new List<RecipientOutcome>();
+        var deferred = new List<(DateTimeOffset Due, WorkRecipient Recipient)>();
+        foreach (var d in decisions)
+        {
+            var type = d.Disposition.Kind switch
+            {
+                DispositionKind.Delivered => EventType.Delivered,
+                DispositionKind.Deferred => EventType.Deferred,
+                DispositionKind.Bounced => EventType.Bounced,
+                DispositionKind.Expired => EventType.Expired,
+                _ => EventType.Failed,
+            };
+            outcomes.Add(new RecipientOutcome(id, d.Recipient.Index, d.Recipient.Address, type, d.Attempts, d.Reply.ToString(), now, d.Disposition.NextAttempt, d.RemoteHost));
+            LogOutcome(logger, item.MessageId, d.Recipient.Address, type, d.Reply.ToString());
+            if (d.Disposition is { Kind: DispositionKind.Deferred, NextAttempt: { } next })
+            {
+                deferred.Add((next, d.Recipient with { Attempts = d.Attempts }));
+            }
+        }
+
+        var retryEntries = deferred.GroupBy(d => d.Due)
+            .Select(g => (g.Key, item with { Recipients = g.Select(x => x.Recipient).ToList() }))
+            .ToList();
+        return new GroupResult(domain, outcomes, retryEntries);
+    }
+
+    async Task<Dictionary<DeliveryWorkItem, ReadOnlyMemory<byte>>> LoadBodiesAsync(IReadOnlyList<DeliveryWorkItem> items, CancellationToken cancellationToken)
+    {
+        // Items from one acceptance batch share a blob: read the range that covers them once.
+        var result = new Dictionary<DeliveryWorkItem, ReadOnlyMemory<byte>>(ReferenceEqualityComparer.Instance);
+        foreach (var blob in items.GroupBy(i => i.Blob))
+        {
+            var start = blob.Min(i => i.Offset);
+            var end = blob.Max(i => i.Offset + i.Length);
+            var content = await bodies.ReadAsync(blob.Key, start, checked((int)(end - start)), cancellationToken);
+            foreach (var item in blob)
+            {
+                result[item] = content.Slice((int)(item.Offset - start), item.Length);
+            }
+        }
+
+        return result;
+    }
+
+    static string DomainOf(string address) => address[(address.LastIndexOf('@') + 1)..].ToLowerInvariant();
+
+    sealed record GroupResult(string Destination, List<RecipientOutcome> Outcomes, List<(DateTimeOffset Due, DeliveryWorkItem Item)> Retries);
+
+    [LoggerMessage(EventId = 4101, EventName = "DeliveryOutcome", Level = LogLevel.Information,
+        Message = "{MessageId} to {Recipient}: {Outcome} ({Reply})")]
+    static partial void LogOutcome(ILogger logger, string messageId, string recipient, EventType outcome, string reply);
+
+    [LoggerMessage(EventId = 4102, EventName = "WorkFailed", Level = LogLevel.Warning,
+        Message = "Work message {QueueMessageId} could not be completed; it will be retried after the visibility timeout")]
+    static partial void LogWorkFailed(ILogger logger, Exception exception, string queueMessageId);
+
+    [LoggerMessage(EventId = 4103, EventName = "QueueUnavailable", Level = LogLevel.Warning,
+        Message = "The delivery queue could not be read")]
+    static partial void LogQueueUnavailable(ILogger logger, Exception exception);
+}

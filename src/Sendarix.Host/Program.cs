@@ -1,0 +1,3 @@
+using Sendarix.Host;
+
+await SendarixHost.Build(args).RunAsync();

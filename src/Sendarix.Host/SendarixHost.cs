@@ -1,0 +1,108 @@
+using System.Net;
+using Azure.Data.Tables;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Sendarix.Api;
+using Sendarix.Delivery;
+using Sendarix.Grains;
+using Sendarix.Host.Configuration;
+using Sendarix.Host.Development;
+using Sendarix.Reception;
+using Sendarix.Storage;
+
+namespace Sendarix.Host;
+
+/// <summary>Builds the relay's process from configuration: a silo, the SMTP front-end and the API, each switchable.</summary>
+public static class SendarixHost
+{
+    public static WebApplication Build(string[] args, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
+    {
+        // Settings files ship beside the binary; relative data paths still resolve against the working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        if (overrides is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(overrides);
+        }
+
+        var configuration = builder.Configuration;
+        var roles = configuration.GetSection(RolesOptions.Section).Get<RolesOptions>() ?? new RolesOptions();
+        if (!roles.Silo && !roles.Smtp && !roles.Api)
+        {
+            throw new InvalidOperationException("Sendarix:Roles: at least one of Silo, Smtp and Api must be true.");
+        }
+
+        var cluster = SettingsValidation.Bind<ClusterSettings>(configuration, ClusterSettings.Section);
+        var storage = SettingsValidation.Bind<StorageOptions>(configuration, StorageOptions.Section);
+        var api = SettingsValidation.Bind<ApiOptions>(configuration, ApiOptions.Section);
+        var development = configuration.GetSection(DevelopmentOptions.Section).Get<DevelopmentOptions>() ?? new DevelopmentOptions();
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSendarixStorage();
+        builder.Services.AddRetryPolicy();
+        builder.Services.Configure<DevelopmentOptions>(configuration.GetSection(DevelopmentOptions.Section));
+        builder.Services.Configure<ApiOptions>(configuration.GetSection(ApiOptions.Section));
+
+        var tables = new TableServiceClient(storage.ConnectionString);
+        if (roles.Silo)
+        {
+            builder.UseOrleans(silo =>
+            {
+                silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId));
+                silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort);
+                silo.UseAzureStorageClustering(o => o.TableServiceClient = tables);
+                silo.AddAzureTableGrainStorage(GrainStorage.Default, o => o.TableServiceClient = tables);
+                silo.UseAzureTableReminderService(o => o.TableServiceClient = tables);
+                silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = cluster.MinimumReminderPeriod);
+            });
+            builder.Services.AddDelivery();
+        }
+        else
+        {
+            builder.UseOrleansClient(client =>
+            {
+                client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId));
+                client.UseAzureStorageClustering(o => o.TableServiceClient = tables);
+            });
+        }
+
+        if (roles.Smtp)
+        {
+            builder.Services.AddSmtpFrontEnd();
+        }
+
+        if (roles.Api)
+        {
+            var key = api.OperatorApiKey;
+            if (string.IsNullOrEmpty(key) && builder.Environment.IsDevelopment())
+            {
+                key = DevelopmentKeys.LoadOrCreate(api.DevelopmentKeyPath);
+            }
+
+            if (key is not { Length: >= 32 })
+            {
+                throw new InvalidOperationException("Sendarix:Api:OperatorApiKey must be set to a key of at least 32 characters.");
+            }
+
+            builder.Services.AddManagementApi(key);
+        }
+
+        if (development.SeedTenant && roles.Silo && builder.Environment.IsDevelopment())
+        {
+            builder.Services.AddHostedService<DevelopmentSeeder>();
+        }
+
+        builder.WebHost.UseUrls(api.Url);
+        builder.Services.AddHealthChecks();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapHealthChecks("/health");
+        if (roles.Api)
+        {
+            app.MapManagementApi();
+        }
+
+        return app;
+    }
+}
