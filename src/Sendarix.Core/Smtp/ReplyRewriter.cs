@@ -55,10 +55,13 @@ public static partial class ReplyRewriter
             (250, _) => "250 2.0.0 OK",
             (334, _) => line,
             (354, _) => "354 Start mail input; end with <CRLF>.<CRLF>",
-            (500, _) when text.StartsWith("expected ", StringComparison.Ordinal) => $"503 5.5.1 Bad sequence of commands ({text})",
-            (500, _) => "500 5.5.2 Syntax error, command unrecognized",
+            // The library answers a command out of sequence with "501 expected ...".
+            (_, _) when text.StartsWith("expected ", StringComparison.Ordinal) => $"503 5.5.1 Bad sequence of commands ({text})",
+            // It answers a command it cannot parse with "502 Unrecognized command", which for MAIL and RCPT means a bad address.
+            (502, "MAIL") => "501 5.1.7 Bad sender address syntax",
+            (502, "RCPT") => "501 5.1.3 Bad recipient address syntax",
+            (500 or 502, _) => "500 5.5.2 Syntax error, command unrecognized",
             (501, _) => "501 5.5.4 Syntax error in parameters or arguments",
-            (502, _) => "502 5.5.1 Command not implemented",
             (503, _) => "503 5.5.1 Bad sequence of commands",
             (504, _) => "504 5.5.4 Command parameter not implemented",
             (530, _) => "530 5.7.0 Authentication required",

@@ -32,11 +32,13 @@ internal sealed partial class SmtpTransport(ConnectionPool pool, IOptions<Delive
         var sender = from.Length == 0 ? null : MailboxAddress.Parse(from);
         var mailboxes = recipients.Select(r => new MailboxAddress("", r)).ToList();
         SmtpReply? lastFailure = null;
+        string? lastHost = null;
         foreach (var host in destination.Hosts)
         {
             foreach (var address in host.Addresses)
             {
                 var key = $"{address}|{host.Port}|{destination.Tls}";
+                lastHost = $"{host.Name}[{address}]:{host.Port}";
                 var lease = await pool.AcquireAsync(key, cancellationToken);
                 var client = lease.Client;
                 var reusable = false;
@@ -78,12 +80,12 @@ internal sealed partial class SmtpTransport(ConnectionPool pool, IOptions<Delive
 
                     client.MessagesSent++;
                     reusable = client.IsConnected && client.MessagesSent < o.MessagesPerConnection && replies.Values.All(r => r.Code != 421);
-                    return new AttemptResult($"{host.Name}[{address}]:{host.Port}", replies, null);
+                    return new AttemptResult(lastHost, replies, null);
                 }
                 catch (SmtpCommandException ex)
                 {
                     // Refused before any transaction (greeting, EHLO, STARTTLS): try the next host.
-                    lastFailure = new SmtpReply((int)ex.StatusCode, $"{host.Name}[{address}] said: {ex.Message}");
+                    lastFailure = new SmtpReply((int)ex.StatusCode, ex.Message);
                 }
                 catch (Exception ex) when (ex is SocketException or IOException or TimeoutException or OperationCanceledException
                                                or SslHandshakeException or SmtpProtocolException or NotSupportedException or ServiceNotConnectedException)
@@ -103,7 +105,7 @@ internal sealed partial class SmtpTransport(ConnectionPool pool, IOptions<Delive
             }
         }
 
-        return AttemptResult.NotReached(lastFailure ?? SmtpReply.ConnectionFailure("4.4.4 No host to deliver to"));
+        return new AttemptResult(lastHost, new Dictionary<string, SmtpReply>(), lastFailure ?? SmtpReply.ConnectionFailure("4.4.4 No host to deliver to"));
     }
 
     static SmtpReply ToReply(SmtpResponse response) => new((int)response.StatusCode, response.Response);

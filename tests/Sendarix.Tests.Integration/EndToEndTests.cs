@@ -1,0 +1,110 @@
+using System.Net;
+using System.Text.Json;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+using Sendarix.Tests.Integration.Infrastructure;
+
+namespace Sendarix.Tests.Integration;
+
+/// <summary>A tenant made through the API submits mail; the destination receives it unchanged; the API shows what happened.</summary>
+[Collection(RelayCollection.Name)]
+public sealed class EndToEndTests(RelayFixture fixture)
+{
+    Relay Relay => fixture.Relay;
+
+    [Fact]
+    public async Task Python_client_over_starttls_is_relayed_byte_for_byte_and_its_events_are_listed()
+    {
+        var tenant = await Relay.CreateTenantAsync("Python shop");
+        var to = $"alice-{Guid.NewGuid():N}@sink.test";
+        var message = Mail.Sample("app@shop.test", to, "End to end");
+
+        var (code, text) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, "app@shop.test", [to], message);
+
+        Assert.Equal(250, code);
+        Assert.StartsWith("2.0.0 OK: queued as ", text);
+        var id = Mail.QueuedId(text);
+        Assert.StartsWith(tenant.TenantId + "-", id);
+
+        var delivered = await Eventually.GetAsync(() => Task.FromResult(fixture.Sink.Messages.FirstOrDefault(m => m.Recipients.Contains(to))),
+            m => m is not null, TimeSpan.FromSeconds(30), "the message at the sink");
+        Assert.Equal("app@shop.test", delivered!.From);
+        Assert.Equal(message, Mail.WithoutTopReceived(delivered.Data));
+        Assert.Contains("with ESMTPSA id", delivered.Text);
+
+        var view = await Relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(30), "delivered");
+        var events = view.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("type").GetString()).ToList();
+        Assert.Equal(["accepted", "delivered"], events);
+        var deliveredEvent = view.GetProperty("events")[1];
+        Assert.Equal(to, deliveredEvent.GetProperty("recipient").GetString());
+        Assert.StartsWith("250 2.0.0", deliveredEvent.GetProperty("reply").GetString());
+        Assert.Contains(fixture.Sink.HostPort.Split(':')[1], deliveredEvent.GetProperty("remoteHost").GetString());
+
+        var page = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/messages"), HttpStatusCode.OK);
+        Assert.Equal(id, page.GetProperty("items")[0].GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task MailKit_over_implicit_tls_delivers_to_every_accepted_recipient_when_one_is_refused()
+    {
+        var tenant = await Relay.CreateTenantAsync();
+        var good = $"bob-{Guid.NewGuid():N}@sink.test";
+        var refused = $"nobody-{Guid.NewGuid():N}@sink.test";
+        fixture.Sink.RcptReply = r => r == refused ? "550 5.1.1 No such user" : "250 2.1.5 OK";
+
+        using var client = new SmtpClient { ServerCertificateValidationCallback = (_, _, _, _) => true };
+        await client.ConnectAsync("127.0.0.1", Relay.ImplicitTlsPort, SecureSocketOptions.SslOnConnect);
+        await client.AuthenticateAsync(tenant.Username, tenant.Secret);
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse("app@shop.test"));
+        message.To.Add(MailboxAddress.Parse(good));
+        message.To.Add(MailboxAddress.Parse(refused));
+        message.Subject = "Two recipients";
+        message.Body = new TextPart("plain") { Text = "One of you will get this." };
+        var reply = await client.SendAsync(message);
+        await client.DisconnectAsync(true);
+
+        var view = await Relay.WaitForStatusAsync(Mail.QueuedId(reply), TimeSpan.FromSeconds(30), "delivered", "bounced");
+        var status = view.GetProperty("recipients").EnumerateArray().ToDictionary(r => r.GetProperty("address").GetString()!, r => r);
+        Assert.Equal("delivered", status[good].GetProperty("status").GetString());
+        Assert.Equal("bounced", status[refused].GetProperty("status").GetString());
+        Assert.StartsWith("550 5.1.1", status[refused].GetProperty("lastReply").GetString());
+        Assert.Contains(fixture.Sink.Messages, m => m.Recipients.SequenceEqual([good]));
+    }
+
+    [Fact]
+    public async Task A_deferred_recipient_is_delivered_by_the_retry_after_the_destination_recovers()
+    {
+        var tenant = await Relay.CreateTenantAsync();
+        var to = $"carol-{Guid.NewGuid():N}@retry.test";
+
+        var (code, text) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, "app@shop.test", [to], Mail.Sample("app@shop.test", to, "Retry"));
+        Assert.Equal(250, code);
+
+        var view = await Relay.WaitForStatusAsync(Mail.QueuedId(text), TimeSpan.FromSeconds(60), "delivered");
+        var events = view.GetProperty("events").EnumerateArray().ToList();
+        Assert.Equal(["accepted", "deferred", "delivered"], events.Select(e => e.GetProperty("type").GetString()));
+        Assert.StartsWith("421 4.3.2", events[1].GetProperty("reply").GetString());
+        Assert.True(events[1].GetProperty("nextAttempt").GetDateTimeOffset() > events[1].GetProperty("time").GetDateTimeOffset());
+        Assert.Equal(2, view.GetProperty("recipients")[0].GetProperty("attempts").GetInt32());
+        Assert.Single(fixture.RetrySink.Messages, m => m.Recipients.Contains(to));
+    }
+
+    [Fact]
+    public async Task A_destination_that_hangs_defers_the_recipient_with_a_timeout()
+    {
+        var tenant = await Relay.CreateTenantAsync();
+        var to = $"dave-{Guid.NewGuid():N}@hang.test";
+
+        var (code, text) = await PythonSmtp.SubmitAsync(Relay.ImplicitTlsPort, "tls", tenant, "app@shop.test", [to], Mail.Sample("app@shop.test", to, "Hang"));
+        Assert.Equal(250, code);
+
+        var view = await Eventually.GetAsync(() => Relay.GetMessageAsync(Mail.QueuedId(text)),
+            m => m.GetProperty("events").EnumerateArray().Any(e => e.GetProperty("type").GetString() == "deferred"),
+            TimeSpan.FromSeconds(30), "a deferral");
+        var deferred = view.GetProperty("events").EnumerateArray().First(e => e.GetProperty("type").GetString() == "deferred");
+        Assert.Contains("timed out", deferred.GetProperty("reply").GetString());
+        Assert.Equal(JsonValueKind.String, deferred.GetProperty("nextAttempt").ValueKind);
+    }
+}

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace Sendarix.Tests.Integration.Infrastructure;
+
+/// <summary>
+/// An Azurite process on loopback with its own data folder and ports. One is shared by the test run
+/// (<see cref="Shared"/>); a test that stops storage starts its own.
+/// </summary>
+internal sealed class AzuriteServer : IAsyncDisposable
+{
+    const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    static readonly Lazy<Task<AzuriteServer>> SharedServer = new(async () =>
+    {
+        var server = new AzuriteServer();
+        await server.StartAsync();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Kill();
+        return server;
+    });
+
+    readonly string _dataDir = Path.Combine(Path.GetTempPath(), "sendarix-tests", $"azurite-{Guid.NewGuid():N}");
+    readonly int _blob = Ports.Free();
+    readonly int _queue = Ports.Free();
+    readonly int _table = Ports.Free();
+    Process? _process;
+
+    public static Task<AzuriteServer> Shared => SharedServer.Value;
+
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{_blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{_queue}/devstoreaccount1;" +
+        $"TableEndpoint=http://127.0.0.1:{_table}/devstoreaccount1;";
+
+    public async Task StartAsync()
+    {
+        if (!File.Exists(Repository.Azurite))
+        {
+            throw new InvalidOperationException($"Azurite is not installed at {Repository.Azurite}; run 'npm ci' in the repository root (infra/test.sh does).");
+        }
+
+        Directory.CreateDirectory(_dataDir);
+        var start = new ProcessStartInfo(Repository.Azurite)
+        {
+            ArgumentList =
+            {
+                "--silent", "--location", _dataDir, "--disableTelemetry", "--skipApiVersionCheck",
+                "--blobHost", "127.0.0.1", "--blobPort", _blob.ToString(),
+                "--queueHost", "127.0.0.1", "--queuePort", _queue.ToString(),
+                "--tableHost", "127.0.0.1", "--tablePort", _table.ToString(),
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        _process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        foreach (var port in new[] { _blob, _queue, _table })
+        {
+            await Ports.WaitListeningAsync(IPAddress.Loopback, port, TimeSpan.FromSeconds(60));
+        }
+    }
+
+    /// <summary>Stops Azurite the way an operator would (SIGTERM), so its data survives for a restart.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is null || _process.HasExited)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
+        {
+            await kill!.WaitForExitAsync();
+        }
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(cts.Token);
+        _process.Dispose();
+        _process = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        TryDelete();
+    }
+
+    void Kill()
+    {
+        try
+        {
+            _process?.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        TryDelete();
+    }
+
+    void TryDelete()
+    {
+        try
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

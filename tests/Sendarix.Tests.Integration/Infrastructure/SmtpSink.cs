@@ -1,0 +1,238 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Sendarix.Tests.Integration.Infrastructure;
+
+/// <summary>
+/// A destination SMTP server for tests, on a loopback address of the test's choosing. It records what it receives
+/// and can be scripted per command: answer the greeting with 421, refuse a recipient with 450 or 550, or hang.
+/// </summary>
+internal sealed class SmtpSink : IAsyncDisposable
+{
+    readonly TcpListener _listener;
+    readonly CancellationTokenSource _stop = new();
+    readonly Task _accepting;
+    int _connections;
+
+    public SmtpSink(IPAddress? address = null, int port = 0)
+    {
+        _listener = new TcpListener(address ?? IPAddress.Loopback, port);
+        _listener.Start();
+        _accepting = AcceptAsync();
+    }
+
+    public IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndpoint;
+
+    public string HostPort => $"{EndPoint.Address}:{EndPoint.Port}";
+
+    /// <summary>The greeting line for the n-th connection (0-based); default "220 sink.test ESMTP".</summary>
+    public Func<int, string> Greeting { get; set; } = _ => "220 sink.test ESMTP";
+
+    /// <summary>The reply to RCPT for an address; default accept.</summary>
+    public Func<string, string> RcptReply { get; set; } = _ => "250 2.1.5 OK";
+
+    /// <summary>The reply at the end of DATA; default accept.</summary>
+    public Func<string> DataReply { get; set; } = () => "250 2.0.0 OK";
+
+    /// <summary>When set, the sink stops answering after the greeting (a destination that hangs).</summary>
+    public bool HangAfterGreeting { get; set; }
+
+    public ConcurrentQueue<ReceivedMail> Messages { get; } = new();
+
+    public int Connections => Volatile.Read(ref _connections);
+
+    public Task<IReadOnlyList<ReceivedMail>> WaitForMessagesAsync(int count, TimeSpan timeout) =>
+        Eventually.GetAsync(() => Task.FromResult<IReadOnlyList<ReceivedMail>>(Messages.ToList()), m => m.Count >= count, timeout, $"{count} messages at the sink");
+
+    async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            var index = Interlocked.Increment(ref _connections) - 1;
+            _ = Task.Run(() => ServeAsync(client, index));
+        }
+    }
+
+    async Task ServeAsync(TcpClient client, int index)
+    {
+        using var _ = client;
+        var stream = client.GetStream();
+        var reader = new LineReader(stream);
+        async Task Send(string line) => await stream.WriteAsync(Encoding.ASCII.GetBytes(line + "\r\n"), _stop.Token);
+        try
+        {
+            var greeting = Greeting(index);
+            await Send(greeting);
+            if (!greeting.StartsWith("220", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            if (HangAfterGreeting)
+            {
+                await Task.Delay(Timeout.Infinite, _stop.Token);
+            }
+
+            string from = "";
+            var rcpts = new List<string>();
+            while (await reader.ReadLineAsync(_stop.Token) is { } line)
+            {
+                var verb = line.Split(' ', ':')[0].ToUpperInvariant();
+                switch (verb)
+                {
+                    case "EHLO":
+                        await Send("250-sink.test\r\n250-8BITMIME\r\n250 SIZE 104857600");
+                        break;
+                    case "HELO":
+                    case "NOOP":
+                        await Send("250 OK");
+                        break;
+                    case "RSET":
+                        from = "";
+                        rcpts.Clear();
+                        await Send("250 OK");
+                        break;
+                    case "MAIL":
+                        from = Between(line);
+                        rcpts.Clear();
+                        await Send("250 2.1.0 OK");
+                        break;
+                    case "RCPT":
+                        var rcpt = Between(line);
+                        var reply = RcptReply(rcpt);
+                        if (reply.StartsWith('2'))
+                        {
+                            rcpts.Add(rcpt);
+                        }
+
+                        await Send(reply);
+                        if (reply.StartsWith("421", StringComparison.Ordinal))
+                        {
+                            return;
+                        }
+
+                        break;
+                    case "DATA":
+                        await Send("354 go ahead");
+                        var body = await reader.ReadDataAsync(_stop.Token);
+                        var final = DataReply();
+                        if (final.StartsWith('2'))
+                        {
+                            Messages.Enqueue(new ReceivedMail(from, rcpts.ToList(), body));
+                        }
+
+                        await Send(final);
+                        break;
+                    case "QUIT":
+                        await Send("221 2.0.0 Bye");
+                        return;
+                    default:
+                        await Send("502 5.5.1 Unknown command");
+                        break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or SocketException)
+        {
+        }
+    }
+
+    static string Between(string line)
+    {
+        var start = line.IndexOf('<');
+        var end = line.IndexOf('>');
+        return start >= 0 && end > start ? line[(start + 1)..end] : "";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        try
+        {
+            await _accepting;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Reads CRLF lines and dot-terminated data from a stream, byte-exact.</summary>
+    sealed class LineReader(Stream stream)
+    {
+        readonly byte[] _buffer = new byte[64 * 1024];
+        int _start;
+        int _end;
+
+        public async Task<string?> ReadLineAsync(CancellationToken cancellationToken)
+        {
+            var line = await ReadRawLineAsync(cancellationToken);
+            return line is null ? null : Encoding.UTF8.GetString(line, 0, Math.Max(0, line.Length - 2));
+        }
+
+        /// <summary>The message as sent, dot-unstuffed, without the terminating ".".</summary>
+        public async Task<byte[]> ReadDataAsync(CancellationToken cancellationToken)
+        {
+            var body = new MemoryStream();
+            while (await ReadRawLineAsync(cancellationToken) is { } line)
+            {
+                if (line is [(byte)'.', (byte)'\r', (byte)'\n'])
+                {
+                    break;
+                }
+
+                var offset = line.Length > 0 && line[0] == '.' ? 1 : 0;
+                body.Write(line, offset, line.Length - offset);
+            }
+
+            return body.ToArray();
+        }
+
+        async Task<byte[]?> ReadRawLineAsync(CancellationToken cancellationToken)
+        {
+            var line = new MemoryStream();
+            while (true)
+            {
+                if (_start == _end)
+                {
+                    _start = 0;
+                    _end = await stream.ReadAsync(_buffer, cancellationToken);
+                    if (_end == 0)
+                    {
+                        return null;
+                    }
+                }
+
+                var lf = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+                if (lf < 0)
+                {
+                    line.Write(_buffer, _start, _end - _start);
+                    _start = _end;
+                    continue;
+                }
+
+                line.Write(_buffer, _start, lf + 1 - _start);
+                _start = lf + 1;
+                return line.ToArray();
+            }
+        }
+    }
+}
+
+/// <summary>A message as a destination received it.</summary>
+internal sealed record ReceivedMail(string From, IReadOnlyList<string> Recipients, byte[] Data)
+{
+    public string Text => Encoding.UTF8.GetString(Data);
+}
