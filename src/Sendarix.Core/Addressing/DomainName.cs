@@ -35,9 +35,17 @@ public static class DomainName
         return true;
     }
 
+    // RFC 5321 4.1.3: a dotted quad, or "IPv6:" and an IPv6 address (no zone); not the shorthand forms .NET also parses.
     static bool IsAddressLiteral(string literal)
     {
-        var text = literal.StartsWith("IPv6:", StringComparison.OrdinalIgnoreCase) ? literal[5..] : literal;
-        return System.Net.IPAddress.TryParse(text, out _);
+        if (literal.StartsWith("IPv6:", StringComparison.OrdinalIgnoreCase))
+        {
+            var text = literal[5..];
+            return text.Contains(':') && !text.Contains('%')
+                && System.Net.IPAddress.TryParse(text, out var v6) && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        }
+
+        var parts = literal.Split('.');
+        return parts.Length == 4 && parts.All(p => p.Length is > 0 and <= 3 && p.All(char.IsAsciiDigit) && int.Parse(p, System.Globalization.CultureInfo.InvariantCulture) <= 255);
     }
 }

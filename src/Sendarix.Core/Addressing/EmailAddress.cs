@@ -38,15 +38,7 @@ public sealed record EmailAddress(string LocalPart, string Domain)
     {
         if (local.Length >= 2 && local[0] == '"' && local[^1] == '"')
         {
-            foreach (var c in local.AsSpan(1, local.Length - 2))
-            {
-                if (c < 0x20 || c == 0x7f)
-                {
-                    return false;
-                }
-            }
-
-            return true;
+            return IsQuotedContent(local.AsSpan(1, local.Length - 2));
         }
 
         if (local[0] == '.' || local[^1] == '.' || local.Contains("..", StringComparison.Ordinal))
@@ -59,6 +51,28 @@ public sealed record EmailAddress(string LocalPart, string Domain)
             // atext from RFC 5322 plus '.'; non-ASCII is allowed for SMTPUTF8 senders.
             var ok = c > 0x7f || char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-/=?^_`{|}~.".Contains(c);
             if (!ok)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // RFC 5321 4.1.2: qtextSMTP, or a backslash followed by any printable character.
+    static bool IsQuotedContent(ReadOnlySpan<char> content)
+    {
+        for (var i = 0; i < content.Length; i++)
+        {
+            var c = content[i];
+            if (c == '\\')
+            {
+                if (++i == content.Length || content[i] < 0x20 || content[i] == 0x7f)
+                {
+                    return false;
+                }
+            }
+            else if (c < 0x20 || c == 0x7f || c == '"')
             {
                 return false;
             }

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every test, on a fresh machine too: installs what the tests use (Azurite from npm; Postfix's smtp-sink and
+# dnsmasq from Debian's packages), builds, runs the unit and integration tests, and ends with "N passed, N failed".
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+if ! command -v smtp-sink >/dev/null || ! command -v dnsmasq >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "test: installing postfix (smtp-sink) and dnsmasq-base"
+    export DEBIAN_FRONTEND=noninteractive
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+    apt-get update -qq >/dev/null && apt-get install -y -qq postfix dnsmasq-base >/dev/null || { echo "apt-get install failed" >&2; exit 1; }
+  else
+    echo "The tests need Postfix's smtp-sink and dnsmasq: install the Debian packages postfix and dnsmasq-base." >&2
+    exit 1
+  fi
+fi
+command -v python3 >/dev/null || { echo "The tests need python3 (smtplib is the non-.NET client)." >&2; exit 1; }
+if [ ! -x node_modules/.bin/azurite ]; then
+  echo "test: installing Azurite (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error || exit 1
+fi
+
+dotnet build Sendarix.Orleans.sln -c Release -nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
+
+log=$(mktemp)
+status=0
+for project in tests/*/*.csproj; do
+  dotnet test "$project" -c Release --no-build -nologo 2>&1 | tee -a "$log" || status=1
+done
+
+# Each test assembly ends with "Passed!  - Failed: F, Passed: P, Skipped: S, Total: T" (or "Failed!  - ...").
+passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
+failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
+skipped=$(grep -oE 'Skipped: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
+rm -f "$log"
+passed=${passed:-0}; failed=${failed:-0}; skipped=${skipped:-0}
+[ "$failed" -gt 0 ] && status=1
+[ "$passed" -eq 0 ] && status=1
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status

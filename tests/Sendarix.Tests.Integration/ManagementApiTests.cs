@@ -1,0 +1,120 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Sendarix.Tests.Integration.Infrastructure;
+
+namespace Sendarix.Tests.Integration;
+
+/// <summary>The management API: operator authentication, problem details, credentials shown once, revocation.</summary>
+[Collection(RelayCollection.Name)]
+public sealed class ManagementApiTests(RelayFixture fixture)
+{
+    Relay Relay => fixture.Relay;
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("Bearer wrong-key-wrong-key-wrong-key-wrong-key")]
+    [InlineData("Basic b3BlcmF0b3I6a2V5")]
+    public async Task Every_v1_call_without_the_operator_key_gets_401_problem_details(string? authorization)
+    {
+        using var client = new HttpClient { BaseAddress = Relay.Api.BaseAddress };
+        if (authorization is not null)
+        {
+            client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        foreach (var response in new[]
+        {
+            await client.GetAsync("/v1/tenants"),
+            await client.PostAsJsonAsync("/v1/tenants", new { name = "x" }),
+            await client.GetAsync("/v1/messages/tabc-def"),
+        })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+        }
+    }
+
+    [Fact]
+    public async Task Serves_its_openapi_document()
+    {
+        using var client = new HttpClient { BaseAddress = Relay.Api.BaseAddress };
+        var document = await Relay.ReadAsync(await client.GetAsync("/openapi/v1.json"), HttpStatusCode.OK);
+        var paths = document.GetProperty("paths");
+        Assert.True(paths.TryGetProperty("/v1/tenants/{tenantId}/credentials", out _));
+        Assert.True(paths.TryGetProperty("/v1/messages/{messageId}", out _));
+    }
+
+    [Fact]
+    public async Task Tenants_are_created_listed_and_found_and_bad_input_gets_problem_details()
+    {
+        var created = await Relay.ReadAsync(await Relay.Api.PostAsJsonAsync("/v1/tenants", new { name = "Acme" }), HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetString()!;
+        var list = await Relay.ReadAsync(await Relay.Api.GetAsync("/v1/tenants"), HttpStatusCode.OK);
+        Assert.Contains(list.EnumerateArray(), t => t.GetProperty("id").GetString() == id && t.GetProperty("name").GetString() == "Acme");
+        await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{id}"), HttpStatusCode.OK);
+
+        var missing = await Relay.ReadAsync(await Relay.Api.GetAsync("/v1/tenants/tnosuchtenant1"), HttpStatusCode.NotFound);
+        Assert.Equal(404, missing.GetProperty("status").GetInt32());
+        var invalid = await Relay.ReadAsync(await Relay.Api.PostAsJsonAsync("/v1/tenants", new { name = "" }), HttpStatusCode.BadRequest);
+        Assert.True(invalid.GetProperty("errors").TryGetProperty("name", out _));
+        var malformed = await Relay.Api.PostAsync("/v1/tenants", new StringContent("{not json", new MediaTypeHeaderValue("application/json")));
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_secret_is_shown_once_and_a_revoked_credential_stops_working_within_seconds()
+    {
+        var tenant = await Relay.CreateTenantAsync();
+        Assert.Equal(43, tenant.Secret.Length);
+
+        var listed = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/credentials"), HttpStatusCode.OK);
+        var credential = Assert.Single(listed.EnumerateArray());
+        Assert.Equal(tenant.Username, credential.GetProperty("username").GetString());
+        Assert.DoesNotContain(tenant.Secret, listed.GetRawText());
+        Assert.False(credential.TryGetProperty("secret", out _));
+
+        Assert.True(await CanAuthenticateAsync(tenant));
+        var revoke = await Relay.Api.DeleteAsync($"/v1/tenants/{tenant.TenantId}/credentials/{tenant.CredentialId}");
+        Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+        await Eventually.TrueAsync(async () => !await CanAuthenticateAsync(tenant), TimeSpan.FromSeconds(10), "the revoked credential to be refused");
+
+        var after = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/credentials"), HttpStatusCode.OK);
+        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, after[0].GetProperty("revokedAt").ValueKind);
+        var again = await Relay.Api.DeleteAsync($"/v1/tenants/{tenant.TenantId}/credentials/nosuchcredential");
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_tenant_path_never_reaches_another_tenants_message()
+    {
+        var a = await Relay.CreateTenantAsync("A");
+        var b = await Relay.CreateTenantAsync("B");
+        var to = $"iso-{Guid.NewGuid():N}@sink.test";
+        var (_, text) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", a, "app@a.test", [to], Mail.Sample("app@a.test", to, "Isolation"));
+        var id = Mail.QueuedId(text);
+
+        await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{a.TenantId}/messages/{id}"), HttpStatusCode.OK);
+        await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{b.TenantId}/messages/{id}"), HttpStatusCode.NotFound);
+        var page = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{b.TenantId}/messages"), HttpStatusCode.OK);
+        Assert.Empty(page.GetProperty("items").EnumerateArray());
+    }
+
+    async Task<bool> CanAuthenticateAsync(TenantCredential tenant)
+    {
+        using var client = new SmtpClient { ServerCertificateValidationCallback = (_, _, _, _) => true };
+        await client.ConnectAsync("127.0.0.1", Relay.StartTlsPort, SecureSocketOptions.StartTls);
+        try
+        {
+            await client.AuthenticateAsync(tenant.Username, tenant.Secret);
+            return true;
+        }
+        catch (AuthenticationException)
+        {
+            return false;
+        }
+    }
+}
