@@ -79,11 +79,17 @@ internal sealed class Relay : IAsyncDisposable
     }
 
     /// <summary>A new tenant with one credential, made through the API as an operator would.</summary>
-    public async Task<TenantCredential> CreateTenantAsync(string name = "Test tenant")
+    public Task<TenantCredential> CreateTenantAsync(string name = "Test tenant") => CreateTenantAsync(Api, name);
+
+    /// <summary>
+    /// A new tenant with one credential, through the management API behind <paramref name="api"/> (which carries the
+    /// operator key); also for relays that run in another process.
+    /// </summary>
+    public static async Task<TenantCredential> CreateTenantAsync(HttpClient api, string name)
     {
-        var tenant = await ReadAsync(await Api.PostAsJsonAsync("/v1/tenants", new { name }), HttpStatusCode.Created);
+        var tenant = await ReadAsync(await api.PostAsJsonAsync("/v1/tenants", new { name }), HttpStatusCode.Created);
         var tenantId = tenant.GetProperty("id").GetString()!;
-        var credential = await ReadAsync(await Api.PostAsJsonAsync($"/v1/tenants/{tenantId}/credentials", new { label = "test" }), HttpStatusCode.Created);
+        var credential = await ReadAsync(await api.PostAsJsonAsync($"/v1/tenants/{tenantId}/credentials", new { label = "test" }), HttpStatusCode.Created);
         return new TenantCredential(tenantId, credential.GetProperty("id").GetString()!, credential.GetProperty("username").GetString()!, credential.GetProperty("secret").GetString()!);
     }
 

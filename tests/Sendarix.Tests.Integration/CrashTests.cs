@@ -1,0 +1,329 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+using Sendarix.Tests.Integration.Infrastructure;
+using Xunit.Abstractions;
+using Xunit.Sdk;
+
+namespace Sendarix.Tests.Integration;
+
+/// <summary>
+/// The relay process is killed (SIGKILL) under load and started again on the same storage: every message that got
+/// 250 before the kill is delivered afterwards. Duplicates are allowed (at-least-once) and reported.
+/// </summary>
+[Collection(CrashCollection.Name)]
+public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    const int Clients = 8;
+    const int AcceptedBeforeKill = 300;
+    static readonly TimeSpan Startup = TimeSpan.FromSeconds(120);
+    static readonly TimeSpan LoadTime = TimeSpan.FromSeconds(120);
+    static readonly TimeSpan DeliveryTime = TimeSpan.FromSeconds(120);
+
+    // Its own Azurite, never killed: it is not crash-durable, and the relay is what is under test.
+    readonly AzuriteServer _azurite = new();
+    readonly SmtpSink _sink = new(IPAddress.Loopback);
+    readonly ConcurrentQueue<string> _log = new();
+    Dictionary<string, string?> _settings = null!;
+    Process? _relay;
+    int _run;
+
+    public async Task InitializeAsync()
+    {
+        await _azurite.StartAsync();
+        _settings = Relay.DefaultSettings(_azurite.ConnectionString);
+        _settings["Sendarix:Delivery:Routes:0:Domain"] = "*";
+        _settings["Sendarix:Delivery:Routes:0:Hosts:0"] = _sink.HostPort;
+        // Work the killed process had received becomes visible to the new one soon.
+        _settings["Sendarix:Delivery:QueueVisibilityTimeout"] = "00:00:05";
+    }
+
+    public async Task DisposeAsync()
+    {
+        KillRelay();
+        _relay?.Dispose();
+        await _sink.DisposeAsync();
+        await _azurite.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Every_message_accepted_before_a_SIGKILL_is_delivered_after_the_restart()
+    {
+        var clock = Stopwatch.StartNew();
+        await StartRelayAsync();
+        var firstReady = clock.Elapsed;
+        using var api = new HttpClient { BaseAddress = new Uri(_settings["Sendarix:Api:Url"]!) };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _settings["Sendarix:Api:OperatorApiKey"]);
+        var tenant = await Relay.CreateTenantAsync(api, "Crash");
+
+        // Load: each client sends numbered messages in a loop; a message counts only when its 250 was read.
+        var accepted = new ConcurrentDictionary<string, string>();   // marker -> queued id
+        var errors = new ConcurrentQueue<string>();
+        var attempted = 0;
+        using var stop = new CancellationTokenSource();
+        var loadStart = clock.Elapsed;
+        var clients = Enumerable.Range(0, Clients)
+            .Select(i => Task.Run(() => SendLoopAsync(i, tenant, accepted, errors, () => Interlocked.Increment(ref attempted), stop.Token)))
+            .ToList();
+
+        await Expect(Eventually.TrueAsync(() =>
+        {
+            var failed = clients.FirstOrDefault(c => c.IsFaulted);
+            return failed is null ? Task.FromResult(accepted.Count >= AcceptedBeforeKill) : throw failed.Exception!;
+        }, LoadTime, $"{AcceptedBeforeKill} accepted messages"), "the load before the kill");
+
+        var acceptedAtKill = accepted.Count;
+        var deliveredAtKill = _sink.Messages.Count;
+        var killedAt = clock.Elapsed;
+        KillRelay();
+        await _relay!.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        _log.Enqueue($"[test] relay killed with {acceptedAtKill} accepted, {deliveredAtKill} at the sink");
+        await stop.CancelAsync();
+        await Expect(Task.WhenAll(clients).WaitAsync(TimeSpan.FromSeconds(60)), "the clients to stop after the kill");
+
+        // Replies read after the count was taken (between the count and the kill) are accepted too.
+        var acceptedIds = accepted.ToDictionary();
+        var deliveredBeforeRestart = _sink.Messages.Count;
+
+        var restartAt = clock.Elapsed;
+        await StartRelayAsync();
+        var secondReady = clock.Elapsed;
+
+        var delivered = await Expect(Eventually.GetAsync(() => Task.FromResult(Complete(_sink.Messages)),
+            d => acceptedIds.Keys.All(d.ContainsKey), DeliveryTime,
+            $"all {acceptedIds.Count} accepted messages at the sink"), "delivery after the restart", () =>
+            {
+                var now = Complete(_sink.Messages);
+                var missing = acceptedIds.Where(a => !now.ContainsKey(a.Key)).ToList();
+                return $"{missing.Count} accepted messages missing, e.g. {string.Join(", ", missing.Take(10).Select(m => $"{m.Key} ({m.Value})"))}";
+            });
+        var allDelivered = clock.Elapsed;
+
+        var duplicates = delivered.Where(d => acceptedIds.ContainsKey(d.Key) && d.Value > 1).Sum(d => d.Value - 1);
+        var duplicated = delivered.Count(d => acceptedIds.ContainsKey(d.Key) && d.Value > 1);
+        var unacknowledged = delivered.Keys.Count(k => !acceptedIds.ContainsKey(k));
+        var partial = _sink.Messages.Count(m => StartOf().IsMatch(m.Text) && !EndOf().IsMatch(m.Text));
+        var report = $"""
+            clients: {Clients}, attempted: {Volatile.Read(ref attempted)}, accepted (250 read): {acceptedIds.Count} ({acceptedAtKill} when the kill was decided)
+            client errors: {errors.Count} (first: {errors.FirstOrDefault() ?? "none"})
+            at the sink when killed: {deliveredAtKill}, before the restart: {deliveredBeforeRestart}, in the end: {_sink.Messages.Count} copies of {delivered.Count} distinct messages
+            accepted messages delivered: {acceptedIds.Keys.Count(delivered.ContainsKey)}/{acceptedIds.Count}, lost: 0
+            duplicates: {duplicates} extra copies of {duplicated} accepted messages; delivered without a 250 read by the client: {unacknowledged}; truncated copies at the sink: {partial}
+            timings: first start {firstReady.TotalSeconds:F1} s, load {(killedAt - loadStart).TotalSeconds:F1} s ({acceptedAtKill / Math.Max(0.001, (killedAt - loadStart).TotalSeconds):F0} msg/s accepted), restart ready after {(secondReady - restartAt).TotalSeconds:F1} s, all delivered {(allDelivered - secondReady).TotalSeconds:F1} s after the restart, {(allDelivered - killedAt).TotalSeconds:F1} s after the kill
+            """;
+        output.WriteLine(report);
+
+        Assert.True(acceptedIds.Count >= AcceptedBeforeKill, report);
+        // At-least-once after a crash: only work in flight at the kill may be repeated, never more than was accepted.
+        Assert.True(duplicates <= acceptedIds.Count, $"More duplicates than accepted messages.\n{report}\n{Tail()}");
+    }
+
+    async Task SendLoopAsync(int client, TenantCredential tenant, ConcurrentDictionary<string, string> accepted, ConcurrentQueue<string> errors, Func<int> attempt, CancellationToken stop)
+    {
+        var port = int.Parse(_settings["Sendarix:Smtp:StartTlsPort"]!);
+        var sequence = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            using var smtp = new SmtpClient { ServerCertificateValidationCallback = (_, _, _, _) => true, Timeout = 60_000 };
+            try
+            {
+                await smtp.ConnectAsync("127.0.0.1", port, SecureSocketOptions.StartTls, stop);
+                await smtp.AuthenticateAsync(tenant.Username, tenant.Secret, stop);
+                while (!stop.IsCancellationRequested)
+                {
+                    var marker = $"crash-{client}-{sequence++}-{Guid.NewGuid():N}";
+                    attempt();
+                    // Not cancelled by the test: a reply is either read in full or lost with the connection.
+                    var reply = await smtp.SendAsync(Message(marker, client));
+                    accepted[marker] = Mail.QueuedId(reply);
+                }
+
+                await smtp.DisconnectAsync(true, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not XunitException)
+            {
+                errors.Enqueue($"client {client}: {ex.GetType().Name}: {ex.Message}");
+                if (!stop.IsCancellationRequested)
+                {
+                    // Reconnect soon; after the kill the test stops the clients.
+                    await Task.Delay(100, CancellationToken.None);
+                }
+            }
+        }
+    }
+
+    // About 1 KB in short lines, so the body goes as 7bit text and the markers arrive verbatim.
+    static readonly string Filler = string.Concat(Enumerable.Repeat(new string('x', 64) + "\r\n", 16));
+
+    static MimeMessage Message(string marker, int client)
+    {
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse($"client{client}@shop.test"));
+        message.To.Add(MailboxAddress.Parse($"load{client}@sink.test"));
+        message.Subject = marker;
+        message.Body = new TextPart("plain") { Text = $"start {marker}\r\n{Filler}end {marker}\r\n" };
+        return message;
+    }
+
+    /// <summary>How many complete copies of each marker the sink holds (a copy cut off by the kill has no end line).</summary>
+    static Dictionary<string, int> Complete(IEnumerable<ReceivedMail> messages)
+    {
+        var counts = new Dictionary<string, int>();
+        foreach (var m in messages)
+        {
+            var end = EndOf().Match(m.Text);
+            if (end.Success)
+            {
+                var marker = end.Groups[1].Value;
+                counts[marker] = counts.GetValueOrDefault(marker) + 1;
+            }
+        }
+
+        return counts;
+    }
+
+    async Task StartRelayAsync()
+    {
+        var run = ++_run;
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var host = Path.Combine(Repository.Root, "src", "Sendarix.Host", "bin", configuration, "net10.0", "Sendarix.Host.dll");
+        Assert.True(File.Exists(host), $"The relay host is not built at {host}.");
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path && File.Exists(path) ? path : "dotnet";
+        var workDir = Path.Combine(Path.GetTempPath(), "sendarix-tests", $"crash-{_settings["Sendarix:Storage:Prefix"]}");
+        Directory.CreateDirectory(workDir);
+
+        var start = new ProcessStartInfo(dotnet)
+        {
+            ArgumentList = { host },
+            WorkingDirectory = workDir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in _settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        _relay?.Dispose();
+        _relay = Process.Start(start) ?? throw new InvalidOperationException("The relay process did not start.");
+        var process = _relay;
+        process.OutputDataReceived += (_, e) => Record($"[run {run} out] {e.Data}", e.Data);
+        process.ErrorDataReceived += (_, e) => Record($"[run {run} err] {e.Data}", e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _log.Enqueue($"[test] run {run}: pid {process.Id}, {dotnet} {host} ({configuration})");
+
+        using var http = new HttpClient { BaseAddress = new Uri(_settings["Sendarix:Api:Url"]!), Timeout = TimeSpan.FromSeconds(10) };
+        await Expect(Eventually.TrueAsync(async () =>
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The relay exited with code {process.ExitCode} before it was ready.");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync("/health");
+                return response.StatusCode == HttpStatusCode.OK && await SmtpListensAsync();
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                return false;
+            }
+        }, Startup, $"run {run} of the relay to answer /health and listen for SMTP"), $"start of run {run}");
+    }
+
+    async Task<bool> SmtpListensAsync()
+    {
+        try
+        {
+            using var tcp = new TcpClient();
+            await tcp.ConnectAsync(IPAddress.Loopback, int.Parse(_settings["Sendarix:Smtp:StartTlsPort"]!));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    void Record(string line, string? data)
+    {
+        if (data is null)
+        {
+            return;
+        }
+
+        _log.Enqueue(line);
+        while (_log.Count > 400 && _log.TryDequeue(out _))
+        {
+        }
+    }
+
+    void KillRelay()
+    {
+        try
+        {
+            if (_relay is { HasExited: false })
+            {
+                _relay.Kill(entireProcessTree: true);   // SIGKILL
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    string Tail(int lines = 80)
+    {
+        var all = _log.ToArray();
+        var text = new StringBuilder($"--- last {Math.Min(lines, all.Length)} lines of the relay's output ---\n");
+        foreach (var line in all.Skip(Math.Max(0, all.Length - lines)))
+        {
+            text.Append(line.Length > 2000 ? line[..2000] + "…" : line).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    async Task Expect(Task wait, string what, Func<string>? detail = null)
+    {
+        try
+        {
+            await wait;
+        }
+        catch (Exception ex) when (ex is not XunitException)
+        {
+            throw new XunitException($"Failed waiting for {what}: {ex.GetType().Name}: {ex.Message}\n{detail?.Invoke()}\n{Tail()}");
+        }
+    }
+
+    async Task<T> Expect<T>(Task<T> wait, string what, Func<string>? detail = null)
+    {
+        await Expect((Task)wait, what, detail);
+        return await wait;
+    }
+
+    [GeneratedRegex(@"^end (crash-\S+)\r?$", RegexOptions.Multiline)]
+    private static partial Regex EndOf();
+
+    [GeneratedRegex(@"^start crash-\S+\r?$", RegexOptions.Multiline)]
+    private static partial Regex StartOf();
+}
+
+/// <summary>The crash test loads the machine and kills a relay: it runs alone, after the parallel tests.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class CrashCollection
+{
+    public const string Name = "crash";
+}

@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Net;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+using Sendarix.Tests.Integration.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Sendarix.Tests.Integration;
+
+/// <summary>
+/// Storage goes away under a running relay: submissions get a temporary failure (never 250, never a permanent 5xx),
+/// and once storage is back the same relay accepts again, delivers what it accepted and nothing it refused.
+/// </summary>
+public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    static readonly TimeSpan Recovery = TimeSpan.FromSeconds(60);
+    static readonly TimeSpan Delivery = TimeSpan.FromSeconds(60);
+
+    // Its own Azurite: this test stops it, which the shared one must never be.
+    readonly AzuriteServer _azurite = new();
+    readonly SmtpSink _sink = new(IPAddress.Loopback);
+    Relay? _relay;
+
+    Relay Relay => _relay!;
+
+    public async Task InitializeAsync()
+    {
+        await _azurite.StartAsync();
+        var settings = Relay.DefaultSettings(_azurite.ConnectionString);
+        settings["Sendarix:Delivery:Routes:0:Domain"] = "*";
+        settings["Sendarix:Delivery:Routes:0:Hosts:0"] = _sink.HostPort;
+        _relay = await Relay.StartAsync(settings);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_relay is not null)
+        {
+            await _relay.DisposeAsync();
+        }
+
+        await _sink.DisposeAsync();
+        await _azurite.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Submissions_get_451_while_storage_is_down_and_succeed_again_once_it_is_back_without_a_restart()
+    {
+        var tenant = await Relay.CreateTenantAsync("Outage");
+        var accepted = new Dictionary<string, string>();   // marker -> queued id
+        var refused = new List<string>();                   // markers that got a 4xx
+        var clock = Stopwatch.StartNew();
+
+        // Before the outage: one message on a connection that stays open throughout.
+        using var open = await ConnectAsync(tenant);
+        var first = Marker("before");
+        accepted[first] = Mail.QueuedId(await open.SendAsync(Message(first)));
+        // Let it finish delivery, so no delivery is half-recorded when storage goes away.
+        await Relay.WaitForStatusAsync(accepted[first], Delivery, "delivered");
+
+        await _azurite.StopAsync();
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: storage stopped");
+
+        // A new connection: a 4xx somewhere (451 at the end of DATA, or 454 at AUTH), never 2xx or 5xx.
+        var onNew = Marker("down-new");
+        var newReply = await TrySubmitOnNewConnectionAsync(tenant, onNew);
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: new connection while down: {newReply}");
+        Assert.True(newReply.Code is >= 400 and < 500, $"A submission on a new connection while storage is down got '{newReply}', not a 4xx.");
+        refused.Add(onNew);
+
+        // The connection opened before the outage: the end of DATA must get 451 4.3.0.
+        var onSame = Marker("down-same");
+        var sameReply = await TrySubmitAsync(open, onSame);
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: open connection while down: {sameReply}");
+        Assert.True(sameReply.Code is >= 400 and < 500, $"A submission on the open connection while storage is down got '{sameReply}', not a 4xx.");
+        Assert.Equal(451, sameReply.Code);
+        Assert.StartsWith("4.3.0", sameReply.Text);
+        refused.Add(onSame);
+
+        await _azurite.StartAsync();
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: storage started again");
+
+        // The same relay, not restarted, must accept again; until it does, every answer is still a 4xx.
+        var attempts = 0;
+        var recovered = await Eventually.GetAsync(async () =>
+        {
+            var marker = Marker($"after-{++attempts}");
+            var reply = await TrySubmitOnNewConnectionAsync(tenant, marker);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: new connection after restart: {reply}");
+            Assert.True(reply.Code is 250 or (>= 400 and < 500), $"While recovering, a submission got '{reply}': neither 250 nor a 4xx.");
+            if (reply.Code == 250)
+            {
+                accepted[marker] = Mail.QueuedId(reply.Text);
+            }
+            else
+            {
+                refused.Add(marker);
+            }
+
+            return reply;
+        }, r => r.Code == 250, Recovery, "a 250 from the relay after storage came back");
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: recovered after {attempts} attempt(s): {recovered}");
+
+        // The connection that saw the 451 can send again too.
+        var again = Marker("after-same");
+        var againReply = await TrySubmitAsync(open, again);
+        Assert.True(againReply.Code == 250, $"The connection that got 451 during the outage got '{againReply}' once storage was back.");
+        accepted[again] = Mail.QueuedId(againReply.Text);
+        await open.DisconnectAsync(true);
+
+        // Everything that got 250 reaches the destination once, and the API lists exactly those messages.
+        foreach (var id in accepted.Values)
+        {
+            await Relay.WaitForStatusAsync(id, Delivery, "delivered");
+        }
+
+        var delivered = await Eventually.GetAsync(() => Task.FromResult(_sink.Messages.ToList()),
+            m => accepted.Keys.All(marker => m.Any(x => x.Text.Contains(marker, StringComparison.Ordinal))),
+            Delivery, "every accepted message at the sink");
+        foreach (var marker in accepted.Keys)
+        {
+            Assert.Single(delivered, m => m.Text.Contains(marker, StringComparison.Ordinal));
+        }
+
+        foreach (var marker in refused)
+        {
+            Assert.DoesNotContain(delivered, m => m.Text.Contains(marker, StringComparison.Ordinal));
+        }
+
+        var page = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/messages?pageSize=500"), HttpStatusCode.OK);
+        var listed = page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()!).ToHashSet();
+        Assert.True(listed.SetEquals(accepted.Values),
+            $"The API lists [{string.Join(", ", listed.Order())}] but the accepted messages are [{string.Join(", ", accepted.Values.Order())}].");
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: {accepted.Count} accepted and delivered, {refused.Count} refused with 4xx and not delivered or listed");
+    }
+
+    static string Marker(string stage) => $"outage-{stage}-{Guid.NewGuid():N}";
+
+    static MimeMessage Message(string marker)
+    {
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse("app@shop.test"));
+        message.To.Add(MailboxAddress.Parse($"{marker}@sink.test"));
+        message.Subject = marker;
+        message.Body = new TextPart("plain") { Text = $"Marker: {marker}\r\n" };
+        return message;
+    }
+
+    async Task<SmtpClient> ConnectAsync(TenantCredential tenant)
+    {
+        // The relay waits out the storage client's retries before it answers 451: give it time.
+        var client = new SmtpClient { ServerCertificateValidationCallback = (_, _, _, _) => true, Timeout = 90_000 };
+        await client.ConnectAsync("127.0.0.1", Relay.StartTlsPort, SecureSocketOptions.StartTls);
+        await client.AuthenticateAsync(tenant.Username, tenant.Secret);
+        return client;
+    }
+
+    /// <summary>Connect, STARTTLS, AUTH and send; the first reply that is not a success, or the 250.</summary>
+    async Task<Reply> TrySubmitOnNewConnectionAsync(TenantCredential tenant, string marker)
+    {
+        using var client = new SmtpClient { ServerCertificateValidationCallback = (_, _, _, _) => true, Timeout = 90_000 };
+        try
+        {
+            await client.ConnectAsync("127.0.0.1", Relay.StartTlsPort, SecureSocketOptions.StartTls);
+            await client.AuthenticateAsync(tenant.Username, tenant.Secret);
+        }
+        catch (Exception ex) when (ReplyOf(ex) is { } reply)
+        {
+            return reply;
+        }
+
+        var result = await TrySubmitAsync(client, marker);
+        if (client.IsConnected)
+        {
+            await client.DisconnectAsync(true);
+        }
+
+        return result;
+    }
+
+    static async Task<Reply> TrySubmitAsync(SmtpClient client, string marker)
+    {
+        try
+        {
+            var text = await client.SendAsync(Message(marker));
+            return new Reply(250, text);
+        }
+        catch (SmtpCommandException ex)
+        {
+            return new Reply((int)ex.StatusCode, ex.Message);
+        }
+    }
+
+    /// <summary>The server's reply behind a MailKit failure at AUTH, if there was one.</summary>
+    static Reply? ReplyOf(Exception ex) => ex switch
+    {
+        SmtpCommandException command => new Reply((int)command.StatusCode, command.Message),
+        AuthenticationException { InnerException: SmtpCommandException command } => new Reply((int)command.StatusCode, command.Message),
+        // MailKit reports a refused AUTH as an AuthenticationException whose text is the server's reply.
+        AuthenticationException auth when auth.Message.Length >= 3 && int.TryParse(auth.Message.AsSpan(0, 3), out var code) => new Reply(code, auth.Message),
+        _ => null,
+    };
+
+    sealed record Reply(int Code, string Text)
+    {
+        public override string ToString() => $"{Code} {Text}";
+    }
+}
