@@ -93,6 +93,7 @@ public static class SendarixHost
 
         builder.WebHost.UseUrls(api.Url);
         builder.Services.AddHealthChecks();
+        builder.Services.AddProblemDetails();
 
         var app = builder.Build();
         app.UseExceptionHandler();

@@ -72,7 +72,11 @@ internal sealed class Relay : IAsyncDisposable
     {
         var app = SendarixHost.Build([], settings);
         await app.StartAsync();
-        await app.Services.GetRequiredService<SmtpFrontEnd>().Listening.WaitAsync(TimeSpan.FromSeconds(60));
+        if (app.Services.GetService<SmtpFrontEnd>() is { } frontEnd)
+        {
+            await frontEnd.Listening.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+
         var api = new HttpClient { BaseAddress = new Uri(settings["Sendarix:Api:Url"]!) };
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", settings["Sendarix:Api:OperatorApiKey"]);
         return new Relay(app, settings, api);

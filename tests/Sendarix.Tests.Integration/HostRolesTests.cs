@@ -1,0 +1,62 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Sendarix.Host;
+using Sendarix.Tests.Integration.Infrastructure;
+
+namespace Sendarix.Tests.Integration;
+
+/// <summary>One host, three roles: a stateless SMTP front-end joins a silo as an Orleans client; bad settings stop the start.</summary>
+public sealed class HostRolesTests
+{
+    [Fact]
+    public async Task A_front_end_without_a_silo_accepts_mail_that_the_silo_delivers()
+    {
+        await using var sink = new SmtpSink(IPAddress.Loopback);
+        var silo = Relay.DefaultSettings((await AzuriteServer.Shared).ConnectionString);
+        silo["Sendarix:Roles:Smtp"] = "false";
+        silo["Sendarix:Delivery:Routes:0:Domain"] = "*";
+        silo["Sendarix:Delivery:Routes:0:Hosts:0"] = sink.HostPort;
+        await using var backend = await Relay.StartAsync(silo);
+
+        var frontEnd = new Dictionary<string, string?>(silo)
+        {
+            ["Sendarix:Roles:Silo"] = "false",
+            ["Sendarix:Roles:Smtp"] = "true",
+            ["Sendarix:Roles:Api"] = "false",
+            ["Sendarix:Smtp:StartTlsPort"] = Ports.Free().ToString(),
+            ["Sendarix:Smtp:ImplicitTlsPort"] = Ports.Free().ToString(),
+            ["Sendarix:Api:Url"] = $"http://127.0.0.1:{Ports.Free()}",
+        };
+        await using var smtp = await Relay.StartAsync(frontEnd);
+
+        var tenant = await backend.CreateTenantAsync();
+        var to = $"split-{Guid.NewGuid():N}@sink.test";
+        var (code, text) = await PythonSmtp.SubmitAsync(smtp.StartTlsPort, "starttls", tenant, "app@shop.test", [to], Mail.Sample("app@shop.test", to, "Front-end"));
+
+        Assert.Equal(250, code);
+        await backend.WaitForStatusAsync(Mail.QueuedId(text), TimeSpan.FromSeconds(60), "delivered");
+        Assert.Contains(sink.Messages, m => m.Recipients.Contains(to));
+    }
+
+    [Theory]
+    [InlineData("Sendarix:Smtp:BindAddress", "not-an-ip", "BindAddress")]
+    [InlineData("Sendarix:Delivery:Routes:0:Domain", "*", "Routes")]
+    [InlineData("Sendarix:Retry:MaxRetry", "00:00:00.5", "MaxRetry")]
+    [InlineData("Sendarix:Storage:Prefix", "Bad_Prefix", "Prefix")]
+    public async Task Invalid_settings_stop_the_start_with_a_message_naming_them(string key, string value, string named)
+    {
+        var settings = Relay.DefaultSettings((await AzuriteServer.Shared).ConnectionString);
+        settings[key] = value;
+        var error = await Record.ExceptionAsync(async () =>
+        {
+            var app = SendarixHost.Build([], settings);
+            await using var _ = app;
+            await app.StartAsync();
+            await app.StopAsync();
+        });
+
+        Assert.NotNull(error);
+        Assert.True(error is OptionsValidationException or InvalidOperationException, error.ToString());
+        Assert.Contains(named, error.Message);
+    }
+}
