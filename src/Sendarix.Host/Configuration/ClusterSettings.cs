@@ -9,7 +9,7 @@ public sealed class ClusterSettings : IValidatableObject
 
     /// <summary>Silos and clients with the same ClusterId form one cluster.</summary>
     [Required]
-    public string ClusterId { get; set; } = "sendarix-dev";
+    public string ClusterId { get; set; } = "sendarix";
 
     /// <summary>Names the service's persistent data (grain state, reminders); keep it stable across deployments.</summary>
     [Required]
