@@ -107,4 +107,45 @@ public sealed class EndToEndTests(RelayFixture fixture)
         Assert.Contains("timed out", deferred.GetProperty("reply").GetString());
         Assert.Equal(JsonValueKind.String, deferred.GetProperty("nextAttempt").ValueKind);
     }
+
+    [Fact]
+    public async Task A_route_that_requires_tls_delivers_over_starttls_and_never_in_plaintext()
+    {
+        var tenant = await Relay.CreateTenantAsync();
+        var secure = $"tls-{Guid.NewGuid():N}@tls.test";
+        var plain = $"plain-{Guid.NewGuid():N}@notls.test";
+        var (_, first) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, "app@shop.test", [secure], Mail.Sample("app@shop.test", secure, "TLS"));
+        var (_, second) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, "app@shop.test", [plain], Mail.Sample("app@shop.test", plain, "No TLS"));
+
+        await Relay.WaitForStatusAsync(Mail.QueuedId(first), TimeSpan.FromSeconds(30), "delivered");
+        Assert.True(Assert.Single(fixture.TlsSink.Messages, m => m.Recipients.Contains(secure)).OverTls);
+
+        var refused = await Eventually.GetAsync(() => Relay.GetMessageAsync(Mail.QueuedId(second)),
+            m => m.GetProperty("events").EnumerateArray().Any(e => e.GetProperty("type").GetString() == "deferred"),
+            TimeSpan.FromSeconds(30), "a deferral for the destination without STARTTLS");
+        var deferred = refused.GetProperty("events").EnumerateArray().First(e => e.GetProperty("type").GetString() == "deferred");
+        Assert.StartsWith("4.7.5", deferred.GetProperty("reply").GetString());
+        Assert.DoesNotContain(fixture.Sink.Messages, m => m.Recipients.Contains(plain));
+    }
+
+    [Fact]
+    public async Task Consecutive_deliveries_to_one_destination_reuse_its_connection()
+    {
+        var tenant = await Relay.CreateTenantAsync();
+        using var client = new SmtpClient { ServerCertificateValidationCallback = (_, _, _, _) => true };
+        await client.ConnectAsync("127.0.0.1", Relay.StartTlsPort, SecureSocketOptions.StartTls);
+        await client.AuthenticateAsync(tenant.Username, tenant.Secret);
+        for (var i = 0; i < 4; i++)
+        {
+            var message = new MimeMessage();
+            message.From.Add(MailboxAddress.Parse("app@shop.test"));
+            message.To.Add(MailboxAddress.Parse($"r{i}-{Guid.NewGuid():N}@reuse.test"));
+            message.Subject = $"Reuse {i}";
+            message.Body = new TextPart("plain") { Text = "again" };
+            await Relay.WaitForStatusAsync(Mail.QueuedId(await client.SendAsync(message)), TimeSpan.FromSeconds(30), "delivered");
+        }
+
+        Assert.Equal(4, fixture.ReuseSink.Messages.Count);
+        Assert.Equal(1, fixture.ReuseSink.Connections);
+    }
 }

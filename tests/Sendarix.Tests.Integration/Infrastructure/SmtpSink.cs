@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace Sendarix.Tests.Integration.Infrastructure;
@@ -39,6 +42,9 @@ internal sealed class SmtpSink : IAsyncDisposable
     /// <summary>When set, the sink stops answering after the greeting (a destination that hangs).</summary>
     public bool HangAfterGreeting { get; set; }
 
+    /// <summary>When set, the sink offers STARTTLS with a self-signed certificate.</summary>
+    public bool OfferStartTls { get; init; }
+
     public ConcurrentQueue<ReceivedMail> Messages { get; } = new();
 
     public int Connections => Volatile.Read(ref _connections);
@@ -68,9 +74,10 @@ internal sealed class SmtpSink : IAsyncDisposable
     async Task ServeAsync(TcpClient client, int index)
     {
         using var _ = client;
-        var stream = client.GetStream();
+        Stream stream = client.GetStream();
         var reader = new LineReader(stream);
         async Task Send(string line) => await stream.WriteAsync(Encoding.ASCII.GetBytes(line + "\r\n"), _stop.Token);
+
         try
         {
             var greeting = Greeting(index);
@@ -93,7 +100,16 @@ internal sealed class SmtpSink : IAsyncDisposable
                 switch (verb)
                 {
                     case "EHLO":
-                        await Send("250-sink.test\r\n250-8BITMIME\r\n250 SIZE 104857600");
+                        await Send(OfferStartTls && stream is not SslStream
+                            ? "250-sink.test\r\n250-8BITMIME\r\n250-STARTTLS\r\n250 SIZE 104857600"
+                            : "250-sink.test\r\n250-8BITMIME\r\n250 SIZE 104857600");
+                        break;
+                    case "STARTTLS" when OfferStartTls:
+                        await Send("220 2.0.0 Ready to start TLS");
+                        var ssl = new SslStream(stream);
+                        await ssl.AuthenticateAsServerAsync(Certificate.Value);
+                        stream = ssl;
+                        reader = new LineReader(ssl);
                         break;
                     case "HELO":
                     case "NOOP":
@@ -130,7 +146,7 @@ internal sealed class SmtpSink : IAsyncDisposable
                         var final = DataReply();
                         if (final.StartsWith('2'))
                         {
-                            Messages.Enqueue(new ReceivedMail(from, rcpts.ToList(), body));
+                            Messages.Enqueue(new ReceivedMail(from, rcpts.ToList(), body, stream is SslStream));
                         }
 
                         await Send(final);
@@ -148,6 +164,14 @@ internal sealed class SmtpSink : IAsyncDisposable
         {
         }
     }
+
+    static readonly Lazy<X509Certificate2> Certificate = new(() =>
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=sink.test", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
+    });
 
     static string Between(string line)
     {
@@ -232,7 +256,7 @@ internal sealed class SmtpSink : IAsyncDisposable
 }
 
 /// <summary>A message as a destination received it.</summary>
-internal sealed record ReceivedMail(string From, IReadOnlyList<string> Recipients, byte[] Data)
+internal sealed record ReceivedMail(string From, IReadOnlyList<string> Recipients, byte[] Data, bool OverTls)
 {
     public string Text => Encoding.UTF8.GetString(Data);
 }
