@@ -103,6 +103,27 @@ public sealed class ManagementApiTests(RelayFixture fixture)
         Assert.Empty(page.GetProperty("items").EnumerateArray());
     }
 
+    [Fact]
+    public async Task A_tenants_messages_are_listed_newest_first_in_pages()
+    {
+        var tenant = await Relay.CreateTenantAsync();
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var to = $"page{i}-{Guid.NewGuid():N}@sink.test";
+            var (_, text) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, "app@shop.test", [to], Mail.Sample("app@shop.test", to, $"Page {i}"));
+            ids.Add(Mail.QueuedId(text));
+        }
+
+        var first = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/messages?pageSize=2"), HttpStatusCode.OK);
+        var next = first.GetProperty("next").GetString();
+        Assert.NotNull(next);
+        var second = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/messages?pageSize=2&continuation={Uri.EscapeDataString(next)}"), HttpStatusCode.OK);
+        var listed = first.GetProperty("items").EnumerateArray().Concat(second.GetProperty("items").EnumerateArray()).Select(m => m.GetProperty("id").GetString()).ToList();
+        Assert.Equal([ids[2], ids[1], ids[0]], listed);
+        await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/messages?pageSize=0"), HttpStatusCode.BadRequest);
+    }
+
     async Task<bool> CanAuthenticateAsync(TenantCredential tenant)
     {
         using var client = new SmtpClient { ServerCertificateValidationCallback = (_, _, _, _) => true };
