@@ -192,6 +192,12 @@ public sealed partial class SubmissionProtocolTests(RelayFixture fixture)
         Assert.StartsWith("502 5.5.1", await smtp.CommandAsync("PROXY TCP4 10.0.0.1 10.0.0.2 1111 25"));
         Assert.StartsWith("250 2.0.0", await smtp.CommandAsync("NOOP"));
         Assert.Contains("STARTTLS", await smtp.EhloAsync());
+
+        // Commands pipelined right behind an over-long line are still answered, in order.
+        await smtp.SendAsync("NOOP " + new string('b', 70_000) + "\r\nNOOP\r\nRSET\r\n");
+        Assert.StartsWith("500 5.5.6", (await smtp.ReadReplyAsync())[0]);
+        Assert.StartsWith("250 2.0.0", (await smtp.ReadReplyAsync())[0]);
+        Assert.StartsWith("250 2.0.0", (await smtp.ReadReplyAsync())[0]);
     }
 
     [Fact]

@@ -139,12 +139,13 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
                     if (end - start > _limits.MaxCommandLineLength)
                     {
                         await RefuseAsync(GuardVerbs.LineTooLong);
-                        if (!await DiscardLineAsync(buffer))
+                        var rest = await DiscardLineAsync(buffer);
+                        if (rest < 0)
                         {
                             return;
                         }
 
-                        start = end = 0;
+                        (start, end) = (0, rest);
                         continue;
                     }
 
@@ -367,21 +368,25 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         }
     }
 
-    async Task<bool> DiscardLineAsync(byte[] buffer)
+    /// <summary>
+    /// Reads and drops the rest of an over-long line. Returns how many bytes after its end are now at the start of
+    /// <paramref name="buffer"/> (pipelined commands), or -1 at end of stream.
+    /// </summary>
+    async Task<int> DiscardLineAsync(byte[] buffer)
     {
         while (true)
         {
             var read = await ReadAsync(buffer.AsMemory());
             if (read == 0)
             {
-                return false;
+                return -1;
             }
 
             var lf = Array.IndexOf(buffer, (byte)'\n', 0, read);
             if (lf >= 0)
             {
                 Array.Copy(buffer, lf + 1, buffer, 0, read - lf - 1);
-                return true;
+                return read - lf - 1;
             }
         }
     }
