@@ -1,0 +1,87 @@
+using System.Globalization;
+
+namespace Sendarix.Bench;
+
+/// <summary>What one run measures: where to send, with how many connections, for how long, and where to count deliveries.</summary>
+internal sealed record BenchOptions(
+    string Host,
+    int Port,
+    string Username,
+    string Password,
+    int Connections,
+    TimeSpan Warmup,
+    TimeSpan Duration,
+    int MessageSize,
+    string? SinkLog,
+    TimeSpan DrainMax,
+    TimeSpan DrainIdle)
+{
+    public const string Usage =
+        "usage: Sendarix.Bench HOST PORT USERNAME PASSWORD CONNECTIONS WARMUP_S DURATION_S [MESSAGE_BYTES=2048]\n" +
+        "                      [--sink-log PATH] [--drain-max S=60] [--drain-idle S=5]\n" +
+        "  --sink-log    output of Postfix's `smtp-sink -c` behind the server: also measure the rate delivered into it\n" +
+        "  --drain-max   after the measured window, wait at most this long for accepted messages to reach the sink\n" +
+        "  --drain-idle  stop waiting earlier when the sink count has not moved for this long";
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var positional = new List<string>();
+        string? sinkLog = null;
+        double drainMax = 60, drainIdle = 5;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--sink-log":
+                    sinkLog = Value(args, ref i);
+                    break;
+                case "--drain-max":
+                    drainMax = Seconds(Value(args, ref i), "--drain-max");
+                    break;
+                case "--drain-idle":
+                    drainIdle = Seconds(Value(args, ref i), "--drain-idle");
+                    break;
+                default:
+                    if (args[i].StartsWith("--", StringComparison.Ordinal))
+                    {
+                        throw new ArgumentException($"Unknown option {args[i]}.");
+                    }
+
+                    positional.Add(args[i]);
+                    break;
+            }
+        }
+
+        if (positional.Count is < 7 or > 8)
+        {
+            throw new ArgumentException("Expected 7 or 8 positional arguments.");
+        }
+
+        var port = Integer(positional[1], "PORT", 1, 65535);
+        var connections = Integer(positional[4], "CONNECTIONS", 1, 10000);
+        var warmup = Seconds(positional[5], "WARMUP_S");
+        var duration = Seconds(positional[6], "DURATION_S");
+        if (duration <= 0)
+        {
+            throw new ArgumentException("DURATION_S must be more than 0.");
+        }
+
+        var size = positional.Count > 7 ? Integer(positional[7], "MESSAGE_BYTES", 512, 50 * 1024 * 1024) : 2048;
+        return new BenchOptions(positional[0], port, positional[2], positional[3], connections,
+            TimeSpan.FromSeconds(warmup), TimeSpan.FromSeconds(duration), size, sinkLog,
+            TimeSpan.FromSeconds(drainMax), TimeSpan.FromSeconds(drainIdle));
+    }
+
+    static string Value(string[] args, ref int i) =>
+        ++i < args.Length ? args[i] : throw new ArgumentException($"{args[i - 1]} needs a value.");
+
+    static int Integer(string text, string name, int min, int max) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+            ? n
+            : throw new ArgumentException($"{name} must be an integer from {min} to {max}, not '{text}'.");
+
+    static double Seconds(string text, string name) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= 0 && s <= 86400
+            ? s
+            : throw new ArgumentException($"{name} must be a number of seconds, not '{text}'.");
+}

@@ -1,0 +1,304 @@
+#!/usr/bin/env bash
+# Measures the relay side by side with Postfix on this machine, loopback only, and writes bench/results/latest.md.
+#   bench/run.sh
+# Starts, then stops again on exit: a fresh Azurite (ports 10100-10102), Postfix's smtp-sink as the relay's
+# destination (127.0.0.1:10027), the relay built in Release (STARTTLS 12587, API 18025), and the Postfix peer from
+# ../shared/peers/postfix-peer.sh (submission 10587, its own sink on 10026). The same MailKit load generator
+# (bench/Sendarix.Bench) then drives each side in turn: STARTTLS, AUTH, 2 KB messages, one at a time per connection.
+# Environment (defaults): BENCH_CONNECTIONS ("20 100"), BENCH_WARMUP (5), BENCH_SECONDS (20), BENCH_MESSAGE_BYTES
+# (2048), BENCH_DRAIN_MAX (60), BENCH_DRAIN_IDLE (5), BENCH_PRIME (10; unmeasured load on each side first, 0 for
+# none), BENCH_KEEP (0; 1 keeps the Azurite data folder).
+# Needs root (apt-get for Postfix, Postfix itself), the .NET 10 SDK and npm.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+peer="$root/../shared/peers/postfix-peer.sh"
+
+connections=${BENCH_CONNECTIONS:-20 100}
+warmup=${BENCH_WARMUP:-5}
+seconds=${BENCH_SECONDS:-20}
+size=${BENCH_MESSAGE_BYTES:-2048}
+drain_max=${BENCH_DRAIN_MAX:-60}
+drain_idle=${BENCH_DRAIN_IDLE:-5}
+prime=${BENCH_PRIME:-10}
+
+work=/tmp/sendarix-bench
+run="$work/run-$$"
+export AZURITE_DIR="$work/azurite-$$" AZURITE_BLOB_PORT=10100
+smtp_port=12587
+api="http://127.0.0.1:18025"
+relay_sink_port=10027
+peer_port=10587
+peer_sink_log=/tmp/postfix-peer/sink.log
+host_dll="$root/src/Sendarix.Host/bin/Release/net10.0/Sendarix.Host.dll"
+bench_dll="$root/bench/Sendarix.Bench/bin/Release/net10.0/Sendarix.Bench.dll"
+results="$here/results/latest.md"
+
+say() { echo "bench: $*" >&2; }
+die() { say "$*"; exit 1; }
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Polls a condition every 0.2 s, for at most $1 seconds; fails early when process $2 (if given) is gone.
+wait_for() {
+  local limit=$1 pid=$2 what=$3; shift 3
+  local tries=$((limit * 5))
+  for _ in $(seq 1 "$tries"); do
+    if "$@"; then return 0; fi
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then say "$what: the process exited"; return 1; fi
+    sleep 0.2
+  done
+  say "$what: not ready within $limit s"
+  return 1
+}
+
+relay_pid="" sink_pid="" azurite_started=0 peer_started=0
+cleanup() {
+  local status=$?
+  set +e
+  if [ -n "$relay_pid" ] && kill -0 "$relay_pid" 2>/dev/null; then
+    kill -TERM "$relay_pid" 2>/dev/null
+    for _ in $(seq 1 75); do kill -0 "$relay_pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$relay_pid" 2>/dev/null
+    wait "$relay_pid" 2>/dev/null
+  fi
+  if [ -n "$sink_pid" ]; then kill "$sink_pid" 2>/dev/null; wait "$sink_pid" 2>/dev/null; fi
+  [ "$peer_started" = 1 ] && "$peer" stop
+  if [ "$azurite_started" = 1 ]; then
+    "$root/infra/azurite.sh" stop
+    [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$AZURITE_DIR"
+  fi
+  [ -d "$run" ] && say "logs are in $run"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- prerequisites ---------------------------------------------------------------------------------------------
+[ "$(id -u)" = 0 ] || die "run as root (Postfix is installed with apt-get and run as a system service)"
+command -v dotnet >/dev/null || die "the .NET 10 SDK is required (dotnet not found)"
+command -v npm >/dev/null || die "Node.js and npm are required for Azurite (npm not found)"
+command -v curl >/dev/null || die "curl is required"
+[ -f "$peer" ] || die "the Postfix peer script is missing: $peer (expected ../shared beside the repository)"
+for port in 10100 10101 10102 $relay_sink_port $smtp_port 12465 18025 11211 30100; do
+  listening "$port" && die "port $port is already in use; this benchmark needs it for its own fresh services"
+done
+
+if ! command -v smtp-sink >/dev/null || ! command -v postfix >/dev/null || ! command -v saslpasswd2 >/dev/null; then
+  say "installing Postfix (Debian package, no configuration)"
+  export DEBIAN_FRONTEND=noninteractive
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  apt-get update -qq && apt-get install -y -qq postfix sasl2-bin libsasl2-modules >/dev/null
+fi
+
+json_field() { # file field
+  if command -v jq >/dev/null; then jq -r ".$2 // empty" "$1"
+  else python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2]) or "")' "$1" "$2"; fi
+}
+
+mkdir -p "$run" "$here/results"
+
+# --- build --------------------------------------------------------------------------------------------------------
+# The two projects only: the solution also holds test projects that have nothing to do with the measurement.
+say "building the relay and the load generator (Release)"
+dotnet build "$root/src/Sendarix.Host/Sendarix.Host.csproj" -c Release -nologo -v quiet > "$run/build.log" 2>&1 \
+  || { cat "$run/build.log" >&2; die "the relay did not build"; }
+dotnet build "$here/Sendarix.Bench/Sendarix.Bench.csproj" -c Release -nologo -v quiet >> "$run/build.log" 2>&1 \
+  || { cat "$run/build.log" >&2; die "the load generator did not build"; }
+
+# --- Azurite, the relay's sink, the relay -------------------------------------------------------------------------
+azurite_started=1
+"$root/infra/azurite.sh" start >&2
+
+smtp-sink -c -u postfix "127.0.0.1:$relay_sink_port" 1000 > "$run/relay-sink.log" 2>&1 &
+sink_pid=$!
+wait_for 10 "$sink_pid" "smtp-sink on $relay_sink_port" listening "$relay_sink_port"
+
+operator_key=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+say "starting the relay"
+(
+  cd "$run"
+  export Sendarix__Storage__ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10100/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10101/devstoreaccount1;TableEndpoint=http://127.0.0.1:10102/devstoreaccount1;"
+  export Sendarix__Smtp__StartTlsPort=$smtp_port Sendarix__Smtp__ImplicitTlsPort=12465
+  export Sendarix__Smtp__DevelopmentCertificatePath="$work/cert.pfx"
+  export Sendarix__Api__Url="$api" Sendarix__Api__OperatorApiKey="$operator_key"
+  export Sendarix__Cluster__ClusterId=bench Sendarix__Cluster__SiloPort=11211 Sendarix__Cluster__GatewayPort=30100
+  export Sendarix__Delivery__Routes__0__Domain='*' Sendarix__Delivery__Routes__0__Hosts__0="127.0.0.1:$relay_sink_port"
+  export Logging__LogLevel__Default=Warning
+  exec dotnet "$host_dll"
+) > "$run/relay.log" 2>&1 &
+relay_pid=$!
+
+health_ok() { curl -fsS --noproxy '*' -o /dev/null "$api/health" 2>/dev/null; }
+wait_for 120 "$relay_pid" "relay API ($api/health)" health_ok || { tail -n 40 "$run/relay.log" >&2; exit 1; }
+wait_for 60 "$relay_pid" "relay SMTP port $smtp_port" listening "$smtp_port" || { tail -n 40 "$run/relay.log" >&2; exit 1; }
+
+post() { # path body output → HTTP status
+  curl -sS --noproxy '*' -o "$3" -w '%{http_code}' -X POST -H "Authorization: Bearer $operator_key" \
+    -H 'Content-Type: application/json' -d "$2" "$api$1"
+}
+status=$(post /v1/tenants '{"name":"bench"}' "$run/tenant.json")
+[ "$status" = 201 ] || { cat "$run/tenant.json" >&2; die "creating the tenant answered $status"; }
+tenant=$(json_field "$run/tenant.json" id)
+status=$(post "/v1/tenants/$tenant/credentials" '{}' "$run/credential.json")
+[ "$status" = 201 ] || { cat "$run/credential.json" >&2; die "issuing the credential answered $status"; }
+relay_user=$(json_field "$run/credential.json" username)
+relay_secret=$(json_field "$run/credential.json" secret)
+[ -n "$relay_user" ] && [ -n "$relay_secret" ] || die "the credential response has no username or secret"
+say "relay ready: tenant $tenant, SMTP user $relay_user"
+
+# --- the Postfix peer ---------------------------------------------------------------------------------------------
+peer_started=1
+"$peer" start >&2
+wait_for 30 "" "Postfix submission port $peer_port" listening "$peer_port"
+wait_for 10 "" "Postfix peer's sink" listening 10026
+
+# --- measuring ------------------------------------------------------------------------------------------------------
+hz=$(getconf CLK_TCK)
+cores=$(nproc)
+cpu_of() { # pid → CPU ticks it has used (user + system), 0 when gone
+  [ -r "/proc/$1/stat" ] && awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+# Postfix is a master and short-lived children: the live children's CPU plus what the master has reaped. A child
+# alive at both readings is counted by its difference; one that exits in between moves into the master's share.
+postfix_cpu() {
+  local master
+  master=$(tr -d ' \n' < /var/spool/postfix/pid/master.pid 2>/dev/null || true)
+  [ -n "$master" ] || { echo 0; return; }
+  cat /proc/[0-9]*/stat 2>/dev/null | awk -v m="$master" '{ pid = $1; sub(/^.*\) /, "");
+    if (pid == m) s += $12 + $13 + $14 + $15; else if ($2 == m) s += $12 + $13 } END { print s + 0 }'
+}
+server_cpu() { # side → ticks
+  if [ "$1" = sendarix ]; then echo $(( $(cpu_of "$relay_pid") + $(cpu_of "$(cat "$AZURITE_DIR/azurite.pid")") ))
+  else postfix_cpu; fi
+}
+machine_cpu() { awk '/^cpu / { print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6 }' /proc/stat; } # all ticks, idle ticks
+children_seconds() { # output of the `times` builtin → CPU seconds of reaped children
+  awk 'function secs(s, m) { m = s; sub(/m.*/, "", m); sub(/^[0-9]+m/, "", s); sub(/s$/, "", s); return m * 60 + s }
+    NR == 2 { print secs($1) + secs($2) }' "$1"
+}
+
+declare -A result cpu load_other ms_per_msg
+field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<< "$1"; }
+
+load() { # side host port user password connections warmup seconds [bench options...] → RESULT line on stdout
+  dotnet "$bench_dll" "$2" "$3" "$4" "$5" "$6" "$7" "$8" "$size" "${@:9}" > "$run/$1.out" 2> "$run/$1.err" || true
+  sed 's/^/  /' "$run/$1.err" >&2
+  cat "$run/$1.err" >> "$run/bench.log"
+  grep '^RESULT ' "$run/$1.out" | tail -n 1 || true
+}
+
+measure() { # side host port user password connections sink-log
+  local side=$1 conns=$6
+  local relay_lines postfix_lines machine_before machine_after server_before server_after bench_seconds line
+  relay_lines=$(wc -l < "$run/relay.log")
+  postfix_lines=$( [ -f /var/log/postfix.log ] && wc -l < /var/log/postfix.log || echo 0)
+  say "$side, $conns connections: ${warmup} s warm-up, ${seconds} s measured, then up to ${drain_max} s for the sink"
+  machine_before=$(machine_cpu); server_before=$(server_cpu "$side")
+  times > "$run/times.before" # the builtin, run in this shell: CPU of the children it has reaped
+  line=$(load "$side-$conns" "$2" "$3" "$4" "$5" "$conns" "$warmup" "$seconds" \
+    --sink-log "$7" --drain-max "$drain_max" --drain-idle "$drain_idle")
+  times > "$run/times.after"
+  machine_after=$(machine_cpu); server_after=$(server_cpu "$side")
+  bench_seconds=$(awk -v a="$(children_seconds "$run/times.after")" -v b="$(children_seconds "$run/times.before")" 'BEGIN { print a - b }')
+  result[$side,$conns]=$line
+  if [ -z "$line" ]; then say "$side, $conns connections: no result (see $run/$side-$conns.err)"; else say "  $line"; fi
+
+  # CPU over the whole run (warm-up and drain included), in cores: the machine, the server (the relay and Azurite,
+  # or Postfix's processes), the load generator, and the rest (other people's work, the sinks, the kernel).
+  local usage
+  usage=$(awk -v mb="$machine_before" -v ma="$machine_after" -v sb="$server_before" -v sa="$server_after" \
+    -v bs="$bench_seconds" -v hz="$hz" -v n="$cores" -v msgs="$(field "$line" total_accepted)" 'BEGIN {
+      split(mb, x, " "); split(ma, y, " "); all = y[1] - x[1]; busy = all - (y[2] - x[2]); wall = all / n / hz
+      if (wall <= 0) wall = 1
+      server = (sa - sb) / hz; bench = bs; other = busy / hz - server - bench; if (other < 0) other = 0
+      printf "%.2f %.2f %.2f %.2f %s\n", busy / hz / wall, server / wall, bench / wall, other / wall,
+        (msgs > 0 ? sprintf("%.2f", 1000 * server / msgs) : "n/a") }')
+  local machine_cores server_cores bench_cores other_cores per_msg
+  read -r machine_cores server_cores bench_cores other_cores per_msg <<< "$usage"
+  load_other[$side,$conns]=$other_cores
+  ms_per_msg[$side,$conns]=$per_msg
+  cpu[$side,$conns]="CPU in cores: machine $machine_cores of $cores, server $server_cores, load generator $bench_cores, other $other_cores; server CPU $per_msg ms per accepted message"
+  if [ "$side" = sendarix ]; then
+    local warnings
+    warnings=$(tail -n +"$((relay_lines + 1))" "$run/relay.log" | grep -cE '^(warn|fail|crit):' || true)
+    cpu[$side,$conns]+="; relay log: $warnings warnings/errors"
+  elif [ -f /var/log/postfix.log ]; then
+    local deferred
+    # smtpd's "NIS domain name not set" at every process start is noise.
+    deferred=$(tail -n +"$((postfix_lines + 1))" /var/log/postfix.log | grep -v dict_nis_init | grep -cE 'warning|status=deferred|reject' || true)
+    cpu[$side,$conns]+="; postfix log: $deferred warnings/deferrals/rejects"
+  fi
+}
+
+# How busy the machine already is (others may be building or testing): one second of /proc/stat.
+before=$(machine_cpu); sleep 1; after=$(machine_cpu)
+busy_before=$(awk -v b="$before" -v a="$after" -v n="$cores" 'BEGIN { split(b, x, " "); split(a, y, " "); t = y[1] - x[1];
+  printf "%.2f", (t > 0 ? n * (t - (y[2] - x[2])) / t : 0) }')
+
+# Unmeasured load on each side first, at the largest connection count: JIT tiering, thread pools, grain activations,
+# storage connections and Postfix's process pool all settle before anything is measured.
+prime_conns=$(tr ' ' '\n' <<< "$connections" | sort -n | tail -n 1)
+if [ "$prime" != 0 ]; then
+  say "priming each side: $prime_conns connections for $prime s, not measured"
+  load prime-sendarix 127.0.0.1 "$smtp_port" "$relay_user" "$relay_secret" "$prime_conns" 0 "$prime" > /dev/null
+  load prime-postfix 127.0.0.1 "$peer_port" bench benchpass "$prime_conns" 0 "$prime" > /dev/null
+fi
+
+for conns in $connections; do
+  measure sendarix 127.0.0.1 "$smtp_port" "$relay_user" "$relay_secret" "$conns" "$run/relay-sink.log"
+  measure postfix 127.0.0.1 "$peer_port" bench benchpass "$conns" "$peer_sink_log"
+done
+
+# --- report ---------------------------------------------------------------------------------------------------------
+num() { local v; v=$(field "$1" "$2"); echo "${v:-}"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
+row() { # side conns
+  local r=${result[$1,$2]:-}
+  if [ -z "$r" ]; then echo "| $2 | $3 | failed | | | | | | | |"; return; fi
+  echo "| $2 | $3 | $(num "$r" rate) | $(num "$r" p50_ms) | $(num "$r" p99_ms) | $(num "$r" replies_4xx) / $(num "$r" replies_5xx) / $(num "$r" other_errors) | $(num "$r" e2e_rate) | $(num "$r" undelivered) | ${ms_per_msg[$1,$2]:-} | ${load_other[$1,$2]:-} |"
+}
+
+report="$run/latest.md"
+{
+  echo "# Sendarix vs Postfix: submission benchmark"
+  echo
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')), ${busy_before} cores busy just before (with both sides idle)."
+  echo "Relay at $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$( [ -n "$(git -C "$root" status --porcelain -- src 2>/dev/null)" ] && echo ' (with uncommitted changes in src/)'), Postfix $(postconf -h mail_version 2>/dev/null || echo '?'), .NET $(dotnet --version)."
+  echo "Each run: STARTTLS + AUTH, ${size}-byte messages, one at a time per connection, ${warmup} s warm-up, ${seconds} s measured"
+  echo "(after ${prime} s of unmeasured load on each side with ${prime_conns} connections);"
+  echo "the sink is then watched for up to ${drain_max} s (stopping after ${drain_idle} s without a delivery)."
+  echo
+  echo "| connections | side | accepted msg/s | p50 ms | p99 ms | 4xx / 5xx / other errors | end-to-end msg/s | undelivered after drain | server CPU ms/msg | other load (cores) |"
+  echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  for conns in $connections; do
+    row sendarix "$conns" Sendarix
+    row postfix "$conns" Postfix
+  done
+  echo
+  echo "| connections | acceptance rate Sendarix/Postfix | p99 Sendarix/Postfix | end-to-end rate Sendarix/Postfix |"
+  echo "| ---: | ---: | ---: | ---: |"
+  for conns in $connections; do
+    s=${result[sendarix,$conns]:-} p=${result[postfix,$conns]:-}
+    echo "| $conns | $(ratio "$(num "$s" rate)" "$(num "$p" rate)") | $(ratio "$(num "$s" p99_ms)" "$(num "$p" p99_ms)") | $(ratio "$(num "$s" e2e_rate)" "$(num "$p" e2e_rate)") |"
+  done
+  echo
+  echo "Acceptance rate above 1 and p99 below 1 favour Sendarix. Server CPU: the relay plus Azurite, or Postfix's"
+  echo "processes, per message accepted over the whole run. Other load: CPU used by neither side nor the load generator"
+  echo "(other people's builds and tests, the sinks, the kernel); when it is high, the numbers are lower than they can be."
+  echo
+  echo "## Details"
+  echo
+  for conns in $connections; do
+    for side in sendarix postfix; do
+      echo "- $side, $conns connections: ${cpu[$side,$conns]:-}"
+      echo "  \`${result[$side,$conns]:-no result}\`"
+    done
+  done
+} > "$report"
+cp "$report" "$results"
+echo
+cat "$report"
+echo
+say "written to ${results#"$root"/}"
