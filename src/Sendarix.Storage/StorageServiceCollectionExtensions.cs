@@ -19,6 +19,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<WorkQueue>();
         services.AddSingleton<RetryStore>();
         services.AddSingleton<BodyStore>();
+        services.AddSingleton<RecentBodies>();
         services.AddHostedService<StorageBootstrap>();
         return services;
     }

@@ -12,8 +12,9 @@ namespace Sendarix.Storage.Acceptance;
 /// Group commit: messages arriving together are made durable together, with one blob upload, one table
 /// transaction per tenant and one queue message per batch instead of three storage round trips per message.
 /// One batch is written at a time; while it is written the next one fills, so batches grow with load by themselves.
-/// The writes go blob, then table, then queue: a work item never points at a missing body or row. If any write
-/// fails, every message in the batch fails (the front-end answers 451) and the rows already written are removed.
+/// The body and the rows are written together, the queue message after both: a work item never points at a missing
+/// body or row. If any write fails, every message in the batch fails (the front-end answers 451) and whatever rows
+/// were written are removed.
 /// </summary>
 public sealed partial class GroupCommitAcceptor(
     BodyStore bodies,
@@ -108,20 +109,20 @@ public sealed partial class GroupCommitAcceptor(
             offset += p.Message.Body.Length;
         }
 
-        var rowsWritten = false;
+        // Body and rows in parallel; the work item only once both are stored.
+        var rows = ledger.WriteAcceptedAsync(placed, stoppingToken);
         try
         {
-            await bodies.UploadAsync(blob, content, stoppingToken);
-            await ledger.WriteAcceptedAsync(placed, stoppingToken);
-            rowsWritten = true;
+            await Task.WhenAll(bodies.UploadAsync(blob, content, stoppingToken), rows);
             await queue.SendAsync(placed.Select(x => ToWorkItem(x.Item1, x.Item2)).ToList(), stoppingToken);
         }
         catch (Exception ex)
         {
             LogBatchFailed(logger, ex, batch.Count);
-            if (rowsWritten)
+            if (rows.IsCompletedSuccessfully)
             {
-                await RemoveRowsAsync(batch);
+                // In the background: the next batch must not wait for the clean-up of this one.
+                _ = RemoveRowsAsync(batch.ToList());
             }
 
             foreach (var p in batch)

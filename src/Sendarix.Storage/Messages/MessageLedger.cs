@@ -49,8 +49,17 @@ public sealed class MessageLedger(StorageClients storage)
     {
         foreach (var m in messages)
         {
-            await Table.DeleteEntityAsync(m.Id.TenantId, MessageKey(m.Id), ETag.All, cancellationToken);
-            await Table.DeleteEntityAsync(m.Id.TenantId, EventKey(m.Id, "acc", m.AcceptedAt), ETag.All, cancellationToken);
+            foreach (var key in new[] { MessageKey(m.Id), EventKey(m.Id, "acc", m.AcceptedAt) })
+            {
+                try
+                {
+                    await Table.DeleteEntityAsync(m.Id.TenantId, key, ETag.All, cancellationToken);
+                }
+                catch (RequestFailedException ex) when (ex.Status == 404)
+                {
+                    // Never written: that transaction was the one that failed.
+                }
+            }
         }
     }
 
