@@ -11,12 +11,23 @@ public sealed class StorageClients
     public StorageClients(IOptions<StorageOptions> options)
     {
         var o = options.Value;
-        Tables = new TableServiceClient(o.ConnectionString);
-        Blobs = new BlobServiceClient(o.ConnectionString);
+        Tables = new TableServiceClient(o.ConnectionString, Configure(new TableClientOptions()));
+        Blobs = new BlobServiceClient(o.ConnectionString, Configure(new BlobClientOptions()));
         Messages = Tables.GetTableClient($"{o.Prefix}Messages");
         Retries = Tables.GetTableClient($"{o.Prefix}Retries");
         Bodies = Blobs.GetBlobContainerClient($"{o.Prefix}-bodies");
-        Delivery = new QueueClient(o.ConnectionString, $"{o.Prefix}-delivery");
+        Delivery = new QueueClient(o.ConnectionString, $"{o.Prefix}-delivery", Configure(new QueueClientOptions()));
+    }
+
+    // Quick retries and a bounded network wait: an unreachable account must surface as a temporary failure soon,
+    // not after the SDK's default 100 s time-out.
+    static T Configure<T>(T clientOptions) where T : Azure.Core.ClientOptions
+    {
+        clientOptions.Retry.MaxRetries = 3;
+        clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        clientOptions.Retry.MaxDelay = TimeSpan.FromSeconds(2);
+        clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+        return clientOptions;
     }
 
     public TableServiceClient Tables { get; }

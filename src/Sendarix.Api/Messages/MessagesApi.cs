@@ -46,6 +46,11 @@ public static class MessagesApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["pageSize"] = [$"Between 1 and {MaxPageSize}."] });
         }
 
+        if (continuation is not null && !MessageId.TryParse($"{tenantId}-{continuation}", out _))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["continuation"] = ["Pass the 'next' value of the previous page."] });
+        }
+
         if (await TenantsApi.FindAsync(grains, tenantId) is null)
         {
             return TypedResultsProblem.NotFound($"Tenant '{tenantId}'");

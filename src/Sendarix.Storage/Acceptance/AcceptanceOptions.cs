@@ -18,4 +18,11 @@ public sealed class AcceptanceOptions
     /// <summary>How long a batch that is not full waits for company. Adds at most this much latency when idle.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
     public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>
+    /// How long one batch may take to store before its senders get 451. When storage is down this is how long a
+    /// client waits for its answer, and the next batch is not held up behind storage retries.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan CommitTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -109,12 +109,15 @@ public sealed partial class GroupCommitAcceptor(
             offset += p.Message.Body.Length;
         }
 
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        deadline.CancelAfter(options.Value.CommitTimeout);
+
         // Body and rows in parallel; the work item only once both are stored.
-        var rows = ledger.WriteAcceptedAsync(placed, stoppingToken);
+        var rows = ledger.WriteAcceptedAsync(placed, deadline.Token);
         try
         {
-            await Task.WhenAll(bodies.UploadAsync(blob, content, stoppingToken), rows);
-            await queue.SendAsync(placed.Select(x => ToWorkItem(x.Item1, x.Item2)).ToList(), stoppingToken);
+            await Task.WhenAll(bodies.UploadAsync(blob, content, deadline.Token), rows);
+            await queue.SendAsync(placed.Select(x => ToWorkItem(x.Item1, x.Item2)).ToList(), deadline.Token);
         }
         catch (Exception ex)
         {

@@ -142,7 +142,12 @@ internal sealed class SmtpSink : IAsyncDisposable
                         break;
                     case "DATA":
                         await Send("354 go ahead");
-                        var body = await reader.ReadDataAsync(_stop.Token);
+                        if (await reader.ReadDataAsync(_stop.Token) is not { } body)
+                        {
+                            // The client went away before the end of the data: nothing was received.
+                            return;
+                        }
+
                         var final = DataReply();
                         if (final.StartsWith('2'))
                         {
@@ -206,22 +211,22 @@ internal sealed class SmtpSink : IAsyncDisposable
             return line is null ? null : Encoding.UTF8.GetString(line, 0, Math.Max(0, line.Length - 2));
         }
 
-        /// <summary>The message as sent, dot-unstuffed, without the terminating ".".</summary>
-        public async Task<byte[]> ReadDataAsync(CancellationToken cancellationToken)
+        /// <summary>The message as sent, dot-unstuffed, without the terminating "."; null if the data never ended.</summary>
+        public async Task<byte[]?> ReadDataAsync(CancellationToken cancellationToken)
         {
             var body = new MemoryStream();
             while (await ReadRawLineAsync(cancellationToken) is { } line)
             {
                 if (line is [(byte)'.', (byte)'\r', (byte)'\n'])
                 {
-                    break;
+                    return body.ToArray();
                 }
 
                 var offset = line.Length > 0 && line[0] == '.' ? 1 : 0;
                 body.Write(line, offset, line.Length - offset);
             }
 
-            return body.ToArray();
+            return null;
         }
 
         async Task<byte[]?> ReadRawLineAsync(CancellationToken cancellationToken)
