@@ -70,10 +70,7 @@ public sealed partial class SubmissionProtocolTests(RelayFixture fixture)
     [Fact]
     public async Task Every_reply_to_a_pipelined_transaction_carries_an_enhanced_code()
     {
-        var tenant = await Relay.CreateTenantAsync();
-        await using var smtp = await RawSmtp.ConnectAsync(Relay.StartTlsPort);
-        await smtp.SecureAsync();
-        await smtp.LoginAsync(tenant);
+        await using var smtp = await AuthenticatedAsync();
 
         await smtp.SendAsync("MAIL FROM:<a@shop.test>\r\nRCPT TO:<x@sink.test>\r\nRCPT TO:<bad address>\r\nRCPT TO:<y@sink.test>\r\nDATA\r\n");
         string[] expected = ["250 2.1.0", "250 2.1.5", "501 5.1.3", "250 2.1.5", "354 "];
@@ -100,10 +97,7 @@ public sealed partial class SubmissionProtocolTests(RelayFixture fixture)
     [Fact]
     public async Task Refuses_more_recipients_than_the_limit()
     {
-        var tenant = await Relay.CreateTenantAsync();
-        await using var smtp = await RawSmtp.ConnectAsync(Relay.StartTlsPort);
-        await smtp.SecureAsync();
-        await smtp.LoginAsync(tenant);
+        await using var smtp = await AuthenticatedAsync();
         await smtp.CommandAsync("MAIL FROM:<a@shop.test>");
         var commands = string.Concat(Enumerable.Range(0, 101).Select(i => $"RCPT TO:<r{i}@sink.test>\r\n"));
         await smtp.SendAsync(commands);
@@ -118,10 +112,7 @@ public sealed partial class SubmissionProtocolTests(RelayFixture fixture)
     [Fact]
     public async Task Refuses_oversized_messages_on_size_parameter_and_on_the_data_itself()
     {
-        var tenant = await Relay.CreateTenantAsync();
-        await using var smtp = await RawSmtp.ConnectAsync(Relay.StartTlsPort);
-        await smtp.SecureAsync();
-        await smtp.LoginAsync(tenant);
+        await using var smtp = await AuthenticatedAsync();
         Assert.StartsWith("552 5.3.4", await smtp.CommandAsync("MAIL FROM:<a@shop.test> SIZE=60000000"));
 
         var to = $"big-{Guid.NewGuid():N}@sink.test";
@@ -145,10 +136,7 @@ public sealed partial class SubmissionProtocolTests(RelayFixture fixture)
     [InlineData("bare CR", "Subject: smuggle\r\n\r\nfirst\r.\rsecond\r\n")]
     public async Task Refuses_bare_line_breaks_so_nothing_can_be_smuggled(string what, string body)
     {
-        var tenant = await Relay.CreateTenantAsync();
-        await using var smtp = await RawSmtp.ConnectAsync(Relay.StartTlsPort);
-        await smtp.SecureAsync();
-        await smtp.LoginAsync(tenant);
+        await using var smtp = await AuthenticatedAsync();
         var to = $"smuggle-{Guid.NewGuid():N}@sink.test";
         await smtp.CommandAsync("MAIL FROM:<a@shop.test>");
         await smtp.CommandAsync($"RCPT TO:<{to}>");
@@ -161,10 +149,7 @@ public sealed partial class SubmissionProtocolTests(RelayFixture fixture)
     [Fact]
     public async Task Handles_the_first_line_of_data_like_any_other()
     {
-        var tenant = await Relay.CreateTenantAsync();
-        await using var smtp = await RawSmtp.ConnectAsync(Relay.StartTlsPort);
-        await smtp.SecureAsync();
-        await smtp.LoginAsync(tenant);
+        await using var smtp = await AuthenticatedAsync();
         var to = $"dots-{Guid.NewGuid():N}@sink.test";
         await smtp.CommandAsync("MAIL FROM:<a@shop.test>");
         await smtp.CommandAsync($"RCPT TO:<{to}>");
@@ -210,6 +195,16 @@ public sealed partial class SubmissionProtocolTests(RelayFixture fixture)
         var secure = await UpgradeAndEhloAsync(smtp);
         Assert.Contains("AUTH PLAIN LOGIN", secure);
         Assert.StartsWith("530 5.7.0", await smtp.CommandAsync("MAIL FROM:<a@shop.test>"));
+    }
+
+    /// <summary>A new tenant's session over STARTTLS, authenticated.</summary>
+    async Task<RawSmtp> AuthenticatedAsync()
+    {
+        var tenant = await Relay.CreateTenantAsync();
+        var smtp = await RawSmtp.ConnectAsync(Relay.StartTlsPort);
+        await smtp.SecureAsync();
+        await smtp.LoginAsync(tenant);
+        return smtp;
     }
 
     static async Task<IReadOnlyList<string>> UpgradeAndEhloAsync(RawSmtp smtp)
