@@ -148,4 +148,32 @@ public sealed class EndToEndTests(RelayFixture fixture)
         Assert.Equal(4, fixture.ReuseSink.Messages.Count);
         Assert.Equal(1, fixture.ReuseSink.Connections);
     }
+
+    [Fact]
+    public async Task A_large_message_with_an_attachment_arrives_unchanged()
+    {
+        var tenant = await Relay.CreateTenantAsync();
+        var to = $"large-{Guid.NewGuid():N}@sink.test";
+        var attachment = new byte[8 * 1024 * 1024];
+        Random.Shared.NextBytes(attachment);
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse("app@shop.test"));
+        message.To.Add(MailboxAddress.Parse(to));
+        message.Subject = "Large";
+        var body = new BodyBuilder { TextBody = "See the attachment." };
+        body.Attachments.Add("data.bin", attachment);
+        message.Body = body.ToMessageBody();
+        using var sent = new MemoryStream();
+        await message.WriteToAsync(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, sent);
+
+        using var client = new SmtpClient { ServerCertificateValidationCallback = (_, _, _, _) => true };
+        await client.ConnectAsync("127.0.0.1", Relay.StartTlsPort, SecureSocketOptions.StartTls);
+        await client.AuthenticateAsync(tenant.Username, tenant.Secret);
+        var reply = await client.SendAsync(message);
+        await client.DisconnectAsync(true);
+
+        await Relay.WaitForStatusAsync(Mail.QueuedId(reply), TimeSpan.FromSeconds(60), "delivered");
+        var delivered = Assert.Single(fixture.Sink.Messages, m => m.Recipients.Contains(to));
+        Assert.Equal(sent.ToArray(), Mail.WithoutTopReceived(delivered.Data));
+    }
 }

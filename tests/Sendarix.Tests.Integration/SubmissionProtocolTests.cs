@@ -57,6 +57,30 @@ public sealed partial class SubmissionProtocolTests(RelayFixture fixture)
     }
 
     [Fact]
+    public async Task Auth_login_and_two_step_auth_plain_both_work()
+    {
+        var tenant = await Relay.CreateTenantAsync();
+        string B64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
+
+        await using var login = await RawSmtp.ConnectAsync(Relay.ImplicitTlsPort, implicitTls: true);
+        await login.EhloAsync();
+        Assert.StartsWith("334", await login.CommandAsync("AUTH LOGIN"));
+        Assert.StartsWith("334", await login.CommandAsync(B64(tenant.Username)));
+        Assert.StartsWith("235 2.7.0", await login.CommandAsync(B64(tenant.Secret)));
+        Assert.StartsWith("250 2.1.0", await login.CommandAsync("MAIL FROM:<a@shop.test>"));
+
+        await using var initial = await RawSmtp.ConnectAsync(Relay.ImplicitTlsPort, implicitTls: true);
+        await initial.EhloAsync();
+        Assert.StartsWith("334", await initial.CommandAsync($"AUTH LOGIN {B64(tenant.Username)}"));
+        Assert.StartsWith("235 2.7.0", await initial.CommandAsync(B64(tenant.Secret)));
+
+        await using var plain = await RawSmtp.ConnectAsync(Relay.StartTlsPort);
+        await plain.SecureAsync();
+        Assert.StartsWith("334", await plain.CommandAsync("AUTH PLAIN"));
+        Assert.StartsWith("235 2.7.0", await plain.CommandAsync(B64($"\0{tenant.Username}\0{tenant.Secret}")));
+    }
+
+    [Fact]
     public async Task Malformed_auth_exchanges_fail_cleanly_without_breaking_the_session()
     {
         await using var smtp = await RawSmtp.ConnectAsync(Relay.ImplicitTlsPort, implicitTls: true);
