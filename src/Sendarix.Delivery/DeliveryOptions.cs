@@ -12,9 +12,6 @@ public sealed class DeliveryOptions : IValidatableObject
     [Required]
     public string HeloName { get; set; } = "localhost";
 
-    /// <summary>DNS servers for MX and address lookups ("ip" or "ip:port"); empty uses the system's resolvers.</summary>
-    public List<string> DnsServers { get; set; } = [];
-
     /// <summary>Port used for hosts found through MX records (25 on the Internet; tests point it elsewhere).</summary>
     [Range(1, 65535)]
     public int MxPort { get; set; } = 25;
@@ -60,14 +57,6 @@ public sealed class DeliveryOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        foreach (var server in DnsServers)
-        {
-            if (!System.Net.IPEndPoint.TryParse(server, out _))
-            {
-                yield return new ValidationResult($"Sendarix:Delivery:DnsServers: '{server}' is not 'ip' or 'ip:port'.", [nameof(DnsServers)]);
-            }
-        }
-
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var route in Routes)
         {

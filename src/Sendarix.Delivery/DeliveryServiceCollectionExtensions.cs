@@ -11,6 +11,8 @@ public static class DeliveryServiceCollectionExtensions
     public static IServiceCollection AddDelivery(this IServiceCollection services)
     {
         services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DnsOptions>().BindConfiguration(DnsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<DnsLookup>();
         services.AddSingleton<DestinationResolver>();
         services.AddHostedService<DeliveryWorker>();
         return services;

@@ -45,7 +45,7 @@ public sealed class MxDeliveryTests : IAsyncLifetime
         }, TimeSpan.FromSeconds(30), $"dnsmasq to answer on port {_dnsPort}: {_dns.Output}");
 
         var settings = Relay.DefaultSettings((await AzuriteServer.Shared).ConnectionString);
-        settings["Sendarix:Delivery:DnsServers:0"] = $"127.0.0.1:{_dnsPort}";
+        settings["Sendarix:Dns:Servers:0"] = $"127.0.0.1:{_dnsPort}";
         settings["Sendarix:Delivery:MxPort"] = port.ToString();
         _relay = await Relay.StartAsync(settings);
     }

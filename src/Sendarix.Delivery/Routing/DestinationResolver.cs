@@ -14,23 +14,15 @@ namespace Sendarix.Delivery.Routing;
 /// </summary>
 public sealed class DestinationResolver
 {
-    readonly LookupClient _dns;
+    readonly ILookupClient _dns;
     readonly RouteTable _routes;
     readonly DeliveryOptions _options;
 
-    public DestinationResolver(IOptions<DeliveryOptions> options)
+    public DestinationResolver(IOptions<DeliveryOptions> options, DnsLookup dns)
     {
         _options = options.Value;
         _routes = _options.ToRouteTable();
-        var servers = _options.DnsServers.Select(ParseNameServer).ToArray();
-        var lookupOptions = servers.Length > 0 ? new LookupClientOptions(servers) : new LookupClientOptions();
-        lookupOptions.UseCache = true;
-        lookupOptions.Timeout = TimeSpan.FromSeconds(5);
-        lookupOptions.Retries = 2;
-        lookupOptions.ThrowDnsErrors = false;
-        lookupOptions.ContinueOnDnsError = false;
-        lookupOptions.ContinueOnEmptyResponse = false;
-        _dns = new LookupClient(lookupOptions);
+        _dns = dns.Client;
     }
 
     public async Task<Resolution> ResolveAsync(string domain, CancellationToken cancellationToken)
@@ -96,12 +88,6 @@ public sealed class DestinationResolver
         }
 
         return new Resolution(resolved, _options.MxTls, null, false);
-    }
-
-    static NameServer ParseNameServer(string text)
-    {
-        var endpoint = IPEndPoint.Parse(text);
-        return new NameServer(endpoint.Port == 0 ? new IPEndPoint(endpoint.Address, 53) : endpoint);
     }
 
     // A route names hosts the operator chose (often "localhost" or a smarthost): resolve them as the system does.
