@@ -123,6 +123,8 @@ say "starting the relay"
   export Sendarix__Smtp__StartTlsPort=$smtp_port Sendarix__Smtp__ImplicitTlsPort=12465
   export Sendarix__Smtp__DevelopmentCertificatePath="$work/cert.pfx"
   export Sendarix__Api__Url="$api" Sendarix__Api__OperatorApiKey="$operator_key"
+  Sendarix__Domains__KeyEncryptionKey=$(head -c 32 /dev/urandom | base64)
+  export Sendarix__Domains__KeyEncryptionKey
   export Sendarix__Cluster__ClusterId=bench Sendarix__Cluster__SiloPort=11211 Sendarix__Cluster__GatewayPort=30100
   export Sendarix__Delivery__Routes__0__Domain='*' Sendarix__Delivery__Routes__0__Hosts__0="127.0.0.1:$relay_sink_port"
   export Logging__LogLevel__Default=Warning

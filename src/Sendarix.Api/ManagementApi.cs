@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Sendarix.Api.Credentials;
 using Sendarix.Api.Destinations;
+using Sendarix.Api.Domains;
 using Sendarix.Api.Messages;
 using Sendarix.Api.Security;
 using Sendarix.Api.Tenants;
@@ -33,6 +34,7 @@ public static class ManagementApi
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .MapTenantsApi()
             .MapCredentialsApi()
+            .MapDomainsApi()
             .MapMessagesApi()
             .MapDestinationsApi();
         return app;

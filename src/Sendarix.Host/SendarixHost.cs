@@ -5,6 +5,7 @@ using Orleans.Hosting;
 using Sendarix.Api;
 using Sendarix.Delivery;
 using Sendarix.Grains;
+using Sendarix.Grains.Domains;
 using Sendarix.Host.Configuration;
 using Sendarix.Host.Development;
 using Sendarix.Reception;
@@ -55,6 +56,13 @@ public static class SendarixHost
                 silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = cluster.MinimumReminderPeriod);
             });
             builder.Services.AddDelivery();
+            var domains = builder.Services.AddOptions<DomainOptions>().BindConfiguration(DomainOptions.Section);
+            if (builder.Environment.IsDevelopment())
+            {
+                domains.PostConfigure(o => o.KeyEncryptionKey ??= DevelopmentKeys.LoadOrCreate(o.DevelopmentKeyPath, Convert.ToBase64String));
+            }
+
+            domains.ValidateDataAnnotations().ValidateOnStart();
         }
         else
         {
@@ -75,7 +83,7 @@ public static class SendarixHost
             var key = api.OperatorApiKey;
             if (string.IsNullOrEmpty(key) && builder.Environment.IsDevelopment())
             {
-                key = DevelopmentKeys.LoadOrCreate(api.DevelopmentKeyPath);
+                key = DevelopmentKeys.LoadOrCreate(api.DevelopmentKeyPath, Convert.ToHexStringLower);
             }
 
             if (key is not { Length: >= 32 })

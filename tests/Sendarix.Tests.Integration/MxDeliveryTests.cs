@@ -11,9 +11,8 @@ namespace Sendarix.Tests.Integration;
 /// </summary>
 public sealed class MxDeliveryTests : IAsyncLifetime
 {
-    readonly int _dnsPort = Ports.Free();
+    readonly Dnsmasq _dns = new();
     SmtpSink _sink = null!;
-    ExternalProcess _dns = null!;
     Relay _relay = null!;
 
     public async Task InitializeAsync()
@@ -21,31 +20,16 @@ public sealed class MxDeliveryTests : IAsyncLifetime
         // The sink listens on 127.0.0.5; the preferred MX (127.0.0.4) has nothing on that port, so connecting fails.
         _sink = new SmtpSink(IPAddress.Parse("127.0.0.5"));
         var port = _sink.EndPoint.Port;
-        _dns = new ExternalProcess("dnsmasq",
+        await _dns.StartAsync(
         [
-            "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=",
-            "--bind-interfaces", "--listen-address=127.0.0.1", $"--port={_dnsPort}", "--log-facility=-",
             "--mx-host=mx.test,mx1.mx.test,10", "--mx-host=mx.test,mx2.mx.test,20",
             "--host-record=mx1.mx.test,127.0.0.4", "--host-record=mx2.mx.test,127.0.0.5",
             "--host-record=amx.test,127.0.0.5", "--local=/amx.test/",
             "--address=/nx.test/",
-        ]);
-        var lookup = new LookupClient(new LookupClientOptions(new NameServer(IPAddress.Loopback, _dnsPort)) { UseCache = false, Timeout = TimeSpan.FromSeconds(1) });
-        await Eventually.TrueAsync(async () =>
-        {
-            try
-            {
-                var response = await lookup.QueryAsync("mx.test", QueryType.MX);
-                return response.Answers.MxRecords().Count() == 2;
-            }
-            catch (DnsResponseException)
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(30), $"dnsmasq to answer on port {_dnsPort}: {_dns.Output}");
+        ], "mx.test", QueryType.MX);
 
         var settings = Relay.DefaultSettings((await AzuriteServer.Shared).ConnectionString);
-        settings["Sendarix:Dns:Servers:0"] = $"127.0.0.1:{_dnsPort}";
+        settings["Sendarix:Dns:Servers:0"] = _dns.Server;
         settings["Sendarix:Delivery:MxPort"] = port.ToString();
         _relay = await Relay.StartAsync(settings);
     }

@@ -18,4 +18,10 @@ public interface ITenantGrain : IGrainWithStringKey
 
     /// <summary>Revokes a credential on every front-end; false when the tenant has no such credential.</summary>
     Task<bool> RevokeCredentialAsync(string credentialId);
+
+    /// <summary>Adds a sender domain; null when the tenant does not exist. A domain another tenant holds is a conflict.</summary>
+    Task<Domains.DomainClaim?> AddDomainAsync(string domain);
+
+    /// <summary>The names of the tenant's sender domains.</summary>
+    Task<IReadOnlyList<string>> ListDomainsAsync();
 }

@@ -1,4 +1,5 @@
 using Sendarix.Contracts.Credentials;
+using Sendarix.Contracts.Domains;
 using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Credentials;
 
@@ -63,6 +64,25 @@ public sealed class TenantGrain(
 
         return true;
     }
+
+    public async Task<DomainClaim?> AddDomainAsync(string domain)
+    {
+        if (state.State.Name is null)
+        {
+            return null;
+        }
+
+        var claim = await GrainFactory.GetGrain<IDomainGrain>(domain).ClaimAsync(this.GetPrimaryKeyString());
+        if (claim.Domain is not null && !state.State.Domains.Contains(domain))
+        {
+            state.State.Domains.Add(domain);
+            await state.WriteStateAsync();
+        }
+
+        return claim;
+    }
+
+    public Task<IReadOnlyList<string>> ListDomainsAsync() => Task.FromResult<IReadOnlyList<string>>(state.State.Domains.ToList());
 
     TenantInfo? Info() => state.State.Name is null ? null : new TenantInfo(this.GetPrimaryKeyString(), state.State.Name, state.State.CreatedAt);
 }

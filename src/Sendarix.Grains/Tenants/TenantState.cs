@@ -10,4 +10,6 @@ public sealed class TenantState
     [Id(1)] public DateTimeOffset CreatedAt { get; set; }
 
     [Id(2)] public List<CredentialInfo> Credentials { get; set; } = [];
+
+    [Id(3)] public List<string> Domains { get; set; } = [];
 }

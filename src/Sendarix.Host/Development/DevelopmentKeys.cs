@@ -2,17 +2,17 @@ using System.Security.Cryptography;
 
 namespace Sendarix.Host.Development;
 
-/// <summary>A development operator key, generated once and kept in the data folder.</summary>
+/// <summary>Development keys (operator API key, key-encryption key), generated once and kept in the data folder.</summary>
 internal static class DevelopmentKeys
 {
-    public static string LoadOrCreate(string path)
+    public static string LoadOrCreate(string path, Func<byte[], string> format)
     {
         if (File.Exists(path))
         {
             return File.ReadAllText(path).Trim();
         }
 
-        var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var key = format(RandomNumberGenerator.GetBytes(32));
         PrivateFile.WriteAsync(path, key).GetAwaiter().GetResult();
         return key;
     }

@@ -58,6 +58,7 @@ internal sealed class Relay : IAsyncDisposable
             ["Sendarix:Smtp:CredentialCacheDuration"] = "00:00:01",
             ["Sendarix:Api:Url"] = $"http://127.0.0.1:{Ports.Free()}",
             ["Sendarix:Api:OperatorApiKey"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
+            ["Sendarix:Domains:KeyEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Sendarix:Retry:FirstRetry"] = "00:00:01",
             ["Sendarix:Retry:MaxRetry"] = "00:00:02",
             ["Sendarix:Retry:ReminderPeriod"] = "00:00:01",

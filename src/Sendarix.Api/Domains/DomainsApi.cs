@@ -1,0 +1,91 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Sendarix.Api.Security;
+using Sendarix.Api.Tenants;
+using Sendarix.Contracts.Domains;
+using Sendarix.Contracts.Tenants;
+using Sendarix.Core.Addressing;
+
+namespace Sendarix.Api.Domains;
+
+public static class DomainsApi
+{
+    public static RouteGroupBuilder MapDomainsApi(this RouteGroupBuilder v1)
+    {
+        var domains = v1.MapGroup("/tenants/{tenantId}/domains").WithTags("Domains");
+        domains.MapPost("/", AddAsync).WithName("AddDomain")
+            .WithSummary("Adds a sender domain with a new DKIM key and returns the DNS records to publish. 409 when another tenant holds it.");
+        domains.MapGet("/", ListAsync).WithName("ListDomains").WithSummary("Lists a tenant's sender domains.");
+        domains.MapGet("/{domain}", GetAsync).WithName("GetDomain").WithSummary("Gets one sender domain and its records.");
+        domains.MapPost("/{domain}/verify", VerifyAsync).WithName("VerifyDomain")
+            .WithSummary("Looks the domain's records up in DNS now and reports each as found, missing or wrong.");
+        return v1;
+    }
+
+    static async Task<Results<Created<DomainInfo>, Ok<DomainInfo>, ProblemHttpResult, ValidationProblem>> AddAsync(string tenantId, AddDomainRequest request, IGrainFactory grains)
+    {
+        var domain = request.Domain?.Trim().TrimEnd('.').ToLowerInvariant();
+        if (string.IsNullOrEmpty(domain) || domain.StartsWith('[') || !domain.Contains('.') || !DomainName.IsValid(domain))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["domain"] = ["A domain name such as example.com is required."] });
+        }
+
+        if (await TenantsApi.FindAsync(grains, tenantId) is null)
+        {
+            return TypedResultsProblem.NotFound($"Tenant '{tenantId}'");
+        }
+
+        var tenant = grains.GetGrain<ITenantGrain>(tenantId);
+        var known = (await tenant.ListDomainsAsync()).Contains(domain);
+        return await tenant.AddDomainAsync(domain) switch
+        {
+            { HeldByAnotherTenant: true } => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Domain taken",
+                detail: $"The domain '{domain}' belongs to another tenant."),
+            { Domain: { } info } when known => TypedResults.Ok(info),
+            { Domain: { } info } => TypedResults.Created($"/v1/tenants/{tenantId}/domains/{domain}", info),
+            _ => TypedResultsProblem.NotFound($"Tenant '{tenantId}'"),
+        };
+    }
+
+    static async Task<Results<Ok<DomainInfo[]>, ProblemHttpResult>> ListAsync(string tenantId, IGrainFactory grains)
+    {
+        if (await TenantsApi.FindAsync(grains, tenantId) is null)
+        {
+            return TypedResultsProblem.NotFound($"Tenant '{tenantId}'");
+        }
+
+        var names = await grains.GetGrain<ITenantGrain>(tenantId).ListDomainsAsync();
+        var domains = await Task.WhenAll(names.Select(n => grains.GetGrain<IDomainGrain>(n).GetAsync()));
+        return TypedResults.Ok(domains.OfType<DomainInfo>().ToArray());
+    }
+
+    static async Task<Results<Ok<DomainInfo>, ProblemHttpResult>> GetAsync(string tenantId, string domain, IGrainFactory grains)
+    {
+        var info = await OwnedAsync(grains, tenantId, domain, verify: false);
+        return info is null ? TypedResultsProblem.NotFound($"Domain '{domain}' of tenant '{tenantId}'") : TypedResults.Ok(info);
+    }
+
+    static async Task<Results<Ok<DomainInfo>, ProblemHttpResult>> VerifyAsync(string tenantId, string domain, IGrainFactory grains)
+    {
+        var info = await OwnedAsync(grains, tenantId, domain, verify: true);
+        return info is null ? TypedResultsProblem.NotFound($"Domain '{domain}' of tenant '{tenantId}'") : TypedResults.Ok(info);
+    }
+
+    // A tenant's path only reaches its own domains: another tenant's domain is simply not found.
+    static async Task<DomainInfo?> OwnedAsync(IGrainFactory grains, string tenantId, string domain, bool verify)
+    {
+        domain = domain.ToLowerInvariant();
+        if (!DomainName.IsValid(domain) || await TenantsApi.FindAsync(grains, tenantId) is null
+            || !(await grains.GetGrain<ITenantGrain>(tenantId).ListDomainsAsync()).Contains(domain))
+        {
+            return null;
+        }
+
+        var grain = grains.GetGrain<IDomainGrain>(domain);
+        return verify ? await grain.VerifyAsync() : await grain.GetAsync();
+    }
+}
+
+public sealed record AddDomainRequest(string? Domain);

@@ -1,0 +1,17 @@
+namespace Sendarix.Contracts.Domains;
+
+/// <summary>
+/// One sender domain, keyed by its lower-case name: which tenant holds it, its DKIM key (the private half
+/// encrypted at rest, never returned) and what DNS says about its records. A domain belongs to one tenant.
+/// </summary>
+public interface IDomainGrain : IGrainWithStringKey
+{
+    /// <summary>Gives the domain to the tenant, with a new DKIM key; the same tenant claiming again gets it unchanged.</summary>
+    Task<DomainClaim> ClaimAsync(string tenantId);
+
+    /// <summary>The domain, or null when no tenant holds it.</summary>
+    Task<DomainInfo?> GetAsync();
+
+    /// <summary>Looks the records up in DNS now and returns the result; null when no tenant holds the domain.</summary>
+    Task<DomainInfo?> VerifyAsync();
+}

@@ -1,0 +1,133 @@
+using System.Security.Cryptography;
+using DnsClient;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using Sendarix.Contracts.Domains;
+using Sendarix.Core;
+using Sendarix.Core.Crypto;
+using Sendarix.Core.Domains;
+using Sendarix.Delivery.Routing;
+
+namespace Sendarix.Grains.Domains;
+
+/// <summary>
+/// A sender domain: its owner, its DKIM key and its DNS verification. The key is made when a tenant claims the
+/// domain (RSA 2048) and its private half is stored only encrypted. Verification looks up the DKIM, SPF and DMARC
+/// records; the domain is verified when the DKIM record carries its public key. A reminder re-checks it
+/// periodically, so a record removed later is noticed.
+/// </summary>
+public sealed partial class DomainGrain(
+    [PersistentState("domain", GrainStorage.Default)] IPersistentState<DomainState> state,
+    DnsLookup dns,
+    IOptions<DomainOptions> options,
+    TimeProvider time,
+    ILogger<DomainGrain> logger) : Grain, IDomainGrain, IRemindable
+{
+    public const string Pending = "pending";
+    public const string Verified = "verified";
+    public const string Failed = "failed";
+
+    const string RecheckReminder = "recheck";
+
+    string Domain => this.GetPrimaryKeyString();
+
+    public async Task<DomainClaim> ClaimAsync(string tenantId)
+    {
+        if (state.State.TenantId is { } owner)
+        {
+            return owner == tenantId ? new DomainClaim(Info(), false) : new DomainClaim(null, true);
+        }
+
+        using var key = RSA.Create(2048);
+        var protector = new KeyProtector(options.Value.KeyEncryptionKeyBytes());
+        state.State.TenantId = tenantId;
+        state.State.CreatedAt = time.GetUtcNow();
+        state.State.Selector = $"sx{state.State.CreatedAt:yyyyMM}{Base32.Encode(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant()}";
+        state.State.PublicKey = Convert.ToBase64String(key.ExportSubjectPublicKeyInfo());
+        state.State.ProtectedPrivateKey = protector.Protect(key.ExportPkcs8PrivateKey());
+        state.State.Records = Expected().Select(r => r with { Status = Status(RecordStatus.Unchecked) }).ToList();
+        await state.WriteStateAsync();
+        await this.RegisterOrUpdateReminder(RecheckReminder, options.Value.RecheckInterval, options.Value.RecheckInterval);
+        return new DomainClaim(Info(), false);
+    }
+
+    public Task<DomainInfo?> GetAsync() => Task.FromResult(Info());
+
+    public async Task<DomainInfo?> VerifyAsync()
+    {
+        if (state.State.TenantId is null)
+        {
+            return null;
+        }
+
+        var records = new List<DomainRecord>();
+        foreach (var expected in Expected())
+        {
+            IReadOnlyList<string> found;
+            RecordStatus status;
+            try
+            {
+                found = await dns.TxtAsync(expected.Name, CancellationToken.None);
+                status = expected.Kind switch
+                {
+                    "dkim" => DomainRecords.CheckDkim(found, state.State.PublicKey),
+                    "spf" => DomainRecords.CheckSpf(found, options.Value.SpfInclude),
+                    _ => DomainRecords.CheckDmarc(found),
+                };
+            }
+            catch (DnsResponseException ex)
+            {
+                // A failed lookup proves nothing either way: keep what the last lookup found.
+                LogLookupFailed(logger, expected.Name, ex.Message);
+                records.Add(state.State.Records.FirstOrDefault(r => r.Kind == expected.Kind) ?? expected);
+                continue;
+            }
+
+            records.Add(expected with { Status = Status(status), Found = found });
+        }
+
+        var now = time.GetUtcNow();
+        var dkimFound = records.Single(r => r.Kind == "dkim").Status == Status(RecordStatus.Found);
+        var previous = state.State.Status;
+        state.State.Status = dkimFound ? Verified : state.State.VerifiedAt is null ? Pending : Failed;
+        state.State.VerifiedAt = dkimFound ? state.State.VerifiedAt ?? now : state.State.VerifiedAt;
+        state.State.LastCheckedAt = now;
+        state.State.Records = records;
+        await state.WriteStateAsync();
+        if (previous != state.State.Status)
+        {
+            LogStatusChanged(logger, Domain, previous, state.State.Status);
+        }
+
+        return Info();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == RecheckReminder)
+        {
+            await VerifyAsync();
+        }
+    }
+
+    IEnumerable<DomainRecord> Expected()
+    {
+        yield return new DomainRecord("dkim", DomainRecords.DkimName(state.State.Selector, Domain), DomainRecords.DkimValue(state.State.PublicKey), Status(RecordStatus.Unchecked), []);
+        yield return new DomainRecord("spf", Domain, DomainRecords.SpfValue(options.Value.SpfInclude), Status(RecordStatus.Unchecked), []);
+        yield return new DomainRecord("dmarc", DomainRecords.DmarcName(Domain), DomainRecords.DmarcValue(Domain), Status(RecordStatus.Unchecked), []);
+    }
+
+    static string Status(RecordStatus status) => status.ToString().ToLowerInvariant();
+
+    DomainInfo? Info() => state.State.TenantId is not { } tenant ? null : new DomainInfo(
+        Domain, tenant, state.State.Status, state.State.Selector, state.State.CreatedAt, state.State.VerifiedAt, state.State.LastCheckedAt, state.State.Records.ToList());
+
+    [LoggerMessage(EventId = 3101, EventName = "DomainLookupFailed", Level = LogLevel.Warning,
+        Message = "DNS lookup of {Name} failed: {Reason}")]
+    static partial void LogLookupFailed(ILogger logger, string name, string reason);
+
+    [LoggerMessage(EventId = 3102, EventName = "DomainStatusChanged", Level = LogLevel.Information,
+        Message = "Sender domain {Domain}: {Previous} -> {Current}")]
+    static partial void LogStatusChanged(ILogger logger, string domain, string previous, string current);
+}

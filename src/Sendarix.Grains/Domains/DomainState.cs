@@ -1,0 +1,27 @@
+using Sendarix.Contracts.Domains;
+
+namespace Sendarix.Grains.Domains;
+
+[GenerateSerializer, Alias("Sendarix.DomainState")]
+public sealed class DomainState
+{
+    [Id(0)] public string? TenantId { get; set; }
+
+    [Id(1)] public string Selector { get; set; } = "";
+
+    /// <summary>The DKIM private key (PKCS#8), encrypted under the key-encryption key.</summary>
+    [Id(2)] public byte[] ProtectedPrivateKey { get; set; } = [];
+
+    /// <summary>The DKIM public key (SubjectPublicKeyInfo, Base64), as published in the p= tag.</summary>
+    [Id(3)] public string PublicKey { get; set; } = "";
+
+    [Id(4)] public DateTimeOffset CreatedAt { get; set; }
+
+    [Id(5)] public DateTimeOffset? VerifiedAt { get; set; }
+
+    [Id(6)] public DateTimeOffset? LastCheckedAt { get; set; }
+
+    [Id(7)] public string Status { get; set; } = DomainGrain.Pending;
+
+    [Id(8)] public List<DomainRecord> Records { get; set; } = [];
+}
