@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Sendarix.Api.Credentials;
 using Sendarix.Api.Destinations;
 using Sendarix.Api.Domains;
+using Sendarix.Api.Events;
 using Sendarix.Api.Messages;
 using Sendarix.Api.Security;
 using Sendarix.Api.Tenants;
@@ -35,6 +36,7 @@ public static class ManagementApi
             .MapTenantsApi()
             .MapCredentialsApi()
             .MapDomainsApi()
+            .MapTenantEventsApi()
             .MapMessagesApi()
             .MapDestinationsApi();
         return app;

@@ -71,6 +71,17 @@ public sealed class SmtpOptions : IValidatableObject
     [Range(1, 100)]
     public int MaxAuthenticationAttempts { get; set; } = 3;
 
+    /// <summary>
+    /// Failed AUTH attempts allowed from one client address, or for one username, within <see cref="AuthFailureWindow"/>
+    /// across all front-ends; past it AUTH from that source gets 454 for <see cref="AuthLockout"/>.
+    /// </summary>
+    [Range(1, 10000)]
+    public int AuthFailureLimit { get; set; } = 10;
+
+    public TimeSpan AuthFailureWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    public TimeSpan AuthLockout { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Errors in a row (unknown commands, refused recipients) before the session is closed.</summary>
     [Range(1, 1000)]
     public int MaxErrors { get; set; } = 20;
@@ -96,6 +107,11 @@ public sealed class SmtpOptions : IValidatableObject
         if (StartTlsPort != 0 && StartTlsPort == ImplicitTlsPort)
         {
             yield return new ValidationResult("Sendarix:Smtp:StartTlsPort and ImplicitTlsPort must differ.", [nameof(ImplicitTlsPort)]);
+        }
+
+        if (AuthFailureWindow <= TimeSpan.Zero || AuthLockout <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Sendarix:Smtp: AuthFailureWindow and AuthLockout must be positive.");
         }
 
         if (IdleTimeout < TimeSpan.FromSeconds(1) || TlsHandshakeTimeout < TimeSpan.FromSeconds(1) || MaxSessionDuration < TimeSpan.FromSeconds(10))

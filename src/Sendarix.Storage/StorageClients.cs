@@ -15,6 +15,7 @@ public sealed class StorageClients
         Blobs = new BlobServiceClient(o.ConnectionString, Configure(new BlobClientOptions()));
         Messages = Tables.GetTableClient($"{o.Prefix}Messages");
         Retries = Tables.GetTableClient($"{o.Prefix}Retries");
+        TenantEvents = Tables.GetTableClient($"{o.Prefix}TenantEvents");
         Bodies = Blobs.GetBlobContainerClient($"{o.Prefix}-bodies");
         Delivery = new QueueClient(o.ConnectionString, $"{o.Prefix}-delivery", Configure(new QueueClientOptions()));
     }
@@ -40,6 +41,9 @@ public sealed class StorageClients
     /// <summary>Deferred recipients waiting for their next attempt, partitioned by destination.</summary>
     public TableClient Retries { get; }
 
+    /// <summary>Tenants' events outside messages (refused AUTH and the like), partitioned by tenant.</summary>
+    public TableClient TenantEvents { get; }
+
     /// <summary>Message bodies, several per blob (one blob per acceptance batch).</summary>
     public BlobContainerClient Bodies { get; }
 
@@ -50,6 +54,7 @@ public sealed class StorageClients
     {
         await Messages.CreateIfNotExistsAsync(cancellationToken);
         await Retries.CreateIfNotExistsAsync(cancellationToken);
+        await TenantEvents.CreateIfNotExistsAsync(cancellationToken);
         await Bodies.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await Delivery.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
     }

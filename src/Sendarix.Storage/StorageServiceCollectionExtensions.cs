@@ -5,6 +5,7 @@ using Sendarix.Storage.Bodies;
 using Sendarix.Storage.Messages;
 using Sendarix.Storage.Queue;
 using Sendarix.Storage.Retries;
+using Sendarix.Storage.Tenants;
 
 namespace Sendarix.Storage;
 
@@ -18,6 +19,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<MessageLedger>();
         services.AddSingleton<WorkQueue>();
         services.AddSingleton<RetryStore>();
+        services.AddSingleton<TenantEventLog>();
         services.AddSingleton<BodyStore>();
         services.AddSingleton<RecentBodies>();
         services.AddHostedService<StorageBootstrap>();

@@ -6,6 +6,7 @@ using Sendarix.Api.Security;
 using Sendarix.Api.Tenants;
 using Sendarix.Contracts.Credentials;
 using Sendarix.Contracts.Tenants;
+using Sendarix.Core.Credentials;
 
 namespace Sendarix.Api.Credentials;
 
@@ -30,12 +31,20 @@ public static class CredentialsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["label"] = ["A label has at most 100 characters."] });
         }
 
+        if (!NetworkAllowlist.TryParse(request?.AllowedNetworks, out _, out var invalid) || request?.AllowedNetworks is { Count: > 100 })
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["allowedNetworks"] = [$"At most 100 networks in CIDR notation (such as 203.0.113.0/24); '{invalid}' is not one."],
+            });
+        }
+
         if (await TenantsApi.FindAsync(grains, tenantId) is null)
         {
             return TypedResultsProblem.NotFound($"Tenant '{tenantId}'");
         }
 
-        var issued = await grains.GetGrain<ITenantGrain>(tenantId).IssueCredentialAsync(request?.Label);
+        var issued = await grains.GetGrain<ITenantGrain>(tenantId).IssueCredentialAsync(request?.Label, request?.AllowedNetworks);
         if (issued is null)
         {
             return TypedResultsProblem.NotFound($"Tenant '{tenantId}'");
@@ -43,7 +52,7 @@ public static class CredentialsApi
 
         var c = issued.Credential;
         return TypedResults.Created($"/v1/tenants/{tenantId}/credentials/{c.Id}",
-            new IssuedCredentialResponse(c.Id, c.Username, issued.Secret, c.Label, c.CreatedAt));
+            new IssuedCredentialResponse(c.Id, c.Username, issued.Secret, c.Label, c.CreatedAt, c.AllowedNetworks ?? []));
     }
 
     static async Task<Results<Ok<CredentialResponse[]>, ProblemHttpResult>> ListAsync(string tenantId, IGrainFactory grains)
@@ -68,11 +77,12 @@ public static class CredentialsApi
     }
 }
 
-public sealed record IssueCredentialRequest(string? Label);
+/// <summary>A new credential: a label (e.g. per environment) and the networks it may be used from (CIDR; none: anywhere).</summary>
+public sealed record IssueCredentialRequest(string? Label, IReadOnlyList<string>? AllowedNetworks);
 
-public sealed record IssuedCredentialResponse(string Id, string Username, string Secret, string? Label, DateTimeOffset CreatedAt);
+public sealed record IssuedCredentialResponse(string Id, string Username, string Secret, string? Label, DateTimeOffset CreatedAt, IReadOnlyList<string> AllowedNetworks);
 
-public sealed record CredentialResponse(string Id, string Username, string? Label, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt)
+public sealed record CredentialResponse(string Id, string Username, string? Label, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, IReadOnlyList<string> AllowedNetworks)
 {
-    public static CredentialResponse From(CredentialInfo c) => new(c.Id, c.Username, c.Label, c.CreatedAt, c.RevokedAt);
+    public static CredentialResponse From(CredentialInfo c) => new(c.Id, c.Username, c.Label, c.CreatedAt, c.RevokedAt, c.AllowedNetworks ?? []);
 }

@@ -7,4 +7,5 @@ public sealed record CredentialInfo(
     [property: Id(1)] string Username,
     [property: Id(2)] string? Label,
     [property: Id(3)] DateTimeOffset CreatedAt,
-    [property: Id(4)] DateTimeOffset? RevokedAt);
+    [property: Id(4)] DateTimeOffset? RevokedAt,
+    [property: Id(5)] IReadOnlyList<string>? AllowedNetworks = null);

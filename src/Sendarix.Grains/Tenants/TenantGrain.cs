@@ -25,7 +25,7 @@ public sealed class TenantGrain(
 
     public Task<TenantInfo?> GetAsync() => Task.FromResult(Info());
 
-    public async Task<IssuedCredential?> IssueCredentialAsync(string? label)
+    public async Task<IssuedCredential?> IssueCredentialAsync(string? label, IReadOnlyList<string>? allowedNetworks)
     {
         if (state.State.Name is null)
         {
@@ -33,11 +33,12 @@ public sealed class TenantGrain(
         }
 
         var secret = SmtpCredentialSecret.NewSecret();
-        var credential = new CredentialInfo($"cr{Guid.NewGuid():N}"[..18], SmtpCredentialSecret.NewUsername(), label, time.GetUtcNow(), null);
+        var networks = allowedNetworks is { Count: > 0 } ? allowedNetworks.ToList() : null;
+        var credential = new CredentialInfo($"cr{Guid.NewGuid():N}"[..18], SmtpCredentialSecret.NewUsername(), label, time.GetUtcNow(), null, networks);
 
         // The credential works once its own grain has it; the tenant lists it after, so a listed credential always works.
         await GrainFactory.GetGrain<ICredentialGrain>(credential.Username)
-            .InitializeAsync(new CredentialRecord(this.GetPrimaryKeyString(), credential.Id, SmtpCredentialSecret.Hash(secret), false));
+            .InitializeAsync(new CredentialRecord(this.GetPrimaryKeyString(), credential.Id, SmtpCredentialSecret.Hash(secret), false, networks));
         state.State.Credentials.Add(credential);
         await state.WriteStateAsync();
         return new IssuedCredential(credential, secret);

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sendarix.Contracts.Credentials;
 using Sendarix.Core.Credentials;
+using Sendarix.Storage.Tenants;
 using SmtpServer;
 using SmtpServer.Authentication;
 using SmtpServer.Net;
@@ -11,35 +13,84 @@ using SmtpServer.Protocol;
 namespace Sendarix.Reception.Session;
 
 /// <summary>
-/// AUTH PLAIN/LOGIN against the credential grains. What a front-end learns about a username is kept only for
-/// <see cref="SmtpOptions.CredentialCacheDuration"/>, so a revocation reaches every front-end within that time.
+/// AUTH PLAIN/LOGIN against the credential grains. Failures are counted per client address and per username across
+/// all front-ends (auth throttle grains); past the limit AUTH from that source is refused with 454 for a while. A
+/// credential limited to some networks fails, without a hint, from any other, and the tenant gets an event.
+/// What a front-end learns about a username is kept only for <see cref="SmtpOptions.CredentialCacheDuration"/>, so a
+/// revocation reaches every front-end within that time.
 /// </summary>
 internal sealed partial class CredentialAuthenticator(
     IGrainFactory grains,
+    TenantEventLog tenantEvents,
     IOptions<SmtpOptions> options,
     TimeProvider time,
     ILogger<CredentialAuthenticator> logger) : IUserAuthenticator
 {
+    const int MaxUsernameLength = 128;
+
     readonly ConcurrentDictionary<string, (CredentialRecord? Record, long Expires)> _cache = new(StringComparer.Ordinal);
 
     public async Task<bool> AuthenticateAsync(ISessionContext context, string user, string password, CancellationToken cancellationToken)
     {
-        var remote = context.Properties.TryGetValue(EndpointListener.RemoteEndPointKey, out var ep) ? ep?.ToString() : null;
-        if (string.IsNullOrEmpty(user) || string.IsNullOrEmpty(password) || user.Length > 128)
+        var remote = (context.Properties.TryGetValue(EndpointListener.RemoteEndPointKey, out var ep) ? ep as IPEndPoint : null)?.Address;
+        var sources = new List<IAuthThrottleGrain> { grains.GetGrain<IAuthThrottleGrain>($"ip:{remote}") };
+        if (!string.IsNullOrEmpty(user) && user.Length <= MaxUsernameLength)
         {
-            LogFailed(logger, user, remote);
+            sources.Add(grains.GetGrain<IAuthThrottleGrain>($"user:{user}"));
+        }
+
+        if (await GuardAsync(() => Task.WhenAll(sources.Select(s => s.GetLockoutAsync()))) is var lockouts && lockouts.Any(l => l is not null))
+        {
+            LogLockedOut(logger, user, remote?.ToString());
+            throw new SmtpResponseException(SmtpReplies.AuthLockedOut);
+        }
+
+        var record = sources.Count > 1 && !string.IsNullOrEmpty(password) ? await GuardAsync(() => LookupAsync(user)) : null;
+        var valid = record is { Revoked: false } && SmtpCredentialSecret.Verify(password, record.SecretHash);
+        if (valid && NetworkAllowlist.TryParse(record!.AllowedNetworks, out var allowlist, out _) && !allowlist.Allows(remote))
+        {
+            valid = false;
+            _ = RecordRefusedNetworkAsync(record, user, remote);
+        }
+
+        if (!valid)
+        {
+            LogFailed(logger, user, remote?.ToString());
+            var o = options.Value;
+            await GuardAsync(() => Task.WhenAll(sources.Select(s => s.RecordFailureAsync(o.AuthFailureLimit, o.AuthFailureWindow, o.AuthLockout))));
             return false;
         }
 
-        var record = await LookupAsync(user);
-        if (record is null || record.Revoked || !SmtpCredentialSecret.Verify(password, record.SecretHash))
-        {
-            LogFailed(logger, user, remote);
-            return false;
-        }
-
-        context.Properties[SessionKeys.TenantId] = record.TenantId;
+        context.Properties[SessionKeys.TenantId] = record!.TenantId;
         return true;
+    }
+
+    // The cluster could not be asked: a temporary failure, never a silent pass or a misleading 535.
+    async Task<T> GuardAsync<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception ex)
+        {
+            LogLookupFailed(logger, ex);
+            throw new SmtpResponseException(SmtpReplies.AuthUnavailable);
+        }
+    }
+
+    async Task RecordRefusedNetworkAsync(CredentialRecord record, string user, IPAddress? remote)
+    {
+        try
+        {
+            await tenantEvents.AppendAsync(record.TenantId,
+                new TenantEvent(TenantEvent.AuthRefusedNetwork, time.GetUtcNow(), user, remote?.ToString(), $"credential {record.CredentialId} is limited to {string.Join(", ", record.AllowedNetworks ?? [])}"),
+                CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            LogEventNotRecorded(logger, ex);
+        }
     }
 
     async Task<CredentialRecord?> LookupAsync(string user)
@@ -50,17 +101,7 @@ internal sealed partial class CredentialAuthenticator(
             return cached.Record;
         }
 
-        CredentialRecord? record;
-        try
-        {
-            record = await grains.GetGrain<ICredentialGrain>(user).GetAsync();
-        }
-        catch (Exception ex)
-        {
-            LogLookupFailed(logger, ex);
-            throw new SmtpResponseException(SmtpReplies.AuthUnavailable);
-        }
-
+        var record = await grains.GetGrain<ICredentialGrain>(user).GetAsync();
         var ttl = (long)(options.Value.CredentialCacheDuration.TotalSeconds * time.TimestampFrequency);
         _cache[user] = (record, now + ttl);
         if (_cache.Count > 100_000)
@@ -79,4 +120,12 @@ internal sealed partial class CredentialAuthenticator(
     [LoggerMessage(EventId = 1002, EventName = "AuthLookupFailed", Level = LogLevel.Warning,
         Message = "Credential lookup failed; AUTH answered with a temporary failure")]
     static partial void LogLookupFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1003, EventName = "AuthLockedOut", Level = LogLevel.Information,
+        Message = "AUTH refused for username {Username} from {Remote}: too many failures")]
+    static partial void LogLockedOut(ILogger logger, string? username, string? remote);
+
+    [LoggerMessage(EventId = 1004, EventName = "TenantEventNotRecorded", Level = LogLevel.Warning,
+        Message = "A refused AUTH could not be recorded as a tenant event")]
+    static partial void LogEventNotRecorded(ILogger logger, Exception exception);
 }

@@ -20,9 +20,10 @@ internal sealed class RawSmtp : IAsyncDisposable
 
     public string Greeting { get; private set; } = "";
 
-    public static async Task<RawSmtp> ConnectAsync(int port, bool implicitTls = false)
+    /// <summary>Connects from <paramref name="from"/> (another loopback address stands in for another client) or 127.0.0.1.</summary>
+    public static async Task<RawSmtp> ConnectAsync(int port, bool implicitTls = false, string? from = null)
     {
-        var tcp = new TcpClient();
+        var tcp = from is null ? new TcpClient() : new TcpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Parse(from), 0));
         await tcp.ConnectAsync("127.0.0.1", port);
         var client = new RawSmtp(tcp, tcp.GetStream());
         if (implicitTls)

@@ -56,6 +56,8 @@ internal sealed class Relay : IAsyncDisposable
             ["Sendarix:Smtp:ServerName"] = "relay.test",
             ["Sendarix:Smtp:DevelopmentCertificatePath"] = Path.Combine(dataDir, "cert.pfx"),
             ["Sendarix:Smtp:CredentialCacheDuration"] = "00:00:01",
+            // Every test client connects from 127.0.0.1; only the throttling tests want a low limit.
+            ["Sendarix:Smtp:AuthFailureLimit"] = "1000",
             ["Sendarix:Api:Url"] = $"http://127.0.0.1:{Ports.Free()}",
             ["Sendarix:Api:OperatorApiKey"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
             ["Sendarix:Domains:KeyEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),

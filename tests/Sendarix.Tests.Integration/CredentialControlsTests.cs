@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Sendarix.Tests.Integration.Infrastructure;
+
+namespace Sendarix.Tests.Integration;
+
+/// <summary>
+/// Credential controls: network allowlists, throttling of failed AUTH per client address and per username across
+/// the cluster, and rotation with two credentials valid at once. Other loopback addresses stand in for other clients.
+/// </summary>
+public sealed class CredentialControlsTests : IAsyncLifetime
+{
+    Relay _relay = null!;
+
+    public async Task InitializeAsync()
+    {
+        var settings = Relay.DefaultSettings((await AzuriteServer.Shared).ConnectionString);
+        settings["Sendarix:Smtp:AuthFailureLimit"] = "3";
+        settings["Sendarix:Smtp:AuthFailureWindow"] = "00:01:00";
+        settings["Sendarix:Smtp:AuthLockout"] = "00:00:04";
+        _relay = await Relay.StartAsync(settings);
+    }
+
+    public async Task DisposeAsync() => await _relay.DisposeAsync();
+
+    [Fact]
+    public async Task A_credential_limited_to_other_networks_fails_like_a_wrong_password_and_the_tenant_sees_an_event()
+    {
+        var tenant = await _relay.CreateTenantAsync();
+        var limited = await IssueAsync(tenant.TenantId, ["10.0.0.0/8", "2001:db8::/32"]);
+        var loopback = await IssueAsync(tenant.TenantId, ["127.0.0.0/8"]);
+
+        Assert.StartsWith("535 5.7.8", await AuthAsync("127.0.0.31", limited.Username, limited.Secret));
+        Assert.StartsWith("235 2.7.0", await AuthAsync("127.0.0.31", loopback.Username, loopback.Secret));
+
+        var events = await Eventually.GetAsync(
+            async () => await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/events"), HttpStatusCode.OK),
+            e => e.GetArrayLength() > 0, TimeSpan.FromSeconds(30), "the refused AUTH event");
+        Assert.Equal("auth_refused_network", events[0].GetProperty("type").GetString());
+        Assert.Equal("127.0.0.31", events[0].GetProperty("remoteAddress").GetString());
+        Assert.Equal(limited.Username, events[0].GetProperty("username").GetString());
+
+        var invalid = await _relay.Api.PostAsJsonAsync($"/v1/tenants/{tenant.TenantId}/credentials", new { allowedNetworks = new[] { "10.0.0.0/33" } });
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+    }
+
+    [Fact]
+    public async Task Repeated_failures_from_one_address_lock_it_out_for_a_while_but_not_other_addresses()
+    {
+        var tenant = await _relay.CreateTenantAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.StartsWith("535 5.7.8", await AuthAsync("127.0.0.32", $"guess{i}", "wrong"));
+        }
+
+        Assert.StartsWith("454 4.7.0", await AuthAsync("127.0.0.32", tenant.Username, tenant.Secret));
+        Assert.StartsWith("235 2.7.0", await AuthAsync("127.0.0.33", tenant.Username, tenant.Secret));
+        await Eventually.TrueAsync(async () => (await AuthAsync("127.0.0.32", tenant.Username, tenant.Secret)).StartsWith("235", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30), "the lockout to end");
+    }
+
+    [Fact]
+    public async Task Repeated_failures_for_one_username_from_many_addresses_lock_that_username_out()
+    {
+        var tenant = await _relay.CreateTenantAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.StartsWith("535 5.7.8", await AuthAsync($"127.0.0.{40 + i}", tenant.Username, "wrong"));
+        }
+
+        Assert.StartsWith("454 4.7.0", await AuthAsync("127.0.0.44", tenant.Username, tenant.Secret));
+    }
+
+    [Fact]
+    public async Task Credentials_rotate_without_downtime()
+    {
+        var tenant = await _relay.CreateTenantAsync();
+        var next = await IssueAsync(tenant.TenantId, []);
+        Assert.StartsWith("235 2.7.0", await AuthAsync("127.0.0.50", tenant.Username, tenant.Secret));
+        Assert.StartsWith("235 2.7.0", await AuthAsync("127.0.0.50", next.Username, next.Secret));
+
+        var revoke = await _relay.Api.DeleteAsync($"/v1/tenants/{tenant.TenantId}/credentials/{tenant.CredentialId}");
+        Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+        await Eventually.TrueAsync(async () => (await AuthAsync("127.0.0.51", tenant.Username, tenant.Secret)).StartsWith("535", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10), "the old credential to be refused");
+        Assert.StartsWith("235 2.7.0", await AuthAsync("127.0.0.50", next.Username, next.Secret));
+    }
+
+    async Task<(string Username, string Secret)> IssueAsync(string tenantId, string[] networks)
+    {
+        var issued = await Relay.ReadAsync(await _relay.Api.PostAsJsonAsync($"/v1/tenants/{tenantId}/credentials", new { label = "ci", allowedNetworks = networks }), HttpStatusCode.Created);
+        Assert.Equal(networks, issued.GetProperty("allowedNetworks").EnumerateArray().Select(n => n.GetString()));
+        return (issued.GetProperty("username").GetString()!, issued.GetProperty("secret").GetString()!);
+    }
+
+    async Task<string> AuthAsync(string from, string username, string secret)
+    {
+        await using var smtp = await RawSmtp.ConnectAsync(_relay.ImplicitTlsPort, implicitTls: true, from: from);
+        await smtp.EhloAsync();
+        return await smtp.CommandAsync($"AUTH PLAIN {Convert.ToBase64String(Encoding.UTF8.GetBytes($"\0{username}\0{secret}"))}");
+    }
+}
