@@ -30,6 +30,7 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
 
     // Its own Azurite, never killed: it is not crash-durable, and the relay is what is under test.
     readonly AzuriteServer _azurite = new();
+    readonly Dnsmasq _dns = new();
     readonly SmtpSink _sink = new(IPAddress.Loopback);
     readonly ConcurrentQueue<string> _log = new();
     Dictionary<string, string?> _settings = null!;
@@ -39,7 +40,9 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
     public async Task InitializeAsync()
     {
         await _azurite.StartAsync();
+        await _dns.StartAsync([]);
         _settings = Relay.DefaultSettings(_azurite.ConnectionString);
+        _settings["Sendarix:Dns:Servers:0"] = _dns.Server;
         _settings["Sendarix:Delivery:Routes:0:Domain"] = "*";
         _settings["Sendarix:Delivery:Routes:0:Hosts:0"] = _sink.HostPort;
         // Work the killed process had received becomes visible to the new one soon.
@@ -60,6 +63,7 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
 
         await _sink.DisposeAsync();
         await _azurite.DisposeAsync();
+        _dns.Dispose();
         try
         {
             if (_settings is not null)
@@ -80,7 +84,7 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
         var firstReady = clock.Elapsed;
         using var api = new HttpClient { BaseAddress = new Uri(_settings["Sendarix:Api:Url"]!) };
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _settings["Sendarix:Api:OperatorApiKey"]);
-        var tenant = await Relay.CreateTenantAsync(api, "Crash");
+        var tenant = await Relay.CreateTenantAsync(api, _dns, "Crash");
 
         // Load: each client sends numbered messages in a loop; a message counts only when its 250 was read.
         var accepted = new ConcurrentDictionary<string, string>();   // marker -> queued id
@@ -168,7 +172,7 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
                     var marker = $"crash-{client}-{sequence++}-{Guid.NewGuid():N}";
                     attempt();
                     // Not cancelled by the test: a reply is either read in full or lost with the connection.
-                    var reply = await smtp.SendAsync(Message(marker, client));
+                    var reply = await smtp.SendAsync(Message(marker, client, tenant.Domain));
                     accepted[marker] = Mail.QueuedId(reply);
                 }
 
@@ -189,10 +193,10 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
     // About 1 KB in short lines, so the body goes as 7bit text and the markers arrive verbatim.
     static readonly string Filler = string.Concat(Enumerable.Repeat(new string('x', 64) + "\r\n", 16));
 
-    static MimeMessage Message(string marker, int client)
+    static MimeMessage Message(string marker, int client, string domain)
     {
         var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse($"client{client}@shop.test"));
+        message.From.Add(MailboxAddress.Parse($"client{client}@{domain}"));
         message.To.Add(MailboxAddress.Parse($"load{client}@sink.test"));
         message.Subject = marker;
         message.Body = new TextPart("plain") { Text = $"start {marker}\r\n{Filler}end {marker}\r\n" };

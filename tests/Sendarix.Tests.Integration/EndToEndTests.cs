@@ -18,9 +18,9 @@ public sealed class EndToEndTests(RelayFixture fixture)
     {
         var tenant = await Relay.CreateTenantAsync("Python shop");
         var to = $"alice-{Guid.NewGuid():N}@sink.test";
-        var message = Mail.Sample("app@shop.test", to, "End to end");
+        var message = Mail.Sample(tenant.Sender, to, "End to end");
 
-        var (code, text) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, "app@shop.test", [to], message);
+        var (code, text) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, tenant.Sender, [to], message);
 
         Assert.Equal(250, code);
         Assert.StartsWith("2.0.0 OK: queued as ", text);
@@ -29,7 +29,7 @@ public sealed class EndToEndTests(RelayFixture fixture)
 
         var delivered = await Eventually.GetAsync(() => Task.FromResult(fixture.Sink.Messages.FirstOrDefault(m => m.Recipients.Contains(to))),
             m => m is not null, TimeSpan.FromSeconds(30), "the message at the sink");
-        Assert.Equal("app@shop.test", delivered!.From);
+        Assert.Equal(tenant.Sender, delivered!.From);
         Assert.Equal(message, Mail.WithoutTopReceived(delivered.Data));
         Assert.Contains("with ESMTPSA id", delivered.Text);
 
@@ -57,7 +57,7 @@ public sealed class EndToEndTests(RelayFixture fixture)
         await client.ConnectAsync("127.0.0.1", Relay.ImplicitTlsPort, SecureSocketOptions.SslOnConnect);
         await client.AuthenticateAsync(tenant.Username, tenant.Secret);
         var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse("app@shop.test"));
+        message.From.Add(MailboxAddress.Parse(tenant.Sender));
         message.To.Add(MailboxAddress.Parse(good));
         message.To.Add(MailboxAddress.Parse(refused));
         message.Subject = "Two recipients";
@@ -79,7 +79,7 @@ public sealed class EndToEndTests(RelayFixture fixture)
         var tenant = await Relay.CreateTenantAsync();
         var to = $"carol-{Guid.NewGuid():N}@retry.test";
 
-        var (code, text) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, "app@shop.test", [to], Mail.Sample("app@shop.test", to, "Retry"));
+        var (code, text) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, tenant.Sender, [to], Mail.Sample(tenant.Sender, to, "Retry"));
         Assert.Equal(250, code);
 
         var view = await Relay.WaitForStatusAsync(Mail.QueuedId(text), TimeSpan.FromSeconds(60), "delivered");
@@ -97,7 +97,7 @@ public sealed class EndToEndTests(RelayFixture fixture)
         var tenant = await Relay.CreateTenantAsync();
         var to = $"dave-{Guid.NewGuid():N}@hang.test";
 
-        var (code, text) = await PythonSmtp.SubmitAsync(Relay.ImplicitTlsPort, "tls", tenant, "app@shop.test", [to], Mail.Sample("app@shop.test", to, "Hang"));
+        var (code, text) = await PythonSmtp.SubmitAsync(Relay.ImplicitTlsPort, "tls", tenant, tenant.Sender, [to], Mail.Sample(tenant.Sender, to, "Hang"));
         Assert.Equal(250, code);
 
         var view = await Eventually.GetAsync(() => Relay.GetMessageAsync(Mail.QueuedId(text)),
@@ -114,8 +114,8 @@ public sealed class EndToEndTests(RelayFixture fixture)
         var tenant = await Relay.CreateTenantAsync();
         var secure = $"tls-{Guid.NewGuid():N}@tls.test";
         var plain = $"plain-{Guid.NewGuid():N}@notls.test";
-        var (_, first) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, "app@shop.test", [secure], Mail.Sample("app@shop.test", secure, "TLS"));
-        var (_, second) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, "app@shop.test", [plain], Mail.Sample("app@shop.test", plain, "No TLS"));
+        var (_, first) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, tenant.Sender, [secure], Mail.Sample(tenant.Sender, secure, "TLS"));
+        var (_, second) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, tenant.Sender, [plain], Mail.Sample(tenant.Sender, plain, "No TLS"));
 
         await Relay.WaitForStatusAsync(Mail.QueuedId(first), TimeSpan.FromSeconds(30), "delivered");
         Assert.True(Assert.Single(fixture.TlsSink.Messages, m => m.Recipients.Contains(secure)).OverTls);
@@ -138,7 +138,7 @@ public sealed class EndToEndTests(RelayFixture fixture)
         for (var i = 0; i < 4; i++)
         {
             var message = new MimeMessage();
-            message.From.Add(MailboxAddress.Parse("app@shop.test"));
+            message.From.Add(MailboxAddress.Parse(tenant.Sender));
             message.To.Add(MailboxAddress.Parse($"r{i}-{Guid.NewGuid():N}@reuse.test"));
             message.Subject = $"Reuse {i}";
             message.Body = new TextPart("plain") { Text = "again" };
@@ -157,7 +157,7 @@ public sealed class EndToEndTests(RelayFixture fixture)
         var attachment = new byte[8 * 1024 * 1024];
         Random.Shared.NextBytes(attachment);
         var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse("app@shop.test"));
+        message.From.Add(MailboxAddress.Parse(tenant.Sender));
         message.To.Add(MailboxAddress.Parse(to));
         message.Subject = "Large";
         var body = new BodyBuilder { TextBody = "See the attachment." };

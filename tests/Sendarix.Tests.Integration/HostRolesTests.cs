@@ -31,7 +31,7 @@ public sealed class HostRolesTests
 
         var tenant = await backend.CreateTenantAsync();
         var to = $"split-{Guid.NewGuid():N}@sink.test";
-        var (code, text) = await PythonSmtp.SubmitAsync(smtp.StartTlsPort, "starttls", tenant, "app@shop.test", [to], Mail.Sample("app@shop.test", to, "Front-end"));
+        var (code, text) = await PythonSmtp.SubmitAsync(smtp.StartTlsPort, "starttls", tenant, tenant.Sender, [to], Mail.Sample(tenant.Sender, to, "Front-end"));
 
         Assert.Equal(250, code);
         await backend.WaitForStatusAsync(Mail.QueuedId(text), TimeSpan.FromSeconds(60), "delivered");

@@ -94,7 +94,7 @@ public sealed class ManagementApiTests(RelayFixture fixture)
         var a = await Relay.CreateTenantAsync("A");
         var b = await Relay.CreateTenantAsync("B");
         var to = $"iso-{Guid.NewGuid():N}@sink.test";
-        var (_, text) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", a, "app@a.test", [to], Mail.Sample("app@a.test", to, "Isolation"));
+        var (_, text) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", a, a.Sender, [to], Mail.Sample(a.Sender, to, "Isolation"));
         var id = Mail.QueuedId(text);
 
         await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{a.TenantId}/messages/{id}"), HttpStatusCode.OK);
@@ -111,7 +111,7 @@ public sealed class ManagementApiTests(RelayFixture fixture)
         for (var i = 0; i < 3; i++)
         {
             var to = $"page{i}-{Guid.NewGuid():N}@sink.test";
-            var (_, text) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, "app@shop.test", [to], Mail.Sample("app@shop.test", to, $"Page {i}"));
+            var (_, text) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, tenant.Sender, [to], Mail.Sample(tenant.Sender, to, $"Page {i}"));
             ids.Add(Mail.QueuedId(text));
         }
 

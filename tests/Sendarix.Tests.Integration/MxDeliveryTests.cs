@@ -26,12 +26,11 @@ public sealed class MxDeliveryTests : IAsyncLifetime
             "--host-record=mx1.mx.test,127.0.0.4", "--host-record=mx2.mx.test,127.0.0.5",
             "--host-record=amx.test,127.0.0.5", "--local=/amx.test/",
             "--address=/nx.test/",
-        ], "mx.test", QueryType.MX);
+        ]);
 
         var settings = Relay.DefaultSettings((await AzuriteServer.Shared).ConnectionString);
-        settings["Sendarix:Dns:Servers:0"] = _dns.Server;
         settings["Sendarix:Delivery:MxPort"] = port.ToString();
-        _relay = await Relay.StartAsync(settings);
+        _relay = await Relay.StartAsync(settings, _dns);
     }
 
     public async Task DisposeAsync()
@@ -69,7 +68,7 @@ public sealed class MxDeliveryTests : IAsyncLifetime
     async Task<JsonElement> SubmitAndWaitAsync(string to, string status)
     {
         var tenant = await _relay.CreateTenantAsync();
-        var (code, text) = await PythonSmtp.SubmitAsync(_relay.StartTlsPort, "starttls", tenant, "app@shop.test", [to], Mail.Sample("app@shop.test", to, "MX"));
+        var (code, text) = await PythonSmtp.SubmitAsync(_relay.StartTlsPort, "starttls", tenant, tenant.Sender, [to], Mail.Sample(tenant.Sender, to, "MX"));
         Assert.Equal(250, code);
         return await _relay.WaitForStatusAsync(Mail.QueuedId(text), TimeSpan.FromSeconds(60), status);
     }

@@ -47,7 +47,7 @@ public sealed class PostfixSinkTests : IAsyncLifetime
         foreach (var marker in markers)
         {
             var message = new MimeMessage();
-            message.From.Add(MailboxAddress.Parse("app@shop.test"));
+            message.From.Add(MailboxAddress.Parse(tenant.Sender));
             message.To.Add(MailboxAddress.Parse($"user-{marker}@postfix.test"));
             message.Subject = marker;
             message.Body = new TextPart("plain") { Text = $"marker {marker}" };

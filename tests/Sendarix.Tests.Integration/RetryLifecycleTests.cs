@@ -24,7 +24,7 @@ public sealed class RetryLifecycleTests
         {
             tenant = await first.CreateTenantAsync();
             var to = $"later-{Guid.NewGuid():N}@later.test";
-            var (code, text) = await PythonSmtp.SubmitAsync(first.StartTlsPort, "starttls", tenant, "app@shop.test", [to], Mail.Sample("app@shop.test", to, "Later"));
+            var (code, text) = await PythonSmtp.SubmitAsync(first.StartTlsPort, "starttls", tenant, tenant.Sender, [to], Mail.Sample(tenant.Sender, to, "Later"));
             Assert.Equal(250, code);
             id = Mail.QueuedId(text);
             await first.WaitForStatusAsync(id, TimeSpan.FromSeconds(30), "deferred");
@@ -49,7 +49,7 @@ public sealed class RetryLifecycleTests
         var tenant = await relay.CreateTenantAsync();
         var to = $"gone-{Guid.NewGuid():N}@down.test";
 
-        var (code, text) = await PythonSmtp.SubmitAsync(relay.StartTlsPort, "starttls", tenant, "app@shop.test", [to], Mail.Sample("app@shop.test", to, "Expire"));
+        var (code, text) = await PythonSmtp.SubmitAsync(relay.StartTlsPort, "starttls", tenant, tenant.Sender, [to], Mail.Sample(tenant.Sender, to, "Expire"));
         Assert.Equal(250, code);
 
         var view = await relay.WaitForStatusAsync(Mail.QueuedId(text), TimeSpan.FromSeconds(60), "expired");

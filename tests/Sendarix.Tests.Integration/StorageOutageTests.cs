@@ -55,7 +55,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
         // Before the outage: one message on a connection that stays open throughout.
         using var open = await ConnectAsync(tenant);
         var first = Marker("before");
-        accepted[first] = Mail.QueuedId(await open.SendAsync(Message(first)));
+        accepted[first] = Mail.QueuedId(await open.SendAsync(Message(first, tenant)));
         // Let it finish delivery, so no delivery is half-recorded when storage goes away.
         await Relay.WaitForStatusAsync(accepted[first], Delivery, "delivered");
 
@@ -73,7 +73,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
         }
 
         var newSubmission = Logged("new connection", TrySubmitOnNewConnectionAsync(tenant, onNew));
-        var sameSubmission = Logged("open connection", TrySubmitAsync(open, onSame));
+        var sameSubmission = Logged("open connection", TrySubmitAsync(open, onSame, tenant));
         var newReply = await newSubmission;
         var sameReply = await sameSubmission;
         refused.Add(onNew);
@@ -112,7 +112,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
 
         // The connection that saw the 451 can send again too.
         var again = Marker("after-same");
-        var againReply = await TrySubmitAsync(open, again);
+        var againReply = await TrySubmitAsync(open, again, tenant);
         Assert.True(againReply.Code == 250, $"The connection that got 451 during the outage got '{againReply}' once storage was back.");
         accepted[again] = Mail.QueuedId(againReply.Text);
         await open.DisconnectAsync(true);
@@ -145,18 +145,17 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
 
     static string Marker(string stage) => $"outage-{stage}-{Guid.NewGuid():N}";
 
-    static MimeMessage Message(string marker)
+    static MimeMessage Message(string marker, TenantCredential tenant)
     {
         var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse("app@shop.test"));
+        message.From.Add(MailboxAddress.Parse(tenant.Sender));
         message.To.Add(MailboxAddress.Parse($"{marker}@sink.test"));
         message.Subject = marker;
         message.Body = new TextPart("plain") { Text = $"Marker: {marker}\r\n" };
         return message;
     }
 
-    // The relay answers 451 only after the storage client has given up (about 25 s per failing batch, and batches
-    // fail one after another): give it time.
+    // The relay answers 451 once the batch's commit time-out or the storage client's retries end: give it time.
     static SmtpClient NewClient() => new() { ServerCertificateValidationCallback = (_, _, _, _) => true, Timeout = 180_000 };
 
     async Task<SmtpClient> ConnectAsync(TenantCredential tenant)
@@ -181,7 +180,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
             return reply;
         }
 
-        var result = await TrySubmitAsync(client, marker);
+        var result = await TrySubmitAsync(client, marker, tenant);
         if (client.IsConnected)
         {
             await client.DisconnectAsync(true);
@@ -190,11 +189,11 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
         return result;
     }
 
-    static async Task<Reply> TrySubmitAsync(SmtpClient client, string marker)
+    static async Task<Reply> TrySubmitAsync(SmtpClient client, string marker, TenantCredential tenant)
     {
         try
         {
-            var text = await client.SendAsync(Message(marker));
+            var text = await client.SendAsync(Message(marker, tenant));
             return new Reply(250, text);
         }
         catch (SmtpCommandException ex)

@@ -67,7 +67,7 @@ public sealed partial class SubmissionProtocolTests(RelayFixture fixture)
         Assert.StartsWith("334", await login.CommandAsync("AUTH LOGIN"));
         Assert.StartsWith("334", await login.CommandAsync(B64(tenant.Username)));
         Assert.StartsWith("235 2.7.0", await login.CommandAsync(B64(tenant.Secret)));
-        Assert.StartsWith("250 2.1.0", await login.CommandAsync("MAIL FROM:<a@shop.test>"));
+        Assert.StartsWith("250 2.1.0", await login.CommandAsync($"MAIL FROM:<{tenant.Sender}>"));
 
         await using var initial = await RawSmtp.ConnectAsync(Relay.ImplicitTlsPort, implicitTls: true);
         await initial.EhloAsync();
@@ -96,7 +96,7 @@ public sealed partial class SubmissionProtocolTests(RelayFixture fixture)
     {
         await using var smtp = await AuthenticatedAsync();
 
-        await smtp.SendAsync("MAIL FROM:<a@shop.test>\r\nRCPT TO:<x@sink.test>\r\nRCPT TO:<bad address>\r\nRCPT TO:<y@sink.test>\r\nDATA\r\n");
+        await smtp.SendAsync($"MAIL FROM:<{smtp.From}>\r\nRCPT TO:<x@sink.test>\r\nRCPT TO:<bad address>\r\nRCPT TO:<y@sink.test>\r\nDATA\r\n");
         string[] expected = ["250 2.1.0", "250 2.1.5", "501 5.1.3", "250 2.1.5", "354 "];
         foreach (var prefix in expected)
         {
@@ -122,7 +122,7 @@ public sealed partial class SubmissionProtocolTests(RelayFixture fixture)
     public async Task Refuses_more_recipients_than_the_limit()
     {
         await using var smtp = await AuthenticatedAsync();
-        await smtp.CommandAsync("MAIL FROM:<a@shop.test>");
+        await smtp.CommandAsync($"MAIL FROM:<{smtp.From}>");
         var commands = string.Concat(Enumerable.Range(0, 101).Select(i => $"RCPT TO:<r{i}@sink.test>\r\n"));
         await smtp.SendAsync(commands);
         for (var i = 0; i < 100; i++)
@@ -137,10 +137,10 @@ public sealed partial class SubmissionProtocolTests(RelayFixture fixture)
     public async Task Refuses_oversized_messages_on_size_parameter_and_on_the_data_itself()
     {
         await using var smtp = await AuthenticatedAsync();
-        Assert.StartsWith("552 5.3.4", await smtp.CommandAsync("MAIL FROM:<a@shop.test> SIZE=60000000"));
+        Assert.StartsWith("552 5.3.4", await smtp.CommandAsync($"MAIL FROM:<{smtp.From}> SIZE=60000000"));
 
         var to = $"big-{Guid.NewGuid():N}@sink.test";
-        Assert.StartsWith("250 2.1.0", await smtp.CommandAsync("MAIL FROM:<a@shop.test>"));
+        Assert.StartsWith("250 2.1.0", await smtp.CommandAsync($"MAIL FROM:<{smtp.From}>"));
         Assert.StartsWith("250 2.1.5", await smtp.CommandAsync($"RCPT TO:<{to}>"));
         Assert.StartsWith("354", await smtp.CommandAsync("DATA"));
         var line = Encoding.ASCII.GetBytes(new string('x', 998) + "\r\n");
@@ -162,7 +162,7 @@ public sealed partial class SubmissionProtocolTests(RelayFixture fixture)
     {
         await using var smtp = await AuthenticatedAsync();
         var to = $"smuggle-{Guid.NewGuid():N}@sink.test";
-        await smtp.CommandAsync("MAIL FROM:<a@shop.test>");
+        await smtp.CommandAsync($"MAIL FROM:<{smtp.From}>");
         await smtp.CommandAsync($"RCPT TO:<{to}>");
         Assert.StartsWith("354", await smtp.CommandAsync("DATA"));
         await smtp.SendAsync(body);
@@ -175,13 +175,13 @@ public sealed partial class SubmissionProtocolTests(RelayFixture fixture)
     {
         await using var smtp = await AuthenticatedAsync();
         var to = $"dots-{Guid.NewGuid():N}@sink.test";
-        await smtp.CommandAsync("MAIL FROM:<a@shop.test>");
+        await smtp.CommandAsync($"MAIL FROM:<{smtp.From}>");
         await smtp.CommandAsync($"RCPT TO:<{to}>");
         await smtp.CommandAsync("DATA");
         await smtp.SendAsync("..starts with a dot\r\nSubject: x\r\n\r\nbody\r\n");
         Assert.StartsWith("250 2.0.0", await smtp.CommandAsync("."));
 
-        await smtp.CommandAsync("MAIL FROM:<a@shop.test>");
+        await smtp.CommandAsync($"MAIL FROM:<{smtp.From}>");
         await smtp.CommandAsync($"RCPT TO:<{to}>");
         await smtp.CommandAsync("DATA");
         Assert.StartsWith("250 2.0.0", await smtp.CommandAsync("."));

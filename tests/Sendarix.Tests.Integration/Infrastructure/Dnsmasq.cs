@@ -9,14 +9,73 @@ namespace Sendarix.Tests.Integration.Infrastructure;
 /// </summary>
 internal sealed class Dnsmasq : IDisposable
 {
+    const string Probe = "probe.dns.test";
+
+    readonly SemaphoreSlim _restart = new(1, 1);
+    readonly List<string> _base = [];
+    readonly Dictionary<string, string> _published = new(StringComparer.OrdinalIgnoreCase);
     ExternalProcess? _process;
 
     public int Port { get; } = Ports.Free();
 
     public string Server => $"127.0.0.1:{Port}";
 
-    /// <summary>(Re)starts with these record options (e.g. "--mx-host=...", "--txt-record=...") and waits until it answers.</summary>
-    public async Task StartAsync(IEnumerable<string> records, string probeName, QueryType probeType)
+    /// <summary>Starts with these fixed record options (e.g. "--mx-host=..."), to which published TXT records are added.</summary>
+    public Task StartAsync(IEnumerable<string> records)
+    {
+        _base.AddRange(records);
+        return RestartAsync();
+    }
+
+    /// <summary>Publishes a TXT record (replacing one of the same name) and makes the domain local, so other names in it get NODATA.</summary>
+    public Task PublishAsync(string domain, string name, string value) => ReplaceAsync(domain, [(name, value)], keep: true);
+
+    /// <summary>Makes these the domain's only TXT records (none: the domain exists but has no records).</summary>
+    public Task ReplaceAsync(string domain, IEnumerable<(string Name, string Value)> records) => ReplaceAsync(domain, records, keep: false);
+
+    async Task ReplaceAsync(string domain, IEnumerable<(string Name, string Value)> records, bool keep)
+    {
+        lock (_published)
+        {
+            if (!keep)
+            {
+                foreach (var name in _published.Keys.Where(k => k.Equals(domain, StringComparison.OrdinalIgnoreCase) || k.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase)).ToList())
+                {
+                    _published.Remove(name);
+                }
+            }
+
+            foreach (var (name, value) in records)
+            {
+                _published[name] = value;
+            }
+
+            _published[$"local:{domain}"] = "";
+        }
+
+        await RestartAsync();
+    }
+
+    async Task RestartAsync()
+    {
+        await _restart.WaitAsync();
+        try
+        {
+            string[] records;
+            lock (_published)
+            {
+                records = [Txt(Probe, "ready"), .. _base, .. _published.Select(p => p.Key.StartsWith("local:", StringComparison.Ordinal) ? $"--local=/{p.Key[6..]}/" : Txt(p.Key, p.Value))];
+            }
+
+            await StartAsync(records, Probe, QueryType.TXT);
+        }
+        finally
+        {
+            _restart.Release();
+        }
+    }
+
+    async Task StartAsync(IEnumerable<string> records, string probeName, QueryType probeType)
     {
         _process?.Dispose();
         _process = new ExternalProcess("dnsmasq",

@@ -20,6 +20,9 @@ internal sealed class RawSmtp : IAsyncDisposable
 
     public string Greeting { get; private set; } = "";
 
+    /// <summary>After <see cref="LoginAsync"/>: an address of the tenant's verified domain.</summary>
+    public string From { get; private set; } = "";
+
     /// <summary>Connects from <paramref name="from"/> (another loopback address stands in for another client) or 127.0.0.1.</summary>
     public static async Task<RawSmtp> ConnectAsync(int port, bool implicitTls = false, string? from = null)
     {
@@ -54,6 +57,7 @@ internal sealed class RawSmtp : IAsyncDisposable
     {
         var plain = Convert.ToBase64String(Encoding.UTF8.GetBytes($"\0{credential.Username}\0{credential.Secret}"));
         Assert.StartsWith("235 2.7.0", await CommandAsync($"AUTH PLAIN {plain}"));
+        From = credential.Sender;
     }
 
     /// <summary>Sends one command and returns the last line of its reply.</summary>

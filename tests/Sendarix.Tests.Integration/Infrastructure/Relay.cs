@@ -17,13 +17,19 @@ namespace Sendarix.Tests.Integration.Infrastructure;
 internal sealed class Relay : IAsyncDisposable
 {
     readonly WebApplication _app;
+    readonly bool _ownsDns;
 
-    Relay(WebApplication app, Dictionary<string, string?> settings, HttpClient api)
+    Relay(WebApplication app, Dictionary<string, string?> settings, HttpClient api, Dnsmasq dns, bool ownsDns)
     {
         _app = app;
         Settings = settings;
         Api = api;
+        Dns = dns;
+        _ownsDns = ownsDns;
     }
+
+    /// <summary>The relay's DNS server, where tenants' sender domains publish their records.</summary>
+    public Dnsmasq Dns { get; }
 
     public IReadOnlyDictionary<string, string?> Settings { get; }
 
@@ -71,8 +77,17 @@ internal sealed class Relay : IAsyncDisposable
         };
     }
 
-    public static async Task<Relay> StartAsync(Dictionary<string, string?> settings)
+    /// <summary>Starts a relay on its own DNS server, or on <paramref name="dns"/> when the test brings one with records of its own.</summary>
+    public static async Task<Relay> StartAsync(Dictionary<string, string?> settings, Dnsmasq? dns = null)
     {
+        var ownsDns = dns is null;
+        if (dns is null)
+        {
+            dns = new Dnsmasq();
+            await dns.StartAsync([]);
+        }
+
+        settings["Sendarix:Dns:Servers:0"] = dns.Server;
         var app = SendarixHost.Build([], settings);
         await app.StartAsync();
         if (app.Services.GetService<SmtpFrontEnd>() is { } frontEnd)
@@ -82,22 +97,30 @@ internal sealed class Relay : IAsyncDisposable
 
         var api = new HttpClient { BaseAddress = new Uri(settings["Sendarix:Api:Url"]!) };
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", settings["Sendarix:Api:OperatorApiKey"]);
-        return new Relay(app, settings, api);
+        return new Relay(app, settings, api, dns, ownsDns);
     }
 
-    /// <summary>A new tenant with one credential, made through the API as an operator would.</summary>
-    public Task<TenantCredential> CreateTenantAsync(string name = "Test tenant") => CreateTenantAsync(Api, name);
+    /// <summary>A new tenant with one credential and a verified sender domain, made through the API as an operator would.</summary>
+    public Task<TenantCredential> CreateTenantAsync(string name = "Test tenant") => CreateTenantAsync(Api, Dns, name);
 
     /// <summary>
-    /// A new tenant with one credential, through the management API behind <paramref name="api"/> (which carries the
+    /// A new tenant with one credential and a verified sender domain ("{tenantId}.example", its DKIM record published
+    /// on <paramref name="dns"/>), through the management API behind <paramref name="api"/> (which carries the
     /// operator key); also for relays that run in another process.
     /// </summary>
-    public static async Task<TenantCredential> CreateTenantAsync(HttpClient api, string name)
+    public static async Task<TenantCredential> CreateTenantAsync(HttpClient api, Dnsmasq dns, string name)
     {
         var tenant = await ReadAsync(await api.PostAsJsonAsync("/v1/tenants", new { name }), HttpStatusCode.Created);
         var tenantId = tenant.GetProperty("id").GetString()!;
         var credential = await ReadAsync(await api.PostAsJsonAsync($"/v1/tenants/{tenantId}/credentials", new { label = "test" }), HttpStatusCode.Created);
-        return new TenantCredential(tenantId, credential.GetProperty("id").GetString()!, credential.GetProperty("username").GetString()!, credential.GetProperty("secret").GetString()!);
+        var domain = $"{tenantId}.example";
+        var added = await ReadAsync(await api.PostAsJsonAsync($"/v1/tenants/{tenantId}/domains", new { domain }), HttpStatusCode.Created);
+        var dkim = added.GetProperty("records").EnumerateArray().Single(r => r.GetProperty("kind").GetString() == "dkim");
+        await dns.PublishAsync(domain, dkim.GetProperty("name").GetString()!, dkim.GetProperty("value").GetString()!);
+        var verified = await ReadAsync(await api.PostAsync($"/v1/tenants/{tenantId}/domains/{domain}/verify", null), HttpStatusCode.OK);
+        Assert.Equal("verified", verified.GetProperty("status").GetString());
+        return new TenantCredential(tenantId, credential.GetProperty("id").GetString()!, credential.GetProperty("username").GetString()!,
+            credential.GetProperty("secret").GetString()!, domain);
     }
 
     public async Task<JsonElement> GetMessageAsync(string messageId) =>
@@ -129,7 +152,16 @@ internal sealed class Relay : IAsyncDisposable
         }
 
         await _app.DisposeAsync();
+        if (_ownsDns)
+        {
+            Dns.Dispose();
+        }
     }
 }
 
-internal sealed record TenantCredential(string TenantId, string CredentialId, string Username, string Secret);
+/// <summary>A tenant as a test uses it: its credential and its verified sender domain.</summary>
+internal sealed record TenantCredential(string TenantId, string CredentialId, string Username, string Secret, string Domain)
+{
+    /// <summary>An address of the tenant's verified domain, for envelope and header senders.</summary>
+    public string Sender => $"app@{Domain}";
+}
