@@ -17,6 +17,8 @@ public static class TenantsApi
         tenants.MapPost("/", CreateAsync).WithName("CreateTenant").WithSummary("Creates a tenant.");
         tenants.MapGet("/", ListAsync).WithName("ListTenants").WithSummary("Lists every tenant.");
         tenants.MapGet("/{tenantId}", GetAsync).WithName("GetTenant").WithSummary("Gets one tenant.");
+        tenants.MapPatch("/{tenantId}", UpdateAsync).WithName("UpdateTenant")
+            .WithSummary("Changes a tenant's settings: allowUnverifiedSenders lifts the sender-domain policy for a tenant the operator trusts.");
         return v1;
     }
 
@@ -44,6 +46,17 @@ public static class TenantsApi
         return tenant is null ? TypedResultsProblem.NotFound($"Tenant '{tenantId}'") : TypedResults.Ok(TenantResponse.From(tenant));
     }
 
+    static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> UpdateAsync(string tenantId, UpdateTenantRequest request, IGrainFactory grains)
+    {
+        var tenant = await FindAsync(grains, tenantId);
+        if (tenant is not null && request.AllowUnverifiedSenders is { } allow)
+        {
+            tenant = await grains.GetGrain<ITenantGrain>(tenantId).SetAllowUnverifiedSendersAsync(allow);
+        }
+
+        return tenant is null ? TypedResultsProblem.NotFound($"Tenant '{tenantId}'") : TypedResults.Ok(TenantResponse.From(tenant));
+    }
+
     /// <summary>The tenant, or null for an unknown or malformed id (which never reaches a grain).</summary>
     internal static async Task<TenantInfo?> FindAsync(IGrainFactory grains, string tenantId) =>
         TenantIds.IsValid(tenantId) ? await grains.GetGrain<ITenantGrain>(tenantId).GetAsync() : null;
@@ -51,7 +64,9 @@ public static class TenantsApi
 
 public sealed record CreateTenantRequest([property: Required] string? Name);
 
-public sealed record TenantResponse(string Id, string Name, DateTimeOffset CreatedAt)
+public sealed record UpdateTenantRequest(bool? AllowUnverifiedSenders);
+
+public sealed record TenantResponse(string Id, string Name, DateTimeOffset CreatedAt, bool AllowUnverifiedSenders)
 {
-    public static TenantResponse From(TenantInfo t) => new(t.Id, t.Name, t.CreatedAt);
+    public static TenantResponse From(TenantInfo t) => new(t.Id, t.Name, t.CreatedAt, t.AllowUnverifiedSenders);
 }

@@ -8,6 +8,9 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <summary>Creates the tenant; a second call with the same id returns the existing tenant unchanged.</summary>
     Task<TenantInfo> CreateAsync(string name);
 
+    /// <summary>Whether the tenant may send as domains it has not verified; null when the tenant does not exist.</summary>
+    Task<TenantInfo?> SetAllowUnverifiedSendersAsync(bool allow);
+
     /// <summary>The tenant, or null when it does not exist.</summary>
     Task<TenantInfo?> GetAsync();
 

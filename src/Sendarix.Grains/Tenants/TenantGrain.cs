@@ -25,6 +25,22 @@ public sealed class TenantGrain(
 
     public Task<TenantInfo?> GetAsync() => Task.FromResult(Info());
 
+    public async Task<TenantInfo?> SetAllowUnverifiedSendersAsync(bool allow)
+    {
+        if (state.State.Name is null)
+        {
+            return null;
+        }
+
+        if (state.State.AllowUnverifiedSenders != allow)
+        {
+            state.State.AllowUnverifiedSenders = allow;
+            await state.WriteStateAsync();
+        }
+
+        return Info();
+    }
+
     public async Task<IssuedCredential?> IssueCredentialAsync(string? label, IReadOnlyList<string>? allowedNetworks)
     {
         if (state.State.Name is null)
@@ -85,5 +101,6 @@ public sealed class TenantGrain(
 
     public Task<IReadOnlyList<string>> ListDomainsAsync() => Task.FromResult<IReadOnlyList<string>>(state.State.Domains.ToList());
 
-    TenantInfo? Info() => state.State.Name is null ? null : new TenantInfo(this.GetPrimaryKeyString(), state.State.Name, state.State.CreatedAt);
+    TenantInfo? Info() => state.State.Name is null ? null
+        : new TenantInfo(this.GetPrimaryKeyString(), state.State.Name, state.State.CreatedAt, state.State.AllowUnverifiedSenders);
 }

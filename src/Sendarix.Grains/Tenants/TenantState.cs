@@ -12,4 +12,6 @@ public sealed class TenantState
     [Id(2)] public List<CredentialInfo> Credentials { get; set; } = [];
 
     [Id(3)] public List<string> Domains { get; set; } = [];
+
+    [Id(4)] public bool AllowUnverifiedSenders { get; set; }
 }

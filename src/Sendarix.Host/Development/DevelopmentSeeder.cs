@@ -30,6 +30,9 @@ internal sealed partial class DevelopmentSeeder(
         try
         {
             seed = await LoadAsync(path, stoppingToken) ?? await CreateAsync(path, stoppingToken);
+
+            // The development tenant may send as any domain: DNS records cannot be published for a laptop.
+            await grains.GetGrain<ITenantGrain>(seed.TenantId).SetAllowUnverifiedSendersAsync(true);
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
@@ -49,6 +52,7 @@ internal sealed partial class DevelopmentSeeder(
               tenant         {seed.TenantId}
               username       {seed.Username}
               password       {seed.Secret}
+              senders        any address (development tenant; other tenants send only as verified domains)
               API            {api.Value.Url}  (operator key in {Path.GetFullPath(api.Value.DevelopmentKeyPath)})
             The certificate is self-signed: tell your client to trust {Path.GetFullPath(Path.ChangeExtension(o.DevelopmentCertificatePath, ".pem"))}.
 

@@ -7,23 +7,34 @@ using SmtpServer.Storage;
 
 namespace Sendarix.Reception.Session;
 
-/// <summary>Envelope checks: an authenticated tenant, well-formed addresses, and a bounded recipient list.</summary>
-internal sealed class RelayMailboxFilter(IOptions<SmtpOptions> options) : IMailboxFilter
+/// <summary>
+/// Envelope checks: an authenticated tenant, well-formed addresses, a sender domain the tenant may use, and a
+/// bounded recipient list.
+/// </summary>
+internal sealed class RelayMailboxFilter(IOptions<SmtpOptions> options, SenderPolicy senders) : IMailboxFilter
 {
-    public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox @from, int size, CancellationToken cancellationToken)
+    public async Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox @from, int size, CancellationToken cancellationToken)
     {
-        if (!context.Properties.ContainsKey(SessionKeys.TenantId))
+        if (!context.Properties.TryGetValue(SessionKeys.TenantId, out var tenant) || tenant is not string tenantId)
         {
             throw new SmtpResponseException(SmtpReplies.AuthRequired);
         }
 
-        if (!IsNullSender(@from) && !EmailAddress.TryParse(Format(@from), out _))
+        if (!IsNullSender(@from))
         {
-            throw new SmtpResponseException(SmtpReplies.BadSender);
+            if (!EmailAddress.TryParse(Format(@from), out var sender))
+            {
+                throw new SmtpResponseException(SmtpReplies.BadSender);
+            }
+
+            if (!await senders.AllowsAsync(tenantId, sender.Domain))
+            {
+                throw new SmtpResponseException(SmtpReplies.UnverifiedSender("envelope sender", sender.Domain));
+            }
         }
 
         context.Properties[SessionKeys.RecipientCount] = 0;
-        return Task.FromResult(true);
+        return true;
     }
 
     public Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox @from, CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MimeKit;
 using Sendarix.Core.Ids;
 using Sendarix.Core.Smtp;
 using Sendarix.Reception.Protocol;
@@ -17,11 +18,12 @@ using SmtpServer.Storage;
 namespace Sendarix.Reception.Session;
 
 /// <summary>
-/// The end of DATA: checks the body, adds the Received header and answers 250 only once the acceptor has made the
-/// message durable. Nothing may escape as an exception: the library would turn it into a permanent 554.
+/// The end of DATA: checks the body (no bare line breaks; one From header, of domains the tenant may send as), adds
+/// the Received header and answers 250 only once the acceptor has made the message durable. Nothing may escape as an exception: the library would turn it into a permanent 554.
 /// </summary>
 internal sealed partial class RelayMessageStore(
     IMessageAcceptor acceptor,
+    SenderPolicy senders,
     IOptions<SmtpOptions> options,
     TimeProvider time,
     ILogger<RelayMessageStore> logger) : IMessageStore
@@ -62,6 +64,19 @@ internal sealed partial class RelayMessageStore(
                 return SmtpReplies.BareLineBreak;
             }
 
+            if (await HeaderFromDomainsAsync(body.AsMemory(received.Length), cancellationToken) is not { Count: > 0 } fromDomains)
+            {
+                return SmtpReplies.MissingFrom;
+            }
+
+            foreach (var domain in fromDomains)
+            {
+                if (!await senders.AllowsAsync(tenantId, domain))
+                {
+                    return SmtpReplies.UnverifiedSender("From header", domain);
+                }
+            }
+
             var message = new AcceptedMessage(id, RelayMailboxFilter.Format(transaction.From), recipients, body, now, remote?.ToString());
             await acceptor.AcceptAsync(message, cancellationToken);
             LogAccepted(logger, id.ToString(), recipients.Count, body.Length);
@@ -99,6 +114,29 @@ internal sealed partial class RelayMessageStore(
 
         header.Append("; ").Append(now.UtcDateTime.ToString("ddd, dd MMM yyyy HH:mm:ss", CultureInfo.InvariantCulture)).Append(" +0000\r\n");
         return header.ToString();
+    }
+
+    /// <summary>The domains of the one From header's addresses; null when there is not exactly one parseable From.</summary>
+    static async Task<IReadOnlyList<string>?> HeaderFromDomainsAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    {
+        using var stream = new MemoryStream(message.ToArray(), writable: false);
+        HeaderList headers;
+        try
+        {
+            headers = await HeaderList.LoadAsync(ParserOptions.Default, stream, cancellationToken);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+
+        var from = headers.Where(h => h.Id == HeaderId.From).ToList();
+        if (from.Count != 1 || !InternetAddressList.TryParse(from[0].Value, out var addresses))
+        {
+            return null;
+        }
+
+        return addresses.Mailboxes.Select(m => m.Domain).Where(d => !string.IsNullOrEmpty(d)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
     }
 
     // The EHLO name is the client's own text: keep it to characters that cannot break the header.

@@ -14,6 +14,11 @@ internal static class SmtpReplies
     public static readonly SmtpResponse BadSender = new(SmtpReplyCode.SyntaxError, "5.1.7 Bad sender address syntax");
     public static readonly SmtpResponse BadRecipient = new(SmtpReplyCode.SyntaxError, "5.1.3 Bad recipient address syntax");
     public static readonly SmtpResponse AuthRequired = new(SmtpReplyCode.AuthenticationRequired, "5.7.0 Authentication required");
+    public static SmtpResponse UnverifiedSender(string which, string domain) => new(SmtpReplyCode.MailboxUnavailable,
+        $"5.7.1 The {which} domain {domain} is not a verified sender domain of this account; add and verify it through the API");
+
+    public static readonly SmtpResponse MissingFrom = new(SmtpReplyCode.MailboxUnavailable, "5.7.1 The message has no valid From header");
+
     public static readonly SmtpResponse AuthLockedOut = new((SmtpReplyCode)454, "4.7.0 Too many failed authentication attempts; try again later");
     public static readonly SmtpResponse AuthUnavailable = new((SmtpReplyCode)454, "4.7.0 Temporary authentication failure; try again later");
 }

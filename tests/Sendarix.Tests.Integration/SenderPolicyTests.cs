@@ -1,0 +1,70 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Sendarix.Tests.Integration.Infrastructure;
+
+namespace Sendarix.Tests.Integration;
+
+/// <summary>A tenant sends only as its own verified domains: in the envelope and in the From header.</summary>
+[Collection(RelayCollection.Name)]
+public sealed class SenderPolicyTests(RelayFixture fixture)
+{
+    Relay Relay => fixture.Relay;
+
+    [Fact]
+    public async Task Refuses_an_envelope_sender_of_an_unverified_or_another_tenants_domain()
+    {
+        var a = await Relay.CreateTenantAsync("A");
+        var b = await Relay.CreateTenantAsync("B");
+        await using var smtp = await SessionAsync(a);
+
+        Assert.StartsWith("250 2.1.0", await smtp.CommandAsync($"MAIL FROM:<{a.Sender}>"));
+        await smtp.CommandAsync("RSET");
+        var unverified = await smtp.CommandAsync("MAIL FROM:<app@unverified.example>");
+        Assert.StartsWith("550 5.7.1", unverified);
+        Assert.Contains("unverified.example", unverified);
+        Assert.StartsWith("550 5.7.1", await smtp.CommandAsync($"MAIL FROM:<{b.Sender}>"));
+        Assert.StartsWith("250 2.1.0", await smtp.CommandAsync("MAIL FROM:<>"));
+    }
+
+    [Fact]
+    public async Task Refuses_a_from_header_of_a_domain_the_tenant_may_not_use()
+    {
+        var a = await Relay.CreateTenantAsync("A");
+        var b = await Relay.CreateTenantAsync("B");
+        var to = $"from-{Guid.NewGuid():N}@sink.test";
+
+        var (code, text) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", a, a.Sender, [to], Mail.Sample(b.Sender, to, "Spoof"));
+        Assert.Equal(550, code);
+        Assert.StartsWith("5.7.1", text);
+        Assert.Contains(b.Domain, text);
+
+        var twoFroms = Encoding.UTF8.GetBytes($"From: <{a.Sender}>\r\nFrom: <{b.Sender}>\r\nSubject: two\r\n\r\nbody\r\n");
+        (code, _) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", a, a.Sender, [to], twoFroms);
+        Assert.Equal(550, code);
+        Assert.DoesNotContain(fixture.Sink.Messages, m => m.Recipients.Contains(to));
+    }
+
+    [Fact]
+    public async Task An_operator_can_lift_the_policy_for_a_trusted_tenant()
+    {
+        var tenant = await Relay.CreateTenantAsync();
+        var patched = await Relay.ReadAsync(await Relay.Api.PatchAsJsonAsync($"/v1/tenants/{tenant.TenantId}", new { allowUnverifiedSenders = true }), HttpStatusCode.OK);
+        Assert.True(patched.GetProperty("allowUnverifiedSenders").GetBoolean());
+        var to = $"trusted-{Guid.NewGuid():N}@sink.test";
+
+        await Eventually.TrueAsync(async () =>
+        {
+            var (code, _) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, "app@anything.example", [to], Mail.Sample("app@anything.example", to, "Trusted"));
+            return code == 250;
+        }, TimeSpan.FromSeconds(15), "the lifted policy to reach the front-end");
+    }
+
+    async Task<RawSmtp> SessionAsync(TenantCredential tenant)
+    {
+        var smtp = await RawSmtp.ConnectAsync(Relay.StartTlsPort);
+        await smtp.SecureAsync();
+        await smtp.LoginAsync(tenant);
+        return smtp;
+    }
+}
