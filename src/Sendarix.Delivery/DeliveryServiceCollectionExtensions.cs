@@ -14,6 +14,7 @@ public static class DeliveryServiceCollectionExtensions
         services.AddOptions<DnsOptions>().BindConfiguration(DnsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DnsLookup>();
         services.AddSingleton<DestinationResolver>();
+        services.AddSingleton<Signing.DkimSigning>();
         services.AddHostedService<DeliveryWorker>();
         return services;
     }

@@ -14,4 +14,7 @@ public interface IDomainGrain : IGrainWithStringKey
 
     /// <summary>Looks the records up in DNS now and returns the result; null when no tenant holds the domain.</summary>
     Task<DomainInfo?> VerifyAsync();
+
+    /// <summary>The signing key, when the domain is verified and held by <paramref name="tenantId"/>; otherwise null.</summary>
+    Task<DkimKey?> GetSigningKeyAsync(string tenantId);
 }

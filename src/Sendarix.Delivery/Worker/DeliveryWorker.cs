@@ -7,6 +7,7 @@ using Sendarix.Core.Ids;
 using Sendarix.Core.Replies;
 using Sendarix.Core.Retry;
 using Sendarix.Delivery.Routing;
+using Sendarix.Delivery.Signing;
 using Sendarix.Delivery.Transport;
 using Sendarix.Storage.Bodies;
 using Sendarix.Storage.Messages;
@@ -27,6 +28,7 @@ public sealed partial class DeliveryWorker(
     MessageLedger ledger,
     RetryStore retries,
     DestinationResolver resolver,
+    DkimSigning dkim,
     IGrainFactory grains,
     IServiceProvider services,
     IOptions<DeliveryOptions> options,
@@ -114,6 +116,11 @@ public sealed partial class DeliveryWorker(
         try
         {
             var content = await LoadBodiesAsync(message.Items, stoppingToken);
+            foreach (var item in message.Items)
+            {
+                content[item] = await dkim.SignAsync(item.TenantId, content[item], stoppingToken);
+            }
+
             var attempts = message.Items
                 .SelectMany(item => item.Recipients.GroupBy(r => DomainOf(r.Address)).Select(g => AttemptAsync(transport, item, g.Key, g.ToList(), content[item], stoppingToken)))
                 .ToList();

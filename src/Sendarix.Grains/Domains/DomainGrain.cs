@@ -103,6 +103,17 @@ public sealed partial class DomainGrain(
         return Info();
     }
 
+    public Task<DkimKey?> GetSigningKeyAsync(string tenantId)
+    {
+        if (state.State.TenantId != tenantId || state.State.Status != Verified)
+        {
+            return Task.FromResult<DkimKey?>(null);
+        }
+
+        var key = new KeyProtector(options.Value.KeyEncryptionKeyBytes()).Unprotect(state.State.ProtectedPrivateKey);
+        return Task.FromResult<DkimKey?>(new DkimKey(Domain, state.State.Selector, key));
+    }
+
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName == RecheckReminder)

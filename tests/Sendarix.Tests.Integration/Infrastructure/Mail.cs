@@ -19,18 +19,28 @@ internal static partial class Mail
         return match.Groups[1].Value;
     }
 
-    /// <summary>What the relay delivered, minus the Received header it put on top.</summary>
+    /// <summary>What the relay delivered, minus the headers it put on top: its DKIM-Signature (if any) and Received.</summary>
     public static byte[] WithoutTopReceived(byte[] delivered)
     {
         var text = Encoding.UTF8.GetString(delivered);
+        if (text.StartsWith("DKIM-Signature: ", StringComparison.Ordinal))
+        {
+            text = text[EndOfHeader(text)..];
+        }
+
         Assert.StartsWith("Received: ", text, StringComparison.Ordinal);
+        return Encoding.UTF8.GetBytes(text[EndOfHeader(text)..]);
+    }
+
+    static int EndOfHeader(string text)
+    {
         var end = 0;
         do
         {
             end = text.IndexOf("\r\n", end, StringComparison.Ordinal) + 2;
         }
         while (text[end] is ' ' or '\t');
-        return Encoding.UTF8.GetBytes(text[end..]);
+        return end;
     }
 
     [GeneratedRegex(@"queued as (\S+)")]

@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using MimeKit;
+using MimeKit.Cryptography;
+using Org.BouncyCastle.Security;
+using Sendarix.Contracts.Domains;
+
+namespace Sendarix.Delivery.Signing;
+
+/// <summary>
+/// Signs outgoing messages with the DKIM key of their From domain (RSA-SHA256, relaxed/relaxed), when that domain
+/// is a verified sender domain of the message's tenant. Keys are fetched from the domain grains and kept briefly,
+/// so a domain that stops verifying stops being signed for within a minute.
+/// </summary>
+public sealed class DkimSigning(IGrainFactory grains, TimeProvider time)
+{
+    static readonly TimeSpan KeyLifetime = TimeSpan.FromMinutes(1);
+
+    // The usual set (RFC 6376 5.4.1), each signed once; From is required.
+    static readonly HeaderId[] SignedHeaders =
+    [
+        HeaderId.From, HeaderId.ReplyTo, HeaderId.Subject, HeaderId.Date, HeaderId.To, HeaderId.Cc, HeaderId.MessageId,
+        HeaderId.InReplyTo, HeaderId.References, HeaderId.MimeVersion, HeaderId.ContentType, HeaderId.ContentTransferEncoding,
+        HeaderId.ListUnsubscribe, HeaderId.ListUnsubscribePost,
+    ];
+
+    static readonly FormatOptions Format = CreateFormat();
+
+    readonly ConcurrentDictionary<(string Tenant, string Domain), (DkimSigner? Signer, long Expires)> _signers = new();
+
+    /// <summary>The message signed, or unchanged when its From domain has no key the tenant may use.</summary>
+    public async Task<ReadOnlyMemory<byte>> SignAsync(string tenantId, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        using var stream = new MemoryStream(body.ToArray(), writable: false);
+        var message = await MimeMessage.LoadAsync(stream, cancellationToken);
+        var domain = message.From.Mailboxes.FirstOrDefault()?.Domain;
+        if (string.IsNullOrEmpty(domain) || await SignerAsync(tenantId, domain.ToLowerInvariant()) is not { } signer)
+        {
+            return body;
+        }
+
+        signer.Sign(Format, message, SignedHeaders);
+        using var signed = new MemoryStream(body.Length + 1024);
+        await message.WriteToAsync(Format, signed, cancellationToken);
+        return signed.ToArray();
+    }
+
+    async Task<DkimSigner?> SignerAsync(string tenantId, string domain)
+    {
+        var now = time.GetTimestamp();
+        if (_signers.TryGetValue((tenantId, domain), out var cached) && cached.Expires > now)
+        {
+            return cached.Signer;
+        }
+
+        var key = await grains.GetGrain<IDomainGrain>(domain).GetSigningKeyAsync(tenantId);
+        var signer = key is null ? null : new DkimSigner(PrivateKeyFactory.CreateKey(key.PrivateKey), key.Domain, key.Selector, DkimSignatureAlgorithm.RsaSha256)
+        {
+            HeaderCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
+            BodyCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
+        };
+        _signers[(tenantId, domain)] = (signer, now + (long)(KeyLifetime.TotalSeconds * time.TimestampFrequency));
+        return signer;
+    }
+
+    static FormatOptions CreateFormat()
+    {
+        var format = FormatOptions.Default.Clone();
+        format.NewLineFormat = NewLineFormat.Dos;
+        return format;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Net;
+using System.Text;
+using Sendarix.Tests.Integration.Infrastructure;
+
+namespace Sendarix.Tests.Integration;
+
+/// <summary>Relayed mail carries a DKIM signature of its From domain that an independent verifier accepts.</summary>
+[Collection(RelayCollection.Name)]
+public sealed class DkimSigningTests(RelayFixture fixture)
+{
+    Relay Relay => fixture.Relay;
+
+    [Fact]
+    public async Task Mail_from_a_verified_domain_is_signed_so_that_dkimpy_verifies_it_with_the_published_record()
+    {
+        var tenant = await Relay.CreateTenantAsync();
+        var to = $"dkim-{Guid.NewGuid():N}@sink.test";
+        var (code, text) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, tenant.Sender, [to], Mail.Sample(tenant.Sender, to, "Signed"));
+        Assert.Equal(250, code);
+        await Relay.WaitForStatusAsync(Mail.QueuedId(text), TimeSpan.FromSeconds(30), "delivered");
+
+        var delivered = Assert.Single(fixture.Sink.Messages, m => m.Recipients.Contains(to));
+        Assert.StartsWith("DKIM-Signature: ", delivered.Text);
+        var signature = delivered.Text[..delivered.Text.IndexOf("\r\nReceived: ", StringComparison.Ordinal)];
+        Assert.Contains($"d={tenant.Domain}", signature);
+        Assert.Contains("c=relaxed/relaxed", signature);
+        Assert.Contains("a=rsa-sha256", signature);
+
+        var domain = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/domains/{tenant.Domain}"), HttpStatusCode.OK);
+        var dkim = domain.GetProperty("records").EnumerateArray().Single(r => r.GetProperty("kind").GetString() == "dkim");
+        var name = dkim.GetProperty("name").GetString()!;
+        var value = dkim.GetProperty("value").GetString()!;
+        Assert.Equal("pass", await DkimVerifier.VerifyAsync(delivered.Data, name, value));
+
+        // The verifier can fail: a changed body no longer verifies.
+        var tampered = Encoding.UTF8.GetBytes(delivered.Text.Replace("Hello from the tests.", "Hello from someone else.", StringComparison.Ordinal));
+        Assert.StartsWith("fail", await DkimVerifier.VerifyAsync(tampered, name, value));
+    }
+
+    [Fact]
+    public async Task Mail_from_a_domain_the_tenant_has_not_verified_is_not_signed()
+    {
+        var tenant = await Relay.CreateTenantAsync();
+        await Relay.ReadAsync(await Relay.Api.PatchAsync($"/v1/tenants/{tenant.TenantId}",
+            new StringContent("""{"allowUnverifiedSenders":true}""", Encoding.UTF8, "application/json")), HttpStatusCode.OK);
+        var to = $"nodkim-{Guid.NewGuid():N}@sink.test";
+        var (code, text) = await Eventually.GetAsync(
+            () => PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, "app@elsewhere.example", [to], Mail.Sample("app@elsewhere.example", to, "Unsigned")),
+            r => r.Code == 250, TimeSpan.FromSeconds(15), "the lifted policy to reach the front-end");
+        await Relay.WaitForStatusAsync(Mail.QueuedId(text), TimeSpan.FromSeconds(30), "delivered");
+        Assert.StartsWith("Received: ", Assert.Single(fixture.Sink.Messages, m => m.Recipients.Contains(to)).Text);
+        Assert.Equal(250, code);
+    }
+}
