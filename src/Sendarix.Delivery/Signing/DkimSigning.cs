@@ -31,13 +31,17 @@ public sealed class DkimSigning(IGrainFactory grains, TimeProvider time)
     public async Task<ReadOnlyMemory<byte>> SignAsync(string tenantId, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         using var stream = new MemoryStream(body.ToArray(), writable: false);
-        var message = await MimeMessage.LoadAsync(stream, cancellationToken);
-        var domain = message.From.Mailboxes.FirstOrDefault()?.Domain;
+        var headers = await HeaderList.LoadAsync(ParserOptions.Default, stream, cancellationToken);
+        var from = headers[HeaderId.From];
+        var domain = from is not null && InternetAddressList.TryParse(from, out var addresses) ? addresses.Mailboxes.FirstOrDefault()?.Domain : null;
         if (string.IsNullOrEmpty(domain) || await SignerAsync(tenantId, domain.ToLowerInvariant()) is not { } signer)
         {
             return body;
         }
 
+        // Only mail that is signed pays for a full parse and a rewrite.
+        stream.Position = 0;
+        var message = await MimeMessage.LoadAsync(stream, cancellationToken);
         signer.Sign(Format, message, SignedHeaders);
         using var signed = new MemoryStream(body.Length + 1024);
         await message.WriteToAsync(Format, signed, cancellationToken);
