@@ -17,6 +17,8 @@ public static class TenantsApi
         tenants.MapPost("/", CreateAsync).WithName("CreateTenant").WithSummary("Creates a tenant.");
         tenants.MapGet("/", ListAsync).WithName("ListTenants").WithSummary("Lists every tenant.");
         tenants.MapGet("/{tenantId}", GetAsync).WithName("GetTenant").WithSummary("Gets one tenant.");
+        tenants.MapPut("/{tenantId}/limits", SetLimitsAsync).WithName("SetTenantLimits")
+            .WithSummary("Replaces a tenant's sending limits (null: none); they hold across the cluster and take effect within seconds.");
         tenants.MapPatch("/{tenantId}", UpdateAsync).WithName("UpdateTenant")
             .WithSummary("Changes a tenant's settings: allowUnverifiedSenders lifts the sender-domain policy for a tenant the operator trusts.");
         return v1;
@@ -57,6 +59,30 @@ public static class TenantsApi
         return tenant is null ? TypedResultsProblem.NotFound($"Tenant '{tenantId}'") : TypedResults.Ok(TenantResponse.From(tenant));
     }
 
+    static async Task<Results<Ok<TenantResponse>, ProblemHttpResult, ValidationProblem>> SetLimitsAsync(string tenantId, SendingLimits limits, IGrainFactory grains)
+    {
+        var errors = new Dictionary<string, string[]>();
+        void Check(int? value, string name, int max)
+        {
+            if (value is < 1 || value > max)
+            {
+                errors[name] = [$"Between 1 and {max}, or null for no limit."];
+            }
+        }
+
+        Check(limits.MessagesPerMinute, "messagesPerMinute", 1_000_000);
+        Check(limits.MessagesPerDay, "messagesPerDay", 100_000_000);
+        Check(limits.RecipientsPerMessage, "recipientsPerMessage", 1000);
+        Check(limits.MaxMessageSize, "maxMessageSize", 52_428_800);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var tenant = await FindAsync(grains, tenantId) is null ? null : await grains.GetGrain<ITenantGrain>(tenantId).SetLimitsAsync(limits);
+        return tenant is null ? TypedResultsProblem.NotFound($"Tenant '{tenantId}'") : TypedResults.Ok(TenantResponse.From(tenant));
+    }
+
     /// <summary>The tenant, or null for an unknown or malformed id (which never reaches a grain).</summary>
     internal static async Task<TenantInfo?> FindAsync(IGrainFactory grains, string tenantId) =>
         TenantIds.IsValid(tenantId) ? await grains.GetGrain<ITenantGrain>(tenantId).GetAsync() : null;
@@ -66,7 +92,7 @@ public sealed record CreateTenantRequest([property: Required] string? Name);
 
 public sealed record UpdateTenantRequest(bool? AllowUnverifiedSenders);
 
-public sealed record TenantResponse(string Id, string Name, DateTimeOffset CreatedAt, bool AllowUnverifiedSenders)
+public sealed record TenantResponse(string Id, string Name, DateTimeOffset CreatedAt, bool AllowUnverifiedSenders, SendingLimits Limits)
 {
-    public static TenantResponse From(TenantInfo t) => new(t.Id, t.Name, t.CreatedAt, t.AllowUnverifiedSenders);
+    public static TenantResponse From(TenantInfo t) => new(t.Id, t.Name, t.CreatedAt, t.AllowUnverifiedSenders, t.Limits ?? SendingLimits.None);
 }

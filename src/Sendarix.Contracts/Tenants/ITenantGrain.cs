@@ -11,6 +11,9 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <summary>Whether the tenant may send as domains it has not verified; null when the tenant does not exist.</summary>
     Task<TenantInfo?> SetAllowUnverifiedSendersAsync(bool allow);
 
+    /// <summary>Replaces the tenant's sending limits; null when the tenant does not exist.</summary>
+    Task<TenantInfo?> SetLimitsAsync(SendingLimits limits);
+
     /// <summary>The tenant, or null when it does not exist.</summary>
     Task<TenantInfo?> GetAsync();
 

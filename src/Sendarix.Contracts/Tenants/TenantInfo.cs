@@ -9,4 +9,5 @@ public sealed record TenantInfo(
     [property: Id(0)] string Id,
     [property: Id(1)] string Name,
     [property: Id(2)] DateTimeOffset CreatedAt,
-    [property: Id(3)] bool AllowUnverifiedSenders = false);
+    [property: Id(3)] bool AllowUnverifiedSenders = false,
+    [property: Id(4)] SendingLimits? Limits = null);

@@ -25,6 +25,18 @@ public sealed class TenantGrain(
 
     public Task<TenantInfo?> GetAsync() => Task.FromResult(Info());
 
+    public async Task<TenantInfo?> SetLimitsAsync(SendingLimits limits)
+    {
+        if (state.State.Name is null)
+        {
+            return null;
+        }
+
+        state.State.Limits = limits;
+        await state.WriteStateAsync();
+        return Info();
+    }
+
     public async Task<TenantInfo?> SetAllowUnverifiedSendersAsync(bool allow)
     {
         if (state.State.Name is null)
@@ -102,5 +114,5 @@ public sealed class TenantGrain(
     public Task<IReadOnlyList<string>> ListDomainsAsync() => Task.FromResult<IReadOnlyList<string>>(state.State.Domains.ToList());
 
     TenantInfo? Info() => state.State.Name is null ? null
-        : new TenantInfo(this.GetPrimaryKeyString(), state.State.Name, state.State.CreatedAt, state.State.AllowUnverifiedSenders);
+        : new TenantInfo(this.GetPrimaryKeyString(), state.State.Name, state.State.CreatedAt, state.State.AllowUnverifiedSenders, state.State.Limits);
 }

@@ -1,4 +1,5 @@
 using Sendarix.Contracts.Credentials;
+using Sendarix.Contracts.Tenants;
 
 namespace Sendarix.Grains.Tenants;
 
@@ -14,4 +15,6 @@ public sealed class TenantState
     [Id(3)] public List<string> Domains { get; set; } = [];
 
     [Id(4)] public bool AllowUnverifiedSenders { get; set; }
+
+    [Id(5)] public SendingLimits Limits { get; set; } = SendingLimits.None;
 }

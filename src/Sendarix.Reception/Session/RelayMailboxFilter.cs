@@ -4,20 +4,27 @@ using SmtpServer;
 using SmtpServer.Mail;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
+using Sendarix.Contracts.Tenants;
 
 namespace Sendarix.Reception.Session;
 
 /// <summary>
-/// Envelope checks: an authenticated tenant, well-formed addresses, a sender domain the tenant may use, and a
-/// bounded recipient list.
+/// Envelope checks: an authenticated tenant, well-formed addresses, a sender domain the tenant may use, the
+/// tenant's quotas and size limit, and a recipient list within the relay's and the tenant's limits.
 /// </summary>
-internal sealed class RelayMailboxFilter(IOptions<SmtpOptions> options, SenderPolicy senders) : IMailboxFilter
+internal sealed class RelayMailboxFilter(IOptions<SmtpOptions> options, TenantPolicy tenants) : IMailboxFilter
 {
     public async Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox @from, int size, CancellationToken cancellationToken)
     {
-        if (!context.Properties.TryGetValue(SessionKeys.TenantId, out var tenant) || tenant is not string tenantId)
+        if (!context.Properties.TryGetValue(SessionKeys.TenantId, out var id) || id is not string tenantId
+            || await tenants.TenantAsync(tenantId) is not { } tenant)
         {
             throw new SmtpResponseException(SmtpReplies.AuthRequired);
+        }
+
+        if (tenant.Limits?.MaxMessageSize is { } maxSize && size > maxSize)
+        {
+            throw new SmtpResponseException(SmtpReplies.TooLargeForAccount(maxSize));
         }
 
         if (!IsNullSender(@from))
@@ -27,21 +34,33 @@ internal sealed class RelayMailboxFilter(IOptions<SmtpOptions> options, SenderPo
                 throw new SmtpResponseException(SmtpReplies.BadSender);
             }
 
-            if (!await senders.AllowsAsync(tenantId, sender.Domain))
+            if (!await tenants.AllowsSenderAsync(tenant, sender.Domain))
             {
                 throw new SmtpResponseException(SmtpReplies.UnverifiedSender("envelope sender", sender.Domain));
             }
         }
 
+        if (await tenants.TakeQuotaAsync(tenant) is { Allowed: false } quota)
+        {
+            throw new SmtpResponseException(SmtpReplies.OverQuota(quota.Limit!, quota.RetryAfter));
+        }
+
+        context.Properties[SessionKeys.Tenant] = tenant;
         context.Properties[SessionKeys.RecipientCount] = 0;
         return true;
     }
 
     public Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox @from, CancellationToken cancellationToken)
     {
-        if (context.Properties.TryGetValue(SessionKeys.RecipientCount, out var value) && value is int count && count >= options.Value.MaxRecipients)
+        var limit = options.Value.MaxRecipients;
+        if (context.Properties.TryGetValue(SessionKeys.Tenant, out var t) && t is TenantInfo { Limits.RecipientsPerMessage: { } accountLimit })
         {
-            throw new SmtpResponseException(SmtpReplies.TooManyRecipients);
+            limit = Math.Min(limit, accountLimit);
+        }
+
+        if (context.Properties.TryGetValue(SessionKeys.RecipientCount, out var value) && value is int count && count >= limit)
+        {
+            throw new SmtpResponseException(SmtpReplies.TooManyRecipients(limit));
         }
 
         if (IsNullSender(to) || !EmailAddress.TryParse(Format(to), out _))

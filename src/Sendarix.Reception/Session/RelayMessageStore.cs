@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Ids;
 using Sendarix.Core.Smtp;
 using Sendarix.Reception.Protocol;
@@ -23,7 +24,7 @@ namespace Sendarix.Reception.Session;
 /// </summary>
 internal sealed partial class RelayMessageStore(
     IMessageAcceptor acceptor,
-    SenderPolicy senders,
+    TenantPolicy tenants,
     IOptions<SmtpOptions> options,
     TimeProvider time,
     ILogger<RelayMessageStore> logger) : IMessageStore
@@ -37,10 +38,17 @@ internal sealed partial class RelayMessageStore(
                 return SmtpReplies.TooLarge;
             }
 
-            if (context.Properties.TryGetValue(SessionKeys.TenantId, out var tenant) is false || tenant is not string tenantId)
+            if (!context.Properties.TryGetValue(SessionKeys.Tenant, out var t) || t is not TenantInfo tenant)
             {
                 return SmtpReplies.AuthRequired;
             }
+
+            if (tenant.Limits?.MaxMessageSize is { } maxSize && buffer.Length > maxSize)
+            {
+                return SmtpReplies.TooLargeForAccount(maxSize);
+            }
+
+            var tenantId = tenant.Id;
 
             var now = time.GetUtcNow();
             var id = MessageId.New(tenantId, now);
@@ -71,7 +79,7 @@ internal sealed partial class RelayMessageStore(
 
             foreach (var domain in fromDomains)
             {
-                if (!await senders.AllowsAsync(tenantId, domain))
+                if (!await tenants.AllowsSenderAsync(tenant, domain))
                 {
                     return SmtpReplies.UnverifiedSender("From header", domain);
                 }

@@ -10,7 +10,12 @@ internal static class SmtpReplies
     public static readonly SmtpResponse StorageUnavailable = new((SmtpReplyCode)451, "4.3.0 Temporary failure storing the message; try again later");
     public static readonly SmtpResponse TooLarge = new(SmtpReplyCode.SizeLimitExceeded, "5.3.4 Message size exceeds fixed maximum message size");
     public static readonly SmtpResponse BareLineBreak = new(SmtpReplyCode.TransactionFailed, "5.6.0 Message contains a bare CR or LF; lines must end with CRLF");
-    public static readonly SmtpResponse TooManyRecipients = new((SmtpReplyCode)452, "4.5.3 Too many recipients");
+    public static SmtpResponse TooManyRecipients(int limit) => new((SmtpReplyCode)452, $"4.5.3 Too many recipients (at most {limit} per message)");
+
+    public static SmtpResponse TooLargeForAccount(int limit) => new(SmtpReplyCode.SizeLimitExceeded, $"5.3.4 Message size exceeds this account's limit of {limit} bytes");
+
+    public static SmtpResponse OverQuota(string limit, TimeSpan retryAfter) =>
+        new((SmtpReplyCode)451, $"4.7.1 Sending limit of {limit} reached; try again in {Math.Ceiling(retryAfter.TotalSeconds)} s");
     public static readonly SmtpResponse BadSender = new(SmtpReplyCode.SyntaxError, "5.1.7 Bad sender address syntax");
     public static readonly SmtpResponse BadRecipient = new(SmtpReplyCode.SyntaxError, "5.1.3 Bad recipient address syntax");
     public static readonly SmtpResponse AuthRequired = new(SmtpReplyCode.AuthenticationRequired, "5.7.0 Authentication required");
