@@ -10,6 +10,7 @@ using Sendarix.Api.Domains;
 using Sendarix.Api.Events;
 using Sendarix.Api.Messages;
 using Sendarix.Api.Security;
+using Sendarix.Api.Suppression;
 using Sendarix.Api.Tenants;
 
 namespace Sendarix.Api;
@@ -37,6 +38,7 @@ public static class ManagementApi
             .MapCredentialsApi()
             .MapDomainsApi()
             .MapTenantEventsApi()
+            .MapSuppressionsApi()
             .MapMessagesApi()
             .MapDestinationsApi();
         return app;

@@ -16,6 +16,7 @@ public sealed class StorageClients
         Messages = Tables.GetTableClient($"{o.Prefix}Messages");
         Retries = Tables.GetTableClient($"{o.Prefix}Retries");
         TenantEvents = Tables.GetTableClient($"{o.Prefix}TenantEvents");
+        Suppressions = Tables.GetTableClient($"{o.Prefix}Suppressions");
         Bodies = Blobs.GetBlobContainerClient($"{o.Prefix}-bodies");
         Delivery = new QueueClient(o.ConnectionString, $"{o.Prefix}-delivery", Configure(new QueueClientOptions()));
     }
@@ -44,6 +45,9 @@ public sealed class StorageClients
     /// <summary>Tenants' events outside messages (refused AUTH and the like), partitioned by tenant.</summary>
     public TableClient TenantEvents { get; }
 
+    /// <summary>Tenants' suppressed recipients, partitioned by tenant.</summary>
+    public TableClient Suppressions { get; }
+
     /// <summary>Message bodies, several per blob (one blob per acceptance batch).</summary>
     public BlobContainerClient Bodies { get; }
 
@@ -55,6 +59,7 @@ public sealed class StorageClients
         await Messages.CreateIfNotExistsAsync(cancellationToken);
         await Retries.CreateIfNotExistsAsync(cancellationToken);
         await TenantEvents.CreateIfNotExistsAsync(cancellationToken);
+        await Suppressions.CreateIfNotExistsAsync(cancellationToken);
         await Bodies.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await Delivery.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
     }

@@ -20,6 +20,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<WorkQueue>();
         services.AddSingleton<RetryStore>();
         services.AddSingleton<TenantEventLog>();
+        services.AddSingleton<Suppression.SuppressionStore>();
         services.AddSingleton<BodyStore>();
         services.AddSingleton<RecentBodies>();
         services.AddHostedService<StorageBootstrap>();

@@ -8,6 +8,9 @@ public enum DispositionKind
     Bounced,
     Expired,
     Failed,
+
+    /// <summary>Not attempted: the recipient is suppressed.</summary>
+    Suppressed,
 }
 
 /// <summary>A recipient's disposition and, when deferred, its next attempt.</summary>

@@ -3,9 +3,11 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sendarix.Contracts.Destinations;
+using Sendarix.Contracts.Suppression;
 using Sendarix.Core.Ids;
 using Sendarix.Core.Replies;
 using Sendarix.Core.Retry;
+using Sendarix.Core.Suppression;
 using Sendarix.Delivery.Routing;
 using Sendarix.Delivery.Signing;
 using Sendarix.Delivery.Transport;
@@ -127,6 +129,11 @@ public sealed partial class DeliveryWorker(
             var results = await Task.WhenAll(attempts);
 
             await ledger.RecordAsync(results.SelectMany(r => r.Outcomes).ToList(), stoppingToken);
+            foreach (var tenant in results.Where(r => r.Suppress.Count > 0).GroupBy(r => r.TenantId))
+            {
+                await grains.GetGrain<ISuppressionGrain>(tenant.Key).AddAsync(tenant.SelectMany(r => r.Suppress).ToList());
+            }
+
             foreach (var destination in results.Where(r => r.Retries.Count > 0).GroupBy(r => r.Destination))
             {
                 var entries = destination.SelectMany(r => r.Retries).ToList();
@@ -151,6 +158,28 @@ public sealed partial class DeliveryWorker(
     }
 
     async Task<GroupResult> AttemptAsync(SmtpTransport transport, DeliveryWorkItem item, string domain, List<WorkRecipient> recipients, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        // Suppressed recipients are never attempted; the event says why.
+        var suppressed = (await grains.GetGrain<ISuppressionGrain>(item.TenantId).FilterAsync(recipients.Select(r => r.Address).ToList()))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (suppressed.Count == 0)
+        {
+            return await AttemptUnsuppressedAsync(transport, item, domain, recipients, body, cancellationToken);
+        }
+
+        var skipped = Group(item, domain, recipients.Where(r => suppressed.Contains(r.Address)).Select(r =>
+            (r, SmtpReply.ConnectionFailure("5.7.1 Not sent: the recipient is on the account's suppression list"), new Disposition(DispositionKind.Suppressed, null), r.Attempts, (string?)null)));
+        var rest = recipients.Where(r => !suppressed.Contains(r.Address)).ToList();
+        if (rest.Count == 0)
+        {
+            return skipped;
+        }
+
+        var attempted = await AttemptUnsuppressedAsync(transport, item, domain, rest, body, cancellationToken);
+        return attempted with { Outcomes = [.. skipped.Outcomes, .. attempted.Outcomes] };
+    }
+
+    async Task<GroupResult> AttemptUnsuppressedAsync(SmtpTransport transport, DeliveryWorkItem item, string domain, List<WorkRecipient> recipients, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         var policy = retryOptions.Value.ToPolicy();
         var destination = grains.GetGrain<IDestinationGrain>(domain);
@@ -211,6 +240,7 @@ public sealed partial class DeliveryWorker(
         var now = time.GetUtcNow();
         var id = MessageId.TryParse(item.MessageId, out var parsed) ? parsed : throw new FormatException($"Bad message id '{item.MessageId}' in work item.");
         var outcomes = new List<RecipientOutcome>();
+        var suppress = new List<SuppressedRecipient>();
         var deferred = new List<(DateTimeOffset Due, WorkRecipient Recipient)>();
         foreach (var d in decisions)
         {
@@ -220,8 +250,15 @@ public sealed partial class DeliveryWorker(
                 DispositionKind.Deferred => EventType.Deferred,
                 DispositionKind.Bounced => EventType.Bounced,
                 DispositionKind.Expired => EventType.Expired,
+                DispositionKind.Suppressed => EventType.Suppressed,
                 _ => EventType.Failed,
             };
+            if (d.Disposition.Kind is DispositionKind.Bounced or DispositionKind.Expired
+                && SuppressionRules.ReasonFor(d.Reply.Code, d.Reply.Text, d.Disposition.Kind == DispositionKind.Expired) is { } reason)
+            {
+                suppress.Add(new SuppressedRecipient(d.Recipient.Address, reason, now, item.MessageId));
+            }
+
             outcomes.Add(new RecipientOutcome(id, d.Recipient.Index, d.Recipient.Address, type, d.Attempts, d.Reply.ToString(), now, d.Disposition.NextAttempt, d.RemoteHost));
             LogOutcome(logger, item.MessageId, d.Recipient.Address, type, d.Reply.ToString());
             if (d.Disposition is { Kind: DispositionKind.Deferred, NextAttempt: { } next })
@@ -233,7 +270,7 @@ public sealed partial class DeliveryWorker(
         var retryEntries = deferred.GroupBy(d => d.Due)
             .Select(g => (g.Key, item with { Recipients = g.Select(x => x.Recipient).ToList() }))
             .ToList();
-        return new GroupResult(domain, outcomes, retryEntries);
+        return new GroupResult(item.TenantId, domain, outcomes, retryEntries, suppress);
     }
 
     async Task<Dictionary<DeliveryWorkItem, ReadOnlyMemory<byte>>> LoadBodiesAsync(IReadOnlyList<DeliveryWorkItem> items, CancellationToken cancellationToken)
@@ -256,7 +293,7 @@ public sealed partial class DeliveryWorker(
 
     static string DomainOf(string address) => address[(address.LastIndexOf('@') + 1)..].ToLowerInvariant();
 
-    sealed record GroupResult(string Destination, List<RecipientOutcome> Outcomes, List<(DateTimeOffset Due, DeliveryWorkItem Item)> Retries);
+    sealed record GroupResult(string TenantId, string Destination, List<RecipientOutcome> Outcomes, List<(DateTimeOffset Due, DeliveryWorkItem Item)> Retries, List<SuppressedRecipient> Suppress);
 
     [LoggerMessage(EventId = 4101, EventName = "DeliveryOutcome", Level = LogLevel.Information,
         Message = "{MessageId} to {Recipient}: {Outcome} ({Reply})")]

@@ -11,4 +11,7 @@ public enum EventType
 
     /// <summary>Delivery was impossible without any reply to classify, such as a domain with no mail servers.</summary>
     Failed,
+
+    /// <summary>Not attempted: the recipient is on the tenant's suppression list.</summary>
+    Suppressed,
 }

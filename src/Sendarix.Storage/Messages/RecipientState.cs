@@ -1,6 +1,6 @@
 namespace Sendarix.Storage.Messages;
 
-/// <summary>Where a recipient stands: "queued", "deferred", "delivered", "bounced", "expired" or "failed".</summary>
+/// <summary>Where a recipient stands: "queued", "deferred", "delivered", "bounced", "expired", "failed" or "suppressed".</summary>
 public sealed record RecipientState(
     string Address,
     string Status,

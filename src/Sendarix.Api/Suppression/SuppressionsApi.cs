@@ -1,0 +1,97 @@
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Sendarix.Api.Security;
+using Sendarix.Api.Tenants;
+using Sendarix.Contracts.Suppression;
+using Sendarix.Core.Addressing;
+
+namespace Sendarix.Api.Suppression;
+
+public static class SuppressionsApi
+{
+    const int MaxPage = 1000;
+
+    public static RouteGroupBuilder MapSuppressionsApi(this RouteGroupBuilder v1)
+    {
+        var list = v1.MapGroup("/tenants/{tenantId}/suppressions").WithTags("Suppressions");
+        list.MapGet("/", ListAsync).WithName("ListSuppressions")
+            .WithSummary("The tenant's suppressed recipients in address order; 'search' filters by address prefix, 'after' continues from a page's 'next'.");
+        list.MapPost("/", AddAsync).WithName("AddSuppression").WithSummary("Suppresses a recipient by hand.");
+        list.MapDelete("/{address}", RemoveAsync).WithName("RemoveSuppression").WithSummary("Lets the tenant send to a recipient again.");
+        list.MapGet("/export", ExportAsync).WithName("ExportSuppressions").WithSummary("The whole list as CSV: address, reason, createdAt, messageId.");
+        return v1;
+    }
+
+    static async Task<Results<Ok<SuppressionPage>, ProblemHttpResult, ValidationProblem>> ListAsync(
+        string tenantId, string? search, string? after, int? max, IGrainFactory grains)
+    {
+        if (max is < 1 or > MaxPage)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["max"] = [$"Between 1 and {MaxPage}."] });
+        }
+
+        if (await TenantsApi.FindAsync(grains, tenantId) is null)
+        {
+            return TypedResultsProblem.NotFound($"Tenant '{tenantId}'");
+        }
+
+        var size = max ?? 100;
+        var items = await grains.GetGrain<ISuppressionGrain>(tenantId).ListAsync(search, after, size + 1);
+        return TypedResults.Ok(new SuppressionPage(items.Take(size).ToList(), items.Count > size ? items[size - 1].Address : null));
+    }
+
+    static async Task<Results<Created<SuppressedRecipient>, ProblemHttpResult, ValidationProblem>> AddAsync(string tenantId, AddSuppressionRequest request, IGrainFactory grains, TimeProvider time)
+    {
+        if (!EmailAddress.TryParse(request.Address?.Trim(), out var address))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["address"] = ["An e-mail address is required."] });
+        }
+
+        if (await TenantsApi.FindAsync(grains, tenantId) is null)
+        {
+            return TypedResultsProblem.NotFound($"Tenant '{tenantId}'");
+        }
+
+        var entry = new SuppressedRecipient(address.ToString(), "manual", time.GetUtcNow(), null);
+        await grains.GetGrain<ISuppressionGrain>(tenantId).AddAsync([entry]);
+        return TypedResults.Created($"/v1/tenants/{tenantId}/suppressions/{Uri.EscapeDataString(entry.Address)}", entry);
+    }
+
+    static async Task<Results<NoContent, ProblemHttpResult>> RemoveAsync(string tenantId, string address, IGrainFactory grains) =>
+        await TenantsApi.FindAsync(grains, tenantId) is not null && await grains.GetGrain<ISuppressionGrain>(tenantId).RemoveAsync(address)
+            ? TypedResults.NoContent()
+            : TypedResultsProblem.NotFound($"Suppression of '{address}' for tenant '{tenantId}'");
+
+    static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ExportAsync(string tenantId, IGrainFactory grains)
+    {
+        if (await TenantsApi.FindAsync(grains, tenantId) is null)
+        {
+            return TypedResultsProblem.NotFound($"Tenant '{tenantId}'");
+        }
+
+        var csv = new StringBuilder("address,reason,createdAt,messageId\r\n");
+        var grain = grains.GetGrain<ISuppressionGrain>(tenantId);
+        string? after = null;
+        while (await grain.ListAsync(null, after, MaxPage) is { Count: > 0 } page)
+        {
+            foreach (var e in page)
+            {
+                csv.Append(Csv(e.Address)).Append(',').Append(e.Reason).Append(',').Append(e.CreatedAt.ToString("O")).Append(',').Append(e.MessageId).Append("\r\n");
+            }
+
+            after = page[^1].Address;
+        }
+
+        return TypedResults.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv", $"{tenantId}-suppressions.csv");
+    }
+
+    // Quoted local parts may hold commas and quotes: quote every address, doubling inner quotes (RFC 4180).
+    static string Csv(string value) => $"\"{value.Replace("\"", "\"\"")}\"";
+}
+
+public sealed record AddSuppressionRequest(string? Address);
+
+public sealed record SuppressionPage(IReadOnlyList<SuppressedRecipient> Items, string? Next);
