@@ -6,6 +6,7 @@ using Sendarix.Api;
 using Sendarix.Delivery;
 using Sendarix.Grains;
 using Sendarix.Grains.Domains;
+using Sendarix.Grains.Reputation;
 using Sendarix.Host.Configuration;
 using Sendarix.Host.Development;
 using Sendarix.Reception;
@@ -63,6 +64,7 @@ public static class SendarixHost
             }
 
             domains.ValidateDataAnnotations().ValidateOnStart();
+            builder.Services.AddOptions<ReputationOptions>().BindConfiguration(ReputationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         }
         else
         {

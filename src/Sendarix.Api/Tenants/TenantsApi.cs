@@ -19,6 +19,8 @@ public static class TenantsApi
         tenants.MapGet("/{tenantId}", GetAsync).WithName("GetTenant").WithSummary("Gets one tenant.");
         tenants.MapPut("/{tenantId}/limits", SetLimitsAsync).WithName("SetTenantLimits")
             .WithSummary("Replaces a tenant's sending limits (null: none); they hold across the cluster and take effect within seconds.");
+        tenants.MapPost("/{tenantId}/resume", ResumeAsync).WithName("ResumeTenant")
+            .WithSummary("Lets a tenant paused for its bounce or complaint rate send again, with its reputation window started afresh.");
         tenants.MapPatch("/{tenantId}", UpdateAsync).WithName("UpdateTenant")
             .WithSummary("Changes a tenant's settings: allowUnverifiedSenders lifts the sender-domain policy for a tenant the operator trusts.");
         return v1;
@@ -59,6 +61,12 @@ public static class TenantsApi
         return tenant is null ? TypedResultsProblem.NotFound($"Tenant '{tenantId}'") : TypedResults.Ok(TenantResponse.From(tenant));
     }
 
+    static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> ResumeAsync(string tenantId, IGrainFactory grains)
+    {
+        var tenant = await FindAsync(grains, tenantId) is null ? null : await grains.GetGrain<ITenantGrain>(tenantId).ResumeAsync();
+        return tenant is null ? TypedResultsProblem.NotFound($"Tenant '{tenantId}'") : TypedResults.Ok(TenantResponse.From(tenant));
+    }
+
     static async Task<Results<Ok<TenantResponse>, ProblemHttpResult, ValidationProblem>> SetLimitsAsync(string tenantId, SendingLimits limits, IGrainFactory grains)
     {
         var errors = new Dictionary<string, string[]>();
@@ -92,7 +100,9 @@ public sealed record CreateTenantRequest([property: Required] string? Name);
 
 public sealed record UpdateTenantRequest(bool? AllowUnverifiedSenders);
 
-public sealed record TenantResponse(string Id, string Name, DateTimeOffset CreatedAt, bool AllowUnverifiedSenders, SendingLimits Limits)
+public sealed record TenantResponse(string Id, string Name, DateTimeOffset CreatedAt, bool AllowUnverifiedSenders, SendingLimits Limits,
+    string? PausedReason, DateTimeOffset? PausedAt)
 {
-    public static TenantResponse From(TenantInfo t) => new(t.Id, t.Name, t.CreatedAt, t.AllowUnverifiedSenders, t.Limits ?? SendingLimits.None);
+    public static TenantResponse From(TenantInfo t) =>
+        new(t.Id, t.Name, t.CreatedAt, t.AllowUnverifiedSenders, t.Limits ?? SendingLimits.None, t.PausedReason, t.PausedAt);
 }

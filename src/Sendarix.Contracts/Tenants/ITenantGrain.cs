@@ -14,6 +14,12 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <summary>Replaces the tenant's sending limits; null when the tenant does not exist.</summary>
     Task<TenantInfo?> SetLimitsAsync(SendingLimits limits);
 
+    /// <summary>Pauses the tenant's sending (its MAIL FROM is refused) with a reason; a paused tenant stays as it is.</summary>
+    Task<TenantInfo?> PauseAsync(string reason);
+
+    /// <summary>Lets a paused tenant send again and starts its reputation window afresh.</summary>
+    Task<TenantInfo?> ResumeAsync();
+
     /// <summary>The tenant, or null when it does not exist.</summary>
     Task<TenantInfo?> GetAsync();
 

@@ -10,4 +10,6 @@ public sealed record TenantInfo(
     [property: Id(1)] string Name,
     [property: Id(2)] DateTimeOffset CreatedAt,
     [property: Id(3)] bool AllowUnverifiedSenders = false,
-    [property: Id(4)] SendingLimits? Limits = null);
+    [property: Id(4)] SendingLimits? Limits = null,
+    [property: Id(5)] string? PausedReason = null,
+    [property: Id(6)] DateTimeOffset? PausedAt = null);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sendarix.Contracts.Destinations;
 using Sendarix.Contracts.Suppression;
+using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Ids;
 using Sendarix.Core.Replies;
 using Sendarix.Core.Retry;
@@ -129,9 +130,21 @@ public sealed partial class DeliveryWorker(
             var results = await Task.WhenAll(attempts);
 
             await ledger.RecordAsync(results.SelectMany(r => r.Outcomes).ToList(), stoppingToken);
-            foreach (var tenant in results.Where(r => r.Suppress.Count > 0).GroupBy(r => r.TenantId))
+            foreach (var tenant in results.GroupBy(r => r.TenantId))
             {
-                await grains.GetGrain<ISuppressionGrain>(tenant.Key).AddAsync(tenant.SelectMany(r => r.Suppress).ToList());
+                var suppress = tenant.SelectMany(r => r.Suppress).ToList();
+                if (suppress.Count > 0)
+                {
+                    await grains.GetGrain<ISuppressionGrain>(tenant.Key).AddAsync(suppress);
+                }
+
+                // Reputation counts final answers only: deliveries and bounces; a hard bounce is one that suppresses.
+                var sent = tenant.SelectMany(r => r.Outcomes).Count(o => o.Type is EventType.Delivered or EventType.Bounced);
+                if (sent > 0)
+                {
+                    var hardBounces = suppress.Count(e => e.Reason == SuppressionRules.HardBounce);
+                    await grains.GetGrain<ITenantReputationGrain>(tenant.Key).RecordAsync(sent, hardBounces, 0);
+                }
             }
 
             foreach (var destination in results.Where(r => r.Retries.Count > 0).GroupBy(r => r.Destination))

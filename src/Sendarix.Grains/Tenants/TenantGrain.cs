@@ -2,11 +2,13 @@ using Sendarix.Contracts.Credentials;
 using Sendarix.Contracts.Domains;
 using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Credentials;
+using Sendarix.Storage.Tenants;
 
 namespace Sendarix.Grains.Tenants;
 
 public sealed class TenantGrain(
     [PersistentState("tenant", GrainStorage.Default)] IPersistentState<TenantState> state,
+    TenantEventLog events,
     TimeProvider time) : Grain, ITenantGrain
 {
     public async Task<TenantInfo> CreateAsync(string name)
@@ -24,6 +26,43 @@ public sealed class TenantGrain(
     }
 
     public Task<TenantInfo?> GetAsync() => Task.FromResult(Info());
+
+    public async Task<TenantInfo?> PauseAsync(string reason)
+    {
+        if (state.State.Name is null)
+        {
+            return null;
+        }
+
+        if (state.State.PausedReason is null)
+        {
+            state.State.PausedReason = reason;
+            state.State.PausedAt = time.GetUtcNow();
+            await state.WriteStateAsync();
+            await events.AppendAsync(this.GetPrimaryKeyString(), new TenantEvent(TenantEvent.Paused, state.State.PausedAt.Value, null, null, reason), CancellationToken.None);
+        }
+
+        return Info();
+    }
+
+    public async Task<TenantInfo?> ResumeAsync()
+    {
+        if (state.State.Name is null)
+        {
+            return null;
+        }
+
+        if (state.State.PausedReason is not null)
+        {
+            state.State.PausedReason = null;
+            state.State.PausedAt = null;
+            await state.WriteStateAsync();
+            await GrainFactory.GetGrain<ITenantReputationGrain>(this.GetPrimaryKeyString()).ResetAsync();
+            await events.AppendAsync(this.GetPrimaryKeyString(), new TenantEvent(TenantEvent.Resumed, time.GetUtcNow(), null, null, null), CancellationToken.None);
+        }
+
+        return Info();
+    }
 
     public async Task<TenantInfo?> SetLimitsAsync(SendingLimits limits)
     {
@@ -114,5 +153,6 @@ public sealed class TenantGrain(
     public Task<IReadOnlyList<string>> ListDomainsAsync() => Task.FromResult<IReadOnlyList<string>>(state.State.Domains.ToList());
 
     TenantInfo? Info() => state.State.Name is null ? null
-        : new TenantInfo(this.GetPrimaryKeyString(), state.State.Name, state.State.CreatedAt, state.State.AllowUnverifiedSenders, state.State.Limits);
+        : new TenantInfo(this.GetPrimaryKeyString(), state.State.Name, state.State.CreatedAt, state.State.AllowUnverifiedSenders, state.State.Limits,
+            state.State.PausedReason, state.State.PausedAt);
 }

@@ -17,4 +17,8 @@ public sealed class TenantState
     [Id(4)] public bool AllowUnverifiedSenders { get; set; }
 
     [Id(5)] public SendingLimits Limits { get; set; } = SendingLimits.None;
+
+    [Id(6)] public string? PausedReason { get; set; }
+
+    [Id(7)] public DateTimeOffset? PausedAt { get; set; }
 }

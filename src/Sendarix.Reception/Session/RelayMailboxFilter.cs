@@ -22,6 +22,11 @@ internal sealed class RelayMailboxFilter(IOptions<SmtpOptions> options, TenantPo
             throw new SmtpResponseException(SmtpReplies.AuthRequired);
         }
 
+        if (tenant.PausedReason is { } paused)
+        {
+            throw new SmtpResponseException(SmtpReplies.Paused(paused));
+        }
+
         if (tenant.Limits?.MaxMessageSize is { } maxSize && size > maxSize)
         {
             throw new SmtpResponseException(SmtpReplies.TooLargeForAccount(maxSize));

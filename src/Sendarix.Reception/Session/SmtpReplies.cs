@@ -14,6 +14,9 @@ internal static class SmtpReplies
 
     public static SmtpResponse TooLargeForAccount(int limit) => new(SmtpReplyCode.SizeLimitExceeded, $"5.3.4 Message size exceeds this account's limit of {limit} bytes");
 
+    public static SmtpResponse Paused(string reason) =>
+        new(SmtpReplyCode.MailboxUnavailable, $"5.7.1 Sending is paused for this account ({reason}); the operator can resume it");
+
     public static SmtpResponse OverQuota(string limit, TimeSpan retryAfter) =>
         new((SmtpReplyCode)451, $"4.7.1 Sending limit of {limit} reached; try again in {Math.Ceiling(retryAfter.TotalSeconds)} s");
     public static readonly SmtpResponse BadSender = new(SmtpReplyCode.SyntaxError, "5.1.7 Bad sender address syntax");

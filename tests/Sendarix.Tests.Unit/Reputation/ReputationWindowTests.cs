@@ -1,0 +1,39 @@
+using Sendarix.Core.Reputation;
+
+namespace Sendarix.Tests.Unit;
+
+public sealed class ReputationWindowTests
+{
+    static readonly DateTimeOffset T0 = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+    static readonly ReputationThresholds Thresholds = new(100, 0.05, 0.001);
+
+    [Fact]
+    public void Judges_rates_only_after_enough_sends()
+    {
+        var window = new ReputationWindow(TimeSpan.FromDays(7));
+        window.Record(T0, 99, 50, 0);
+        Assert.Null(window.PauseReason(T0, Thresholds));
+        window.Record(T0.AddMinutes(1), 1, 0, 0);
+        Assert.StartsWith("bounce rate 50.0% over the last 100 sends", window.PauseReason(T0.AddMinutes(1), Thresholds));
+    }
+
+    [Fact]
+    public void Pauses_for_complaints_above_their_rate_and_not_at_it()
+    {
+        var window = new ReputationWindow(TimeSpan.FromDays(7));
+        window.Record(T0, 2000, 0, 2);
+        Assert.Null(window.PauseReason(T0, Thresholds));
+        window.Record(T0, 0, 0, 1);
+        Assert.StartsWith("complaint rate", window.PauseReason(T0, Thresholds));
+    }
+
+    [Fact]
+    public void Forgets_what_left_the_window()
+    {
+        var window = new ReputationWindow(TimeSpan.FromDays(7));
+        window.Record(T0, 100, 100, 0);
+        Assert.NotNull(window.PauseReason(T0.AddDays(6), Thresholds));
+        Assert.Equal((0, 0, 0), window.Totals(T0.AddDays(7).AddHours(2)));
+        Assert.Null(window.PauseReason(T0.AddDays(8), Thresholds));
+    }
+}
