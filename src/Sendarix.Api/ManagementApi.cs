@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Sendarix.Api.Complaints;
 using Sendarix.Api.Credentials;
 using Sendarix.Api.Destinations;
 using Sendarix.Api.Domains;
@@ -39,6 +40,7 @@ public static class ManagementApi
             .MapDomainsApi()
             .MapTenantEventsApi()
             .MapSuppressionsApi()
+            .MapComplaintsApi()
             .MapMessagesApi()
             .MapDestinationsApi();
         return app;

@@ -114,7 +114,7 @@ internal sealed partial class RelayMessageStore(
             header.Append(" (").Append(tls).Append(')');
         }
 
-        header.Append(" with ESMTPSA id ").Append(id.Local);
+        header.Append(" with ESMTPSA id ").Append(id.ToString());
         if (recipients.Count == 1)
         {
             header.Append("\r\n\tfor <").Append(recipients[0]).Append('>');

@@ -14,4 +14,7 @@ public enum EventType
 
     /// <summary>Not attempted: the recipient is on the tenant's suppression list.</summary>
     Suppressed,
+
+    /// <summary>The recipient reported the message as spam (a feedback-loop report).</summary>
+    Complained,
 }
