@@ -60,6 +60,24 @@ public sealed class SenderPolicyTests(RelayFixture fixture)
         }, TimeSpan.FromSeconds(15), "the lifted policy to reach the front-end");
     }
 
+    [Fact]
+    public async Task Subdomains_of_a_verified_domain_are_allowed_only_by_the_tenant_setting()
+    {
+        var tenant = await Relay.CreateTenantAsync();
+        var sub = $"app@news.{tenant.Domain}";
+        await using (var smtp = await SessionAsync(tenant))
+        {
+            Assert.StartsWith("550 5.7.1", await smtp.CommandAsync($"MAIL FROM:<{sub}>"));
+        }
+
+        await Relay.ReadAsync(await Relay.Api.PatchAsJsonAsync($"/v1/tenants/{tenant.TenantId}", new { allowSubdomains = true }), HttpStatusCode.OK);
+        await Eventually.TrueAsync(async () =>
+        {
+            await using var smtp = await SessionAsync(tenant);
+            return (await smtp.CommandAsync($"MAIL FROM:<{sub}>")).StartsWith("250 2.1.0", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(15), "the subdomain setting to reach the front-end");
+    }
+
     async Task<RawSmtp> SessionAsync(TenantCredential tenant)
     {
         var smtp = await RawSmtp.ConnectAsync(Relay.StartTlsPort);

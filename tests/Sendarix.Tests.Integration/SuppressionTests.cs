@@ -71,6 +71,24 @@ public sealed class SuppressionTests(RelayFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, (await Relay.Api.PostAsJsonAsync($"/v1/tenants/{tenant.TenantId}/suppressions", new { address = "nope" })).StatusCode);
     }
 
+    [Fact]
+    public async Task A_tenant_can_have_suppressed_recipients_refused_at_rcpt()
+    {
+        var tenant = await Relay.CreateTenantAsync();
+        await Relay.ReadAsync(await Relay.Api.PostAsJsonAsync($"/v1/tenants/{tenant.TenantId}/suppressions", new { address = "blocked@sink.test" }), HttpStatusCode.Created);
+        await Relay.ReadAsync(await Relay.Api.PatchAsJsonAsync($"/v1/tenants/{tenant.TenantId}", new { rejectSuppressedRecipients = true }), HttpStatusCode.OK);
+
+        await Eventually.TrueAsync(async () =>
+        {
+            await using var smtp = await RawSmtp.ConnectAsync(Relay.StartTlsPort);
+            await smtp.SecureAsync();
+            await smtp.LoginAsync(tenant);
+            await smtp.CommandAsync($"MAIL FROM:<{tenant.Sender}>");
+            var refused = await smtp.CommandAsync("RCPT TO:<blocked@sink.test>");
+            return refused.StartsWith("550 5.7.1", StringComparison.Ordinal) && (await smtp.CommandAsync("RCPT TO:<fine@sink.test>")).StartsWith("250", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(15), "suppressed recipients to be refused at RCPT");
+    }
+
     async Task<string> SubmitAsync(TenantCredential tenant, params string[] to)
     {
         var (code, text) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, tenant.Sender, to, Mail.Sample(tenant.Sender, to[0], "Suppression"));

@@ -22,7 +22,7 @@ public static class TenantsApi
         tenants.MapPost("/{tenantId}/resume", ResumeAsync).WithName("ResumeTenant")
             .WithSummary("Lets a tenant paused for its bounce or complaint rate send again, with its reputation window started afresh.");
         tenants.MapPatch("/{tenantId}", UpdateAsync).WithName("UpdateTenant")
-            .WithSummary("Changes a tenant's settings: allowUnverifiedSenders lifts the sender-domain policy for a tenant the operator trusts.");
+            .WithSummary("Changes a tenant's settings: allowUnverifiedSenders (lift the sender-domain policy), allowSubdomains (send as subdomains of verified domains), rejectSuppressedRecipients (550 at RCPT instead of a suppressed event).");
         return v1;
     }
 
@@ -53,9 +53,10 @@ public static class TenantsApi
     static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> UpdateAsync(string tenantId, UpdateTenantRequest request, IGrainFactory grains)
     {
         var tenant = await FindAsync(grains, tenantId);
-        if (tenant is not null && request.AllowUnverifiedSenders is { } allow)
+        if (tenant is not null)
         {
-            tenant = await grains.GetGrain<ITenantGrain>(tenantId).SetAllowUnverifiedSendersAsync(allow);
+            tenant = await grains.GetGrain<ITenantGrain>(tenantId).UpdateSettingsAsync(
+                new TenantSettingsChange(request.AllowUnverifiedSenders, request.AllowSubdomains, request.RejectSuppressedRecipients));
         }
 
         return tenant is null ? TypedResultsProblem.NotFound($"Tenant '{tenantId}'") : TypedResults.Ok(TenantResponse.From(tenant));
@@ -98,11 +99,12 @@ public static class TenantsApi
 
 public sealed record CreateTenantRequest([property: Required] string? Name);
 
-public sealed record UpdateTenantRequest(bool? AllowUnverifiedSenders);
+/// <summary>Settings to change; those left out stay as they are.</summary>
+public sealed record UpdateTenantRequest(bool? AllowUnverifiedSenders, bool? AllowSubdomains, bool? RejectSuppressedRecipients);
 
-public sealed record TenantResponse(string Id, string Name, DateTimeOffset CreatedAt, bool AllowUnverifiedSenders, SendingLimits Limits,
-    string? PausedReason, DateTimeOffset? PausedAt)
+public sealed record TenantResponse(string Id, string Name, DateTimeOffset CreatedAt, bool AllowUnverifiedSenders, bool AllowSubdomains,
+    bool RejectSuppressedRecipients, SendingLimits Limits, string? PausedReason, DateTimeOffset? PausedAt)
 {
-    public static TenantResponse From(TenantInfo t) =>
-        new(t.Id, t.Name, t.CreatedAt, t.AllowUnverifiedSenders, t.Limits ?? SendingLimits.None, t.PausedReason, t.PausedAt);
+    public static TenantResponse From(TenantInfo t) => new(t.Id, t.Name, t.CreatedAt, t.AllowUnverifiedSenders, t.AllowSubdomains,
+        t.RejectSuppressedRecipients, t.Limits ?? SendingLimits.None, t.PausedReason, t.PausedAt);
 }

@@ -8,8 +8,8 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <summary>Creates the tenant; a second call with the same id returns the existing tenant unchanged.</summary>
     Task<TenantInfo> CreateAsync(string name);
 
-    /// <summary>Whether the tenant may send as domains it has not verified; null when the tenant does not exist.</summary>
-    Task<TenantInfo?> SetAllowUnverifiedSendersAsync(bool allow);
+    /// <summary>Changes the tenant's settings; null when the tenant does not exist.</summary>
+    Task<TenantInfo?> UpdateSettingsAsync(TenantSettingsChange change);
 
     /// <summary>Replaces the tenant's sending limits; null when the tenant does not exist.</summary>
     Task<TenantInfo?> SetLimitsAsync(SendingLimits limits);

@@ -2,7 +2,9 @@ namespace Sendarix.Contracts.Tenants;
 
 /// <summary>
 /// A tenant. <see cref="AllowUnverifiedSenders"/> lifts the sender-domain policy for a tenant the operator trusts
-/// (a development tenant, an internal system); it is off for every new tenant.
+/// (a development tenant, an internal system); <see cref="AllowSubdomains"/> lets it send as subdomains of its
+/// verified domains; <see cref="RejectSuppressedRecipients"/> refuses suppressed recipients at RCPT instead of
+/// accepting and not sending. All are off for a new tenant.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Sendarix.TenantInfo")]
 public sealed record TenantInfo(
@@ -12,4 +14,6 @@ public sealed record TenantInfo(
     [property: Id(3)] bool AllowUnverifiedSenders = false,
     [property: Id(4)] SendingLimits? Limits = null,
     [property: Id(5)] string? PausedReason = null,
-    [property: Id(6)] DateTimeOffset? PausedAt = null);
+    [property: Id(6)] DateTimeOffset? PausedAt = null,
+    [property: Id(7)] bool AllowSubdomains = false,
+    [property: Id(8)] bool RejectSuppressedRecipients = false);

@@ -76,19 +76,17 @@ public sealed class TenantGrain(
         return Info();
     }
 
-    public async Task<TenantInfo?> SetAllowUnverifiedSendersAsync(bool allow)
+    public async Task<TenantInfo?> UpdateSettingsAsync(TenantSettingsChange change)
     {
         if (state.State.Name is null)
         {
             return null;
         }
 
-        if (state.State.AllowUnverifiedSenders != allow)
-        {
-            state.State.AllowUnverifiedSenders = allow;
-            await state.WriteStateAsync();
-        }
-
+        state.State.AllowUnverifiedSenders = change.AllowUnverifiedSenders ?? state.State.AllowUnverifiedSenders;
+        state.State.AllowSubdomains = change.AllowSubdomains ?? state.State.AllowSubdomains;
+        state.State.RejectSuppressedRecipients = change.RejectSuppressedRecipients ?? state.State.RejectSuppressedRecipients;
+        await state.WriteStateAsync();
         return Info();
     }
 
@@ -154,5 +152,5 @@ public sealed class TenantGrain(
 
     TenantInfo? Info() => state.State.Name is null ? null
         : new TenantInfo(this.GetPrimaryKeyString(), state.State.Name, state.State.CreatedAt, state.State.AllowUnverifiedSenders, state.State.Limits,
-            state.State.PausedReason, state.State.PausedAt);
+            state.State.PausedReason, state.State.PausedAt, state.State.AllowSubdomains, state.State.RejectSuppressedRecipients);
 }

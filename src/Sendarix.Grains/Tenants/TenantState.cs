@@ -21,4 +21,8 @@ public sealed class TenantState
     [Id(6)] public string? PausedReason { get; set; }
 
     [Id(7)] public DateTimeOffset? PausedAt { get; set; }
+
+    [Id(8)] public bool AllowSubdomains { get; set; }
+
+    [Id(9)] public bool RejectSuppressedRecipients { get; set; }
 }

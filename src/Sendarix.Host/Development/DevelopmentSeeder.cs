@@ -32,7 +32,7 @@ internal sealed partial class DevelopmentSeeder(
             seed = await LoadAsync(path, stoppingToken) ?? await CreateAsync(path, stoppingToken);
 
             // The development tenant may send as any domain: DNS records cannot be published for a laptop.
-            await grains.GetGrain<ITenantGrain>(seed.TenantId).SetAllowUnverifiedSendersAsync(true);
+            await grains.GetGrain<ITenantGrain>(seed.TenantId).UpdateSettingsAsync(new TenantSettingsChange(AllowUnverifiedSenders: true, null, null));
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {

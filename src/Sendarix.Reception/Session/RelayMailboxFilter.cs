@@ -55,7 +55,7 @@ internal sealed class RelayMailboxFilter(IOptions<SmtpOptions> options, TenantPo
         return true;
     }
 
-    public Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox @from, CancellationToken cancellationToken)
+    public async Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox @from, CancellationToken cancellationToken)
     {
         var limit = options.Value.MaxRecipients;
         if (context.Properties.TryGetValue(SessionKeys.Tenant, out var t) && t is TenantInfo { Limits.RecipientsPerMessage: { } accountLimit })
@@ -73,8 +73,13 @@ internal sealed class RelayMailboxFilter(IOptions<SmtpOptions> options, TenantPo
             throw new SmtpResponseException(SmtpReplies.BadRecipient);
         }
 
+        if (t is TenantInfo tenant && await tenants.RefusesRecipientAsync(tenant, Format(to)))
+        {
+            throw new SmtpResponseException(SmtpReplies.SuppressedRecipient);
+        }
+
         context.Properties[SessionKeys.RecipientCount] = (value as int? ?? 0) + 1;
-        return Task.FromResult(true);
+        return true;
     }
 
     public static bool IsNullSender(IMailbox? mailbox) => mailbox is null || (string.IsNullOrEmpty(mailbox.User) && string.IsNullOrEmpty(mailbox.Host));

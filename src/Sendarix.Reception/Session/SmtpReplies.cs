@@ -25,6 +25,8 @@ internal static class SmtpReplies
     public static SmtpResponse UnverifiedSender(string which, string domain) => new(SmtpReplyCode.MailboxUnavailable,
         $"5.7.1 The {which} domain {domain} is not a verified sender domain of this account; add and verify it through the API");
 
+    public static readonly SmtpResponse SuppressedRecipient = new(SmtpReplyCode.MailboxUnavailable, "5.7.1 The recipient is on this account's suppression list");
+
     public static readonly SmtpResponse MissingFrom = new(SmtpReplyCode.MailboxUnavailable, "5.7.1 The message has no valid From header");
 
     public static readonly SmtpResponse AuthLockedOut = new((SmtpReplyCode)454, "4.7.0 Too many failed authentication attempts; try again later");

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Sendarix.Contracts.Domains;
+using Sendarix.Contracts.Suppression;
 using Sendarix.Contracts.Tenants;
 
 namespace Sendarix.Reception.Session;
@@ -26,10 +27,29 @@ internal sealed class TenantPolicy(IGrainFactory grains, IOptions<SmtpOptions> o
             return true;
         }
 
+        // The domain itself, then (when the tenant allows subdomains) each parent with at least two labels.
         domain = domain.ToLowerInvariant();
-        return await CachedAsync(_domains, $"{tenant.Id}|{domain}", async () =>
-            await grains.GetGrain<IDomainGrain>(domain).GetAsync() is { Status: "verified" } info && info.TenantId == tenant.Id);
+        for (var candidate = domain; candidate.Contains('.'); candidate = candidate[(candidate.IndexOf('.') + 1)..])
+        {
+            var name = candidate;
+            if (await CachedAsync(_domains, $"{tenant.Id}|{name}", async () =>
+                    await grains.GetGrain<IDomainGrain>(name).GetAsync() is { Status: "verified" } info && info.TenantId == tenant.Id))
+            {
+                return true;
+            }
+
+            if (!tenant.AllowSubdomains)
+            {
+                break;
+            }
+        }
+
+        return false;
     }
+
+    /// <summary>Whether the tenant refuses this recipient at RCPT because it is suppressed.</summary>
+    public async Task<bool> RefusesRecipientAsync(TenantInfo tenant, string address) =>
+        tenant.RejectSuppressedRecipients && (await grains.GetGrain<ISuppressionGrain>(tenant.Id).FilterAsync([address])).Count > 0;
 
     public Task<QuotaResult> TakeQuotaAsync(TenantInfo tenant) => tenant.Limits is { MessagesPerMinute: null, MessagesPerDay: null } or null
         ? Task.FromResult(new QuotaResult(true, null, TimeSpan.Zero))

@@ -1,0 +1,8 @@
+namespace Sendarix.Contracts.Tenants;
+
+/// <summary>A change to a tenant's settings: each null field stays as it is.</summary>
+[GenerateSerializer, Immutable, Alias("Sendarix.TenantSettingsChange")]
+public sealed record TenantSettingsChange(
+    [property: Id(0)] bool? AllowUnverifiedSenders,
+    [property: Id(1)] bool? AllowSubdomains,
+    [property: Id(2)] bool? RejectSuppressedRecipients);
