@@ -38,6 +38,51 @@ public sealed class DkimSigningTests(RelayFixture fixture)
     }
 
     [Fact]
+    public async Task A_key_rotation_keeps_every_message_verifiable_and_switches_signing_once_the_new_record_verifies()
+    {
+        var tenant = await Relay.CreateTenantAsync();
+        var before = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/domains/{tenant.Domain}"), HttpStatusCode.OK);
+        var oldRecord = Record(before, "dkim");
+        var oldSelector = before.GetProperty("selector").GetString()!;
+
+        var rotating = await Relay.ReadAsync(await Relay.Api.PostAsync($"/v1/tenants/{tenant.TenantId}/domains/{tenant.Domain}/rotate", null), HttpStatusCode.OK);
+        var newRecord = Record(rotating, "dkim-next");
+        var newSelector = rotating.GetProperty("nextSelector").GetString()!;
+        Assert.NotEqual(oldSelector, newSelector);
+        Assert.Equal("verified", rotating.GetProperty("status").GetString());
+
+        // Until the new record verifies, mail is signed with the old key, whose record is still published.
+        var first = await SendSignedAsync(tenant);
+        Assert.Contains($"s={oldSelector}", first.Signature);
+        Assert.Equal("pass", await DkimVerifier.VerifyAsync(first.Data, oldRecord.Name, oldRecord.Value));
+
+        await Relay.Dns.PublishAsync(tenant.Domain, newRecord.Name, newRecord.Value);
+        var switched = await Relay.ReadAsync(await Relay.Api.PostAsync($"/v1/tenants/{tenant.TenantId}/domains/{tenant.Domain}/verify", null), HttpStatusCode.OK);
+        Assert.Equal(newSelector, switched.GetProperty("selector").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, switched.GetProperty("nextSelector").ValueKind);
+        Assert.Equal("verified", switched.GetProperty("status").GetString());
+
+        var after = await Eventually.GetAsync(() => SendSignedAsync(tenant), m => m.Signature.Contains($"s={newSelector};", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(60), "signing to switch to the new key");
+        Assert.Equal("pass", await DkimVerifier.VerifyAsync(after.Data, newRecord.Name, newRecord.Value));
+    }
+
+    static (string Name, string Value) Record(System.Text.Json.JsonElement domain, string kind)
+    {
+        var record = domain.GetProperty("records").EnumerateArray().Single(r => r.GetProperty("kind").GetString() == kind);
+        return (record.GetProperty("name").GetString()!, record.GetProperty("value").GetString()!);
+    }
+
+    async Task<(string Signature, byte[] Data)> SendSignedAsync(TenantCredential tenant)
+    {
+        var to = $"rot-{Guid.NewGuid():N}@sink.test";
+        var (_, text) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, tenant.Sender, [to], Mail.Sample(tenant.Sender, to, "Rotation"));
+        await Relay.WaitForStatusAsync(Mail.QueuedId(text), TimeSpan.FromSeconds(30), "delivered");
+        var delivered = Assert.Single(fixture.Sink.Messages, m => m.Recipients.Contains(to));
+        return (delivered.Text[..delivered.Text.IndexOf("\r\nReceived: ", StringComparison.Ordinal)], delivered.Data);
+    }
+
+    [Fact]
     public async Task Mail_from_a_domain_the_tenant_has_not_verified_is_not_signed()
     {
         var tenant = await Relay.CreateTenantAsync();

@@ -19,6 +19,8 @@ public static class DomainsApi
             .WithSummary("Adds a sender domain with a new DKIM key and returns the DNS records to publish. 409 when another tenant holds it.");
         domains.MapGet("/", ListAsync).WithName("ListDomains").WithSummary("Lists a tenant's sender domains.");
         domains.MapGet("/{domain}", GetAsync).WithName("GetDomain").WithSummary("Gets one sender domain and its records.");
+        domains.MapPost("/{domain}/rotate", RotateAsync).WithName("RotateDomainKey")
+            .WithSummary("Starts a DKIM key rotation: a new key and selector whose record (dkim-next) is published beside the current one; signing switches when it verifies.");
         domains.MapPost("/{domain}/verify", VerifyAsync).WithName("VerifyDomain")
             .WithSummary("Looks the domain's records up in DNS now and reports each as found, missing or wrong.");
         return v1;
@@ -70,6 +72,13 @@ public static class DomainsApi
     static async Task<Results<Ok<DomainInfo>, ProblemHttpResult>> VerifyAsync(string tenantId, string domain, IGrainFactory grains)
     {
         var info = await OwnedAsync(grains, tenantId, domain, verify: true);
+        return info is null ? TypedResultsProblem.NotFound($"Domain '{domain}' of tenant '{tenantId}'") : TypedResults.Ok(info);
+    }
+
+    static async Task<Results<Ok<DomainInfo>, ProblemHttpResult>> RotateAsync(string tenantId, string domain, IGrainFactory grains)
+    {
+        var info = await OwnedAsync(grains, tenantId, domain, verify: false) is null ? null
+            : await grains.GetGrain<IDomainGrain>(domain.ToLowerInvariant()).RotateAsync(tenantId);
         return info is null ? TypedResultsProblem.NotFound($"Domain '{domain}' of tenant '{tenantId}'") : TypedResults.Ok(info);
     }
 

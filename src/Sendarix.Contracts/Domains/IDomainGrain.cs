@@ -15,6 +15,13 @@ public interface IDomainGrain : IGrainWithStringKey
     /// <summary>Looks the records up in DNS now and returns the result; null when no tenant holds the domain.</summary>
     Task<DomainInfo?> VerifyAsync();
 
+    /// <summary>
+    /// Starts a key rotation: a new key under a new selector, to be published beside the current one. Signing switches
+    /// when a verification finds the new record; the old selector is then retired. Null when the tenant does not hold
+    /// the domain; a rotation already under way is returned as it is.
+    /// </summary>
+    Task<DomainInfo?> RotateAsync(string tenantId);
+
     /// <summary>The signing key, when the domain is verified and held by <paramref name="tenantId"/>; otherwise null.</summary>
     Task<DkimKey?> GetSigningKeyAsync(string tenantId);
 }

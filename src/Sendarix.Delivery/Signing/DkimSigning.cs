@@ -9,11 +9,12 @@ namespace Sendarix.Delivery.Signing;
 /// <summary>
 /// Signs outgoing messages with the DKIM key of their From domain (RSA-SHA256, relaxed/relaxed), when that domain
 /// is a verified sender domain of the message's tenant. Keys are fetched from the domain grains and kept briefly,
-/// so a domain that stops verifying stops being signed for within a minute.
+/// so a rotation, or a domain that stops verifying, shows in signing within seconds.
 /// </summary>
 public sealed class DkimSigning(IGrainFactory grains, TimeProvider time)
 {
-    static readonly TimeSpan KeyLifetime = TimeSpan.FromMinutes(1);
+    // How long a key is reused before the grain is asked again: bounds how soon a rotation or a failed domain shows.
+    static readonly TimeSpan KeyLifetime = TimeSpan.FromSeconds(10);
 
     // The usual set (RFC 6376 5.4.1), each signed once; From is required.
     static readonly HeaderId[] SignedHeaders =

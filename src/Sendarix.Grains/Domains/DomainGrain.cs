@@ -39,13 +39,9 @@ public sealed partial class DomainGrain(
             return owner == tenantId ? new DomainClaim(Info(), false) : new DomainClaim(null, true);
         }
 
-        using var key = RSA.Create(2048);
-        var protector = new KeyProtector(options.Value.KeyEncryptionKeyBytes());
         state.State.TenantId = tenantId;
         state.State.CreatedAt = time.GetUtcNow();
-        state.State.Selector = $"sx{state.State.CreatedAt:yyyyMM}{Base32.Encode(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant()}";
-        state.State.PublicKey = Convert.ToBase64String(key.ExportSubjectPublicKeyInfo());
-        state.State.ProtectedPrivateKey = protector.Protect(key.ExportPkcs8PrivateKey());
+        (state.State.Selector, state.State.PublicKey, state.State.ProtectedPrivateKey) = NewKey();
         state.State.Records = Expected().Select(r => r with { Status = Status(RecordStatus.Unchecked) }).ToList();
         await state.WriteStateAsync();
         await this.RegisterOrUpdateReminder(RecheckReminder, options.Value.RecheckInterval, options.Value.RecheckInterval);
@@ -53,6 +49,32 @@ public sealed partial class DomainGrain(
     }
 
     public Task<DomainInfo?> GetAsync() => Task.FromResult(Info());
+
+    public async Task<DomainInfo?> RotateAsync(string tenantId)
+    {
+        if (state.State.TenantId != tenantId)
+        {
+            return null;
+        }
+
+        if (state.State.NextSelector is null)
+        {
+            var (selector, publicKey, privateKey) = NewKey();
+            (state.State.NextSelector, state.State.NextPublicKey, state.State.NextProtectedPrivateKey) = (selector, publicKey, privateKey);
+            state.State.Records = [.. state.State.Records.Where(r => r.Kind != "dkim-next"), Expected().Single(r => r.Kind == "dkim-next")];
+            await state.WriteStateAsync();
+        }
+
+        return Info();
+    }
+
+    (string Selector, string PublicKey, byte[] ProtectedPrivateKey) NewKey()
+    {
+        using var key = RSA.Create(2048);
+        var selector = $"sx{time.GetUtcNow():yyyyMM}{Base32.Encode(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant()}";
+        var protector = new KeyProtector(options.Value.KeyEncryptionKeyBytes());
+        return (selector, Convert.ToBase64String(key.ExportSubjectPublicKeyInfo()), protector.Protect(key.ExportPkcs8PrivateKey()));
+    }
 
     public async Task<DomainInfo?> VerifyAsync()
     {
@@ -72,6 +94,7 @@ public sealed partial class DomainGrain(
                 status = expected.Kind switch
                 {
                     "dkim" => DomainRecords.CheckDkim(found, state.State.PublicKey),
+                    "dkim-next" => DomainRecords.CheckDkim(found, state.State.NextPublicKey!),
                     "spf" => DomainRecords.CheckSpf(found, options.Value.SpfInclude),
                     _ => DomainRecords.CheckDmarc(found),
                 };
@@ -85,6 +108,17 @@ public sealed partial class DomainGrain(
             }
 
             records.Add(expected with { Status = Status(status), Found = found });
+        }
+
+        if (records.FirstOrDefault(r => r.Kind == "dkim-next") is { } next && next.Status == Status(RecordStatus.Found))
+        {
+            // The new key is published: sign with it from now on; the old selector is retired.
+            state.State.RetiredSelectors.Add(state.State.Selector);
+            (state.State.Selector, state.State.PublicKey, state.State.ProtectedPrivateKey) =
+                (state.State.NextSelector!, state.State.NextPublicKey!, state.State.NextProtectedPrivateKey!);
+            (state.State.NextSelector, state.State.NextPublicKey, state.State.NextProtectedPrivateKey) = (null, null, null);
+            records = [next with { Kind = "dkim" }, .. records.Where(r => r.Kind is not ("dkim" or "dkim-next"))];
+            LogRotated(logger, Domain, state.State.Selector);
         }
 
         var now = time.GetUtcNow();
@@ -125,6 +159,11 @@ public sealed partial class DomainGrain(
     IEnumerable<DomainRecord> Expected()
     {
         yield return new DomainRecord("dkim", DomainRecords.DkimName(state.State.Selector, Domain), DomainRecords.DkimValue(state.State.PublicKey), Status(RecordStatus.Unchecked), []);
+        if (state.State.NextSelector is { } nextSelector)
+        {
+            yield return new DomainRecord("dkim-next", DomainRecords.DkimName(nextSelector, Domain), DomainRecords.DkimValue(state.State.NextPublicKey!), Status(RecordStatus.Unchecked), []);
+        }
+
         yield return new DomainRecord("spf", Domain, DomainRecords.SpfValue(options.Value.SpfInclude), Status(RecordStatus.Unchecked), []);
         yield return new DomainRecord("dmarc", DomainRecords.DmarcName(Domain), DomainRecords.DmarcValue(Domain), Status(RecordStatus.Unchecked), []);
     }
@@ -132,11 +171,16 @@ public sealed partial class DomainGrain(
     static string Status(RecordStatus status) => status.ToString().ToLowerInvariant();
 
     DomainInfo? Info() => state.State.TenantId is not { } tenant ? null : new DomainInfo(
-        Domain, tenant, state.State.Status, state.State.Selector, state.State.CreatedAt, state.State.VerifiedAt, state.State.LastCheckedAt, state.State.Records.ToList());
+        Domain, tenant, state.State.Status, state.State.Selector, state.State.CreatedAt, state.State.VerifiedAt, state.State.LastCheckedAt, state.State.Records.ToList(),
+        state.State.NextSelector);
 
     [LoggerMessage(EventId = 3101, EventName = "DomainLookupFailed", Level = LogLevel.Warning,
         Message = "DNS lookup of {Name} failed: {Reason}")]
     static partial void LogLookupFailed(ILogger logger, string name, string reason);
+
+    [LoggerMessage(EventId = 3103, EventName = "DkimKeyRotated", Level = LogLevel.Information,
+        Message = "Sender domain {Domain} now signs with selector {Selector}")]
+    static partial void LogRotated(ILogger logger, string domain, string selector);
 
     [LoggerMessage(EventId = 3102, EventName = "DomainStatusChanged", Level = LogLevel.Information,
         Message = "Sender domain {Domain}: {Previous} -> {Current}")]

@@ -24,4 +24,14 @@ public sealed class DomainState
     [Id(7)] public string Status { get; set; } = DomainGrain.Pending;
 
     [Id(8)] public List<DomainRecord> Records { get; set; } = [];
+
+    /// <summary>A rotation under way: the next key's selector, public key and encrypted private key.</summary>
+    [Id(9)] public string? NextSelector { get; set; }
+
+    [Id(10)] public string? NextPublicKey { get; set; }
+
+    [Id(11)] public byte[]? NextProtectedPrivateKey { get; set; }
+
+    /// <summary>Selectors no longer signed with; their records may be removed.</summary>
+    [Id(12)] public List<string> RetiredSelectors { get; set; } = [];
 }
