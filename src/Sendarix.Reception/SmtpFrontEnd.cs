@@ -72,6 +72,9 @@ public sealed partial class SmtpFrontEnd(
             }
         };
 
+        listeners.EndpointFailed += (definition, ex) => _listening.TrySetException(
+            new InvalidOperationException($"The SMTP listener on {definition.Endpoint} could not be opened: {ex.Message}", ex));
+
         var provider = new SmtpServer.ComponentModel.ServiceProvider();
         provider.Add(listeners);
         provider.Add(ActivatorUtilities.CreateInstance<CredentialAuthenticator>(services));
@@ -82,7 +85,15 @@ public sealed partial class SmtpFrontEnd(
         var server = new SmtpServer.SmtpServer(builder.Build(), provider);
         try
         {
-            await server.StartAsync(stoppingToken);
+            var serving = server.StartAsync(stoppingToken);
+
+            // A listener that cannot be opened stops the host: a front-end must not run half-deaf.
+            if (await Task.WhenAny(serving, _listening.Task) == _listening.Task)
+            {
+                await _listening.Task;
+            }
+
+            await serving;
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -90,9 +101,14 @@ public sealed partial class SmtpFrontEnd(
         catch (Exception ex)
         {
             _listening.TrySetException(ex);
+            LogListenFailed(logger, ex);
             throw;
         }
     }
+
+    [LoggerMessage(EventId = 1005, EventName = "SmtpListenFailed", Level = LogLevel.Critical,
+        Message = "The SMTP front-end could not start; the process stops")]
+    static partial void LogListenFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1000, EventName = "SmtpListening", Level = LogLevel.Information,
         Message = "SMTP submission ({Role}) listening on {Endpoint}")]

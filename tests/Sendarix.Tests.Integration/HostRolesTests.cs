@@ -38,6 +38,23 @@ public sealed class HostRolesTests
         Assert.Contains(sink.Messages, m => m.Recipients.Contains(to));
     }
 
+    [Fact]
+    public async Task A_listener_port_that_is_taken_stops_the_start_with_a_clear_error()
+    {
+        using var squatter = new System.Net.Sockets.TcpListener(IPAddress.Loopback, Ports.Free());
+        squatter.Start();
+        var settings = Relay.DefaultSettings((await AzuriteServer.Shared).ConnectionString);
+        settings["Sendarix:Smtp:ImplicitTlsPort"] = ((IPEndPoint)squatter.LocalEndpoint).Port.ToString();
+        var app = SendarixHost.Build([], settings);
+        await using var _ = app;
+        await app.StartAsync();
+        var frontEnd = (Sendarix.Reception.SmtpFrontEnd)app.Services.GetService(typeof(Sendarix.Reception.SmtpFrontEnd))!;
+        var error = await Record.ExceptionAsync(() => frontEnd.Listening.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.IsType<InvalidOperationException>(error);
+        Assert.Contains("could not be opened", error.Message);
+        await app.StopAsync();
+    }
+
     [Theory]
     [InlineData("Sendarix:Smtp:BindAddress", "not-an-ip", "BindAddress")]
     [InlineData("Sendarix:Delivery:Routes:0:Domain", "*", "Routes")]

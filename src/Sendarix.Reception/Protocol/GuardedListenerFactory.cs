@@ -26,11 +26,24 @@ internal sealed class GuardedListenerFactory(IOptions<SmtpOptions> options) : IE
     /// <summary>Raised once a listener is bound, with its actual endpoint (useful with port 0).</summary>
     public event Action<IEndpointDefinition, EndPoint>? EndpointStarted;
 
+    /// <summary>Raised when a listener cannot be bound (the port is taken, the address is not local).</summary>
+    public event Action<IEndpointDefinition, Exception>? EndpointFailed;
+
     public IEndpointListener CreateListener(IEndpointDefinition endpointDefinition)
     {
         var socket = new Socket(endpointDefinition.Endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(endpointDefinition.Endpoint);
-        socket.Listen(1024);
+        try
+        {
+            socket.Bind(endpointDefinition.Endpoint);
+            socket.Listen(1024);
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            EndpointFailed?.Invoke(endpointDefinition, ex);
+            throw;
+        }
+
         EndpointStarted?.Invoke(endpointDefinition, socket.LocalEndPoint!);
         return new Listener(this, socket, endpointDefinition);
     }

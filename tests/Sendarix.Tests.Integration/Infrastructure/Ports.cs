@@ -6,11 +6,27 @@ namespace Sendarix.Tests.Integration.Infrastructure;
 /// <summary>Free TCP ports on loopback, for servers whose port must be known before they start.</summary>
 internal static class Ports
 {
+    // Below Linux's ephemeral range (32768-60999): a port handed out here is not taken meanwhile by an outgoing
+    // connection's local port, which is what a port picked by binding to port 0 risks.
+    const int First = 20000;
+    const int Last = 32000;
+
     public static int Free(IPAddress? address = null)
     {
-        using var listener = new TcpListener(address ?? IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            var port = Random.Shared.Next(First, Last);
+            try
+            {
+                using var listener = new TcpListener(address ?? IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken: try another.
+            }
+        }
     }
 
     public static async Task WaitListeningAsync(IPAddress address, int port, TimeSpan timeout)
