@@ -6,14 +6,14 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-if ! command -v smtp-sink >/dev/null || ! command -v dnsmasq >/dev/null || ! /usr/bin/python3 -c 'import dkim' 2>/dev/null; then
+if ! command -v smtp-sink >/dev/null || ! command -v dnsmasq >/dev/null || ! /usr/bin/python3 -c 'import dkim, nacl' 2>/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "test: installing postfix (smtp-sink), dnsmasq-base and python3-dkim (dkimpy)"
+    echo "test: installing postfix (smtp-sink), dnsmasq-base, python3-dkim (dkimpy) and python3-nacl (its Ed25519)"
     export DEBIAN_FRONTEND=noninteractive
     echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-    apt-get update -qq >/dev/null && apt-get install -y -qq postfix dnsmasq-base python3-dkim >/dev/null || { echo "apt-get install failed" >&2; exit 1; }
+    apt-get update -qq >/dev/null && apt-get install -y -qq postfix dnsmasq-base python3-dkim python3-nacl >/dev/null || { echo "apt-get install failed" >&2; exit 1; }
   else
-    echo "The tests need Postfix's smtp-sink, dnsmasq and dkimpy: install the Debian packages postfix, dnsmasq-base and python3-dkim." >&2
+    echo "The tests need Postfix's smtp-sink, dnsmasq and dkimpy: install the Debian packages postfix, dnsmasq-base, python3-dkim and python3-nacl." >&2
     exit 1
   fi
 fi

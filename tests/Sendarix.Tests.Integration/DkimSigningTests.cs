@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using System.Text;
 using Sendarix.Tests.Integration.Infrastructure;
@@ -81,6 +82,33 @@ public sealed class DkimSigningTests(RelayFixture fixture)
         var delivered = Assert.Single(fixture.Sink.Messages, m => m.Recipients.Contains(to));
         return (delivered.Text[..delivered.Text.IndexOf("\r\nReceived: ", StringComparison.Ordinal)], delivered.Data);
     }
+
+    [Fact]
+    public async Task A_domain_with_an_ed25519_key_gets_a_second_signature_that_dkimpy_verifies_too()
+    {
+        var tenant = await Relay.CreateTenantAsync();
+        var domain = $"ed.{tenant.Domain}";
+        var added = await Relay.ReadAsync(await Relay.Api.PostAsJsonAsync($"/v1/tenants/{tenant.TenantId}/domains", new { domain, ed25519 = true }), HttpStatusCode.Created);
+        var rsa = Record(added, "dkim");
+        var ed = Record(added, "dkim-ed25519");
+        Assert.StartsWith("v=DKIM1; k=ed25519; p=", ed.Value);
+        await Relay.Dns.PublishAsync(domain, rsa.Name, rsa.Value);
+        await Relay.Dns.PublishAsync(domain, ed.Name, ed.Value);
+        var verified = await Relay.ReadAsync(await Relay.Api.PostAsync($"/v1/tenants/{tenant.TenantId}/domains/{domain}/verify", null), HttpStatusCode.OK);
+        Assert.Equal("found", Status(verified, "dkim-ed25519"));
+
+        var sender = $"app@{domain}";
+        var to = $"ed-{Guid.NewGuid():N}@sink.test";
+        var (_, text) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, sender, [to], Mail.Sample(sender, to, "Two signatures"));
+        await Relay.WaitForStatusAsync(Mail.QueuedId(text), TimeSpan.FromSeconds(30), "delivered");
+        var delivered = Assert.Single(fixture.Sink.Messages, m => m.Recipients.Contains(to));
+        Assert.Contains("a=rsa-sha256", delivered.Text);
+        Assert.Contains("a=ed25519-sha256", delivered.Text);
+        Assert.Equal("pass", await DkimVerifier.VerifyAsync(delivered.Data, rsa, ed));
+    }
+
+    static string? Status(System.Text.Json.JsonElement domain, string kind) =>
+        domain.GetProperty("records").EnumerateArray().Single(r => r.GetProperty("kind").GetString() == kind).GetProperty("status").GetString();
 
     [Fact]
     public async Task Mail_from_a_domain_the_tenant_has_not_verified_is_not_signed()

@@ -41,7 +41,7 @@ public static class DomainsApi
 
         var tenant = grains.GetGrain<ITenantGrain>(tenantId);
         var known = (await tenant.ListDomainsAsync()).Contains(domain);
-        return await tenant.AddDomainAsync(domain) switch
+        return await tenant.AddDomainAsync(domain, request.Ed25519 == true) switch
         {
             { HeldByAnotherTenant: true } => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Domain taken",
                 detail: $"The domain '{domain}' belongs to another tenant."),
@@ -97,4 +97,5 @@ public static class DomainsApi
     }
 }
 
-public sealed record AddDomainRequest(string? Domain);
+/// <summary>A domain to add; <see cref="Ed25519"/> adds an Ed25519 key for a second signature beside the RSA one.</summary>
+public sealed record AddDomainRequest(string? Domain, bool? Ed25519);

@@ -6,8 +6,11 @@ namespace Sendarix.Contracts.Domains;
 /// </summary>
 public interface IDomainGrain : IGrainWithStringKey
 {
-    /// <summary>Gives the domain to the tenant, with a new DKIM key; the same tenant claiming again gets it unchanged.</summary>
-    Task<DomainClaim> ClaimAsync(string tenantId);
+    /// <summary>
+    /// Gives the domain to the tenant, with a new DKIM key (RSA 2048, and an Ed25519 key for a second signature when
+    /// <paramref name="ed25519"/>); the same tenant claiming again gets it unchanged.
+    /// </summary>
+    Task<DomainClaim> ClaimAsync(string tenantId, bool ed25519);
 
     /// <summary>The domain, or null when no tenant holds it.</summary>
     Task<DomainInfo?> GetAsync();

@@ -32,7 +32,7 @@ public interface ITenantGrain : IGrainWithStringKey
     Task<bool> RevokeCredentialAsync(string credentialId);
 
     /// <summary>Adds a sender domain; null when the tenant does not exist. A domain another tenant holds is a conflict.</summary>
-    Task<Domains.DomainClaim?> AddDomainAsync(string domain);
+    Task<Domains.DomainClaim?> AddDomainAsync(string domain, bool ed25519);
 
     /// <summary>The names of the tenant's sender domains.</summary>
     Task<IReadOnlyList<string>> ListDomainsAsync();

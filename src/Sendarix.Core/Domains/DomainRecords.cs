@@ -10,7 +10,7 @@ public static class DomainRecords
 
     public static string DmarcName(string domain) => $"_dmarc.{domain}";
 
-    public static string DkimValue(string publicKeyBase64) => $"v=DKIM1; k=rsa; p={publicKeyBase64}";
+    public static string DkimValue(string publicKeyBase64, string keyType = "rsa") => $"v=DKIM1; k={keyType}; p={publicKeyBase64}";
 
     /// <summary>An SPF record that authorises the relay, or null when no SPF include is configured.</summary>
     public static string? SpfValue(string? include) => string.IsNullOrEmpty(include) ? null : $"v=spf1 include:{include} ~all";

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using MimeKit;
 using MimeKit.Cryptography;
+using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Security;
 using Sendarix.Contracts.Domains;
 
@@ -26,7 +27,7 @@ public sealed class DkimSigning(IGrainFactory grains, TimeProvider time)
 
     static readonly FormatOptions Format = CreateFormat();
 
-    readonly ConcurrentDictionary<(string Tenant, string Domain), (DkimSigner? Signer, long Expires)> _signers = new();
+    readonly ConcurrentDictionary<(string Tenant, string Domain), (DkimSigner[]? Signers, long Expires)> _signers = new();
 
     /// <summary>The message signed, or unchanged when its From domain has no key the tenant may use.</summary>
     public async Task<ReadOnlyMemory<byte>> SignAsync(string tenantId, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
@@ -35,7 +36,7 @@ public sealed class DkimSigning(IGrainFactory grains, TimeProvider time)
         var headers = await HeaderList.LoadAsync(ParserOptions.Default, stream, cancellationToken);
         var from = headers[HeaderId.From];
         var domain = from is not null && InternetAddressList.TryParse(from, out var addresses) ? addresses.Mailboxes.FirstOrDefault()?.Domain : null;
-        if (string.IsNullOrEmpty(domain) || await SignerAsync(tenantId, domain.ToLowerInvariant()) is not { } signer)
+        if (string.IsNullOrEmpty(domain) || await SignersAsync(tenantId, domain.ToLowerInvariant()) is not { } signers)
         {
             return body;
         }
@@ -43,29 +44,45 @@ public sealed class DkimSigning(IGrainFactory grains, TimeProvider time)
         // Only mail that is signed pays for a full parse and a rewrite.
         stream.Position = 0;
         var message = await MimeMessage.LoadAsync(stream, cancellationToken);
-        signer.Sign(Format, message, SignedHeaders);
+        foreach (var signer in signers)
+        {
+            signer.Sign(Format, message, SignedHeaders);
+        }
+
         using var signed = new MemoryStream(body.Length + 1024);
         await message.WriteToAsync(Format, signed, cancellationToken);
         return signed.ToArray();
     }
 
-    async Task<DkimSigner?> SignerAsync(string tenantId, string domain)
+    async Task<DkimSigner[]?> SignersAsync(string tenantId, string domain)
     {
         var now = time.GetTimestamp();
         if (_signers.TryGetValue((tenantId, domain), out var cached) && cached.Expires > now)
         {
-            return cached.Signer;
+            return cached.Signers;
         }
 
         var key = await grains.GetGrain<IDomainGrain>(domain).GetSigningKeyAsync(tenantId);
-        var signer = key is null ? null : new DkimSigner(PrivateKeyFactory.CreateKey(key.PrivateKey), key.Domain, key.Selector, DkimSignatureAlgorithm.RsaSha256)
+        DkimSigner[]? signers = null;
+        if (key is not null)
+        {
+            // MimeKit puts each signature on top: sign Ed25519 first so the RSA signature, which every verifier knows, comes first.
+            var rsa = Signer(PrivateKeyFactory.CreateKey(key.PrivateKey), key.Domain, key.Selector, DkimSignatureAlgorithm.RsaSha256);
+            signers = key.Ed25519PrivateKey is { } ed && key.Ed25519Selector is { } edSelector
+                ? [Signer(new Ed25519PrivateKeyParameters(ed), key.Domain, edSelector, DkimSignatureAlgorithm.Ed25519Sha256), rsa]
+                : [rsa];
+        }
+
+        _signers[(tenantId, domain)] = (signers, now + (long)(KeyLifetime.TotalSeconds * time.TimestampFrequency));
+        return signers;
+    }
+
+    static DkimSigner Signer(Org.BouncyCastle.Crypto.AsymmetricKeyParameter key, string domain, string selector, DkimSignatureAlgorithm algorithm) =>
+        new(key, domain, selector, algorithm)
         {
             HeaderCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
             BodyCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
         };
-        _signers[(tenantId, domain)] = (signer, now + (long)(KeyLifetime.TotalSeconds * time.TimestampFrequency));
-        return signer;
-    }
 
     static FormatOptions CreateFormat()
     {

@@ -32,7 +32,7 @@ public sealed partial class DomainGrain(
 
     string Domain => this.GetPrimaryKeyString();
 
-    public async Task<DomainClaim> ClaimAsync(string tenantId)
+    public async Task<DomainClaim> ClaimAsync(string tenantId, bool ed25519)
     {
         if (state.State.TenantId is { } owner)
         {
@@ -42,6 +42,11 @@ public sealed partial class DomainGrain(
         state.State.TenantId = tenantId;
         state.State.CreatedAt = time.GetUtcNow();
         (state.State.Selector, state.State.PublicKey, state.State.ProtectedPrivateKey) = NewKey();
+        if (ed25519)
+        {
+            (state.State.Ed25519Selector, state.State.Ed25519PublicKey, state.State.Ed25519ProtectedPrivateKey) = NewEd25519Key();
+        }
+
         state.State.Records = Expected().Select(r => r with { Status = Status(RecordStatus.Unchecked) }).ToList();
         await state.WriteStateAsync();
         await this.RegisterOrUpdateReminder(RecheckReminder, options.Value.RecheckInterval, options.Value.RecheckInterval);
@@ -66,6 +71,18 @@ public sealed partial class DomainGrain(
         }
 
         return Info();
+    }
+
+    (string Selector, string PublicKey, byte[] ProtectedPrivateKey) NewEd25519Key()
+    {
+        // .NET has no Ed25519; BouncyCastle (which MimeKit signs with) makes the key.
+        var generator = new Org.BouncyCastle.Crypto.Generators.Ed25519KeyPairGenerator();
+        generator.Init(new Org.BouncyCastle.Crypto.Parameters.Ed25519KeyGenerationParameters(new Org.BouncyCastle.Security.SecureRandom()));
+        var pair = generator.GenerateKeyPair();
+        var selector = $"sx{time.GetUtcNow():yyyyMM}{Base32.Encode(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant()}e";
+        var publicKey = ((Org.BouncyCastle.Crypto.Parameters.Ed25519PublicKeyParameters)pair.Public).GetEncoded();
+        var privateKey = ((Org.BouncyCastle.Crypto.Parameters.Ed25519PrivateKeyParameters)pair.Private).GetEncoded();
+        return (selector, Convert.ToBase64String(publicKey), new KeyProtector(options.Value.KeyEncryptionKeyBytes()).Protect(privateKey));
     }
 
     (string Selector, string PublicKey, byte[] ProtectedPrivateKey) NewKey()
@@ -95,6 +112,7 @@ public sealed partial class DomainGrain(
                 {
                     "dkim" => DomainRecords.CheckDkim(found, state.State.PublicKey),
                     "dkim-next" => DomainRecords.CheckDkim(found, state.State.NextPublicKey!),
+                    "dkim-ed25519" => DomainRecords.CheckDkim(found, state.State.Ed25519PublicKey!),
                     "spf" => DomainRecords.CheckSpf(found, options.Value.SpfInclude),
                     _ => DomainRecords.CheckDmarc(found),
                 };
@@ -144,8 +162,11 @@ public sealed partial class DomainGrain(
             return Task.FromResult<DkimKey?>(null);
         }
 
-        var key = new KeyProtector(options.Value.KeyEncryptionKeyBytes()).Unprotect(state.State.ProtectedPrivateKey);
-        return Task.FromResult<DkimKey?>(new DkimKey(Domain, state.State.Selector, key));
+        var protector = new KeyProtector(options.Value.KeyEncryptionKeyBytes());
+        var ed25519 = state.State.Ed25519ProtectedPrivateKey is { } edKey && state.State.Records.Any(r => r.Kind == "dkim-ed25519" && r.Status == Status(RecordStatus.Found))
+            ? protector.Unprotect(edKey) : null;
+        return Task.FromResult<DkimKey?>(new DkimKey(Domain, state.State.Selector, protector.Unprotect(state.State.ProtectedPrivateKey),
+            ed25519 is null ? null : state.State.Ed25519Selector, ed25519));
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -162,6 +183,12 @@ public sealed partial class DomainGrain(
         if (state.State.NextSelector is { } nextSelector)
         {
             yield return new DomainRecord("dkim-next", DomainRecords.DkimName(nextSelector, Domain), DomainRecords.DkimValue(state.State.NextPublicKey!), Status(RecordStatus.Unchecked), []);
+        }
+
+        if (state.State.Ed25519Selector is { } edSelector)
+        {
+            yield return new DomainRecord("dkim-ed25519", DomainRecords.DkimName(edSelector, Domain),
+                DomainRecords.DkimValue(state.State.Ed25519PublicKey!, "ed25519"), Status(RecordStatus.Unchecked), []);
         }
 
         yield return new DomainRecord("spf", Domain, DomainRecords.SpfValue(options.Value.SpfInclude), Status(RecordStatus.Unchecked), []);

@@ -34,4 +34,11 @@ public sealed class DomainState
 
     /// <summary>Selectors no longer signed with; their records may be removed.</summary>
     [Id(12)] public List<string> RetiredSelectors { get; set; } = [];
+
+    /// <summary>The optional Ed25519 key for a second signature: selector, public key (raw, Base64), encrypted private key.</summary>
+    [Id(13)] public string? Ed25519Selector { get; set; }
+
+    [Id(14)] public string? Ed25519PublicKey { get; set; }
+
+    [Id(15)] public byte[]? Ed25519ProtectedPrivateKey { get; set; }
 }

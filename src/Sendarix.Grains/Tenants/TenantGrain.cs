@@ -131,14 +131,14 @@ public sealed class TenantGrain(
         return true;
     }
 
-    public async Task<DomainClaim?> AddDomainAsync(string domain)
+    public async Task<DomainClaim?> AddDomainAsync(string domain, bool ed25519)
     {
         if (state.State.Name is null)
         {
             return null;
         }
 
-        var claim = await GrainFactory.GetGrain<IDomainGrain>(domain).ClaimAsync(this.GetPrimaryKeyString());
+        var claim = await GrainFactory.GetGrain<IDomainGrain>(domain).ClaimAsync(this.GetPrimaryKeyString(), ed25519);
         if (claim.Domain is not null && !state.State.Domains.Contains(domain))
         {
             state.State.Domains.Add(domain);

@@ -1,21 +1,23 @@
-"""Verifies a message's DKIM signature with dkimpy (Debian's python3-dkim), an implementation nobody here wrote.
+"""Verifies every DKIM signature of a message with dkimpy (Debian's python3-dkim), an implementation nobody here wrote.
 
-usage: dkim_verify.py MESSAGE_FILE RECORD_NAME RECORD_VALUE
-The only DNS answer it gets is RECORD_VALUE for RECORD_NAME: the record the relay's API asked the owner to publish.
-Prints "pass" or "fail: <reason>".
+usage: dkim_verify.py MESSAGE_FILE RECORD_NAME RECORD_VALUE [RECORD_NAME RECORD_VALUE ...]
+The only DNS answers it gets are these records: the ones the relay's API asked the owner to publish.
+Prints "pass" when every signature verifies (Ed25519 ones need python3-nacl), else "fail: <reason>".
 """
 import sys
 
 import dkim
 
-path, record_name, record_value = sys.argv[1:4]
+path = sys.argv[1]
+records = dict(zip(sys.argv[2::2], sys.argv[3::2]))
 with open(path, "rb") as f:
     message = f.read()
 
 
 def dnsfunc(name, timeout=5):
     name = name.decode() if isinstance(name, bytes) else name
-    return record_value.encode() if name.rstrip(".") == record_name else None
+    value = records.get(name.rstrip("."))
+    return value.encode() if value is not None else None
 
 
 class Log:
@@ -28,5 +30,15 @@ class Log:
     info = warning = error = debug
 
 
-log = Log()
-print("pass" if dkim.verify(message, logger=log, dnsfunc=dnsfunc) else "fail: " + " | ".join(log.lines[-3:]))
+count = sum(1 for line in message.split(b"\r\n") if line.lower().startswith(b"dkim-signature:"))
+for idx in range(count):
+    log = Log()
+    try:
+        ok = dkim.DKIM(message, logger=log).verify(idx=idx, dnsfunc=dnsfunc)
+    except dkim.DKIMException as e:
+        ok = False
+        log.lines.append(str(e))
+    if not ok:
+        print(f"fail: signature {idx}: " + " | ".join(log.lines[-3:]))
+        sys.exit(0)
+print("pass" if count > 0 else "fail: no signature")
