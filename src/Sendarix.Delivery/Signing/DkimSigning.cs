@@ -1,9 +1,10 @@
-using System.Collections.Concurrent;
 using MimeKit;
 using MimeKit.Cryptography;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Security;
 using Sendarix.Contracts.Domains;
+using Sendarix.Core.Buffers;
+using Sendarix.Core.Caching;
 
 namespace Sendarix.Delivery.Signing;
 
@@ -27,12 +28,12 @@ public sealed class DkimSigning(IGrainFactory grains, TimeProvider time)
 
     static readonly FormatOptions Format = CreateFormat();
 
-    readonly ConcurrentDictionary<(string Tenant, string Domain), (DkimSigner[]? Signers, long Expires)> _signers = new();
+    readonly ExpiringCache<DkimSigner[]?> _signers = new(time, KeyLifetime);
 
     /// <summary>The message signed, or unchanged when its From domain has no key the tenant may use.</summary>
     public async Task<ReadOnlyMemory<byte>> SignAsync(string tenantId, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
-        using var stream = new MemoryStream(body.ToArray(), writable: false);
+        using var stream = MemoryStreams.Over(body);
         var headers = await HeaderList.LoadAsync(ParserOptions.Default, stream, cancellationToken);
         var from = headers[HeaderId.From];
         var domain = from is not null && InternetAddressList.TryParse(from, out var addresses) ? addresses.Mailboxes.FirstOrDefault()?.Domain : null;
@@ -54,28 +55,19 @@ public sealed class DkimSigning(IGrainFactory grains, TimeProvider time)
         return signed.ToArray();
     }
 
-    async Task<DkimSigner[]?> SignersAsync(string tenantId, string domain)
+    Task<DkimSigner[]?> SignersAsync(string tenantId, string domain) => _signers.GetOrAddAsync($"{tenantId}|{domain}", async () =>
     {
-        var now = time.GetTimestamp();
-        if (_signers.TryGetValue((tenantId, domain), out var cached) && cached.Expires > now)
+        if (await grains.GetGrain<IDomainGrain>(domain).GetSigningKeyAsync(tenantId) is not { } key)
         {
-            return cached.Signers;
+            return null;
         }
 
-        var key = await grains.GetGrain<IDomainGrain>(domain).GetSigningKeyAsync(tenantId);
-        DkimSigner[]? signers = null;
-        if (key is not null)
-        {
-            // MimeKit puts each signature on top: sign Ed25519 first so the RSA signature, which every verifier knows, comes first.
-            var rsa = Signer(PrivateKeyFactory.CreateKey(key.PrivateKey), key.Domain, key.Selector, DkimSignatureAlgorithm.RsaSha256);
-            signers = key.Ed25519PrivateKey is { } ed && key.Ed25519Selector is { } edSelector
-                ? [Signer(new Ed25519PrivateKeyParameters(ed), key.Domain, edSelector, DkimSignatureAlgorithm.Ed25519Sha256), rsa]
-                : [rsa];
-        }
-
-        _signers[(tenantId, domain)] = (signers, now + (long)(KeyLifetime.TotalSeconds * time.TimestampFrequency));
-        return signers;
-    }
+        // MimeKit puts each signature on top: sign Ed25519 first so the RSA signature, which every verifier knows, comes first.
+        var rsa = Signer(PrivateKeyFactory.CreateKey(key.PrivateKey), key.Domain, key.Selector, DkimSignatureAlgorithm.RsaSha256);
+        return key.Ed25519PrivateKey is { } ed && key.Ed25519Selector is { } edSelector
+            ? [Signer(new Ed25519PrivateKeyParameters(ed), key.Domain, edSelector, DkimSignatureAlgorithm.Ed25519Sha256), rsa]
+            : new[] { rsa };
+    });
 
     static DkimSigner Signer(Org.BouncyCastle.Crypto.AsymmetricKeyParameter key, string domain, string selector, DkimSignatureAlgorithm algorithm) =>
         new(key, domain, selector, algorithm)

@@ -5,6 +5,7 @@ using MailKit.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Sendarix.Core.Buffers;
 using Sendarix.Core.Replies;
 using Sendarix.Core.Routing;
 using Sendarix.Delivery.Routing;
@@ -24,7 +25,7 @@ internal sealed partial class SmtpTransport(ConnectionPool pool, IOptions<Delive
     {
         var o = options.Value;
         MimeMessage message;
-        using (var stream = new MemoryStream(body.ToArray(), writable: false))
+        using (var stream = MemoryStreams.Over(body))
         {
             message = await MimeMessage.LoadAsync(stream, cancellationToken);
         }

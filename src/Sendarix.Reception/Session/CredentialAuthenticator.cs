@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sendarix.Contracts.Credentials;
+using Sendarix.Core.Caching;
 using Sendarix.Core.Credentials;
 using Sendarix.Storage.Tenants;
 using SmtpServer;
@@ -28,7 +28,7 @@ internal sealed partial class CredentialAuthenticator(
 {
     const int MaxUsernameLength = 128;
 
-    readonly ConcurrentDictionary<string, (CredentialRecord? Record, long Expires)> _cache = new(StringComparer.Ordinal);
+    readonly ExpiringCache<CredentialRecord?> _credentials = new(time, options.Value.CredentialCacheDuration);
 
     public async Task<bool> AuthenticateAsync(ISessionContext context, string user, string password, CancellationToken cancellationToken)
     {
@@ -93,25 +93,8 @@ internal sealed partial class CredentialAuthenticator(
         }
     }
 
-    async Task<CredentialRecord?> LookupAsync(string user)
-    {
-        var now = time.GetTimestamp();
-        if (_cache.TryGetValue(user, out var cached) && cached.Expires > now)
-        {
-            return cached.Record;
-        }
-
-        var record = await grains.GetGrain<ICredentialGrain>(user).GetAsync();
-        var ttl = (long)(options.Value.CredentialCacheDuration.TotalSeconds * time.TimestampFrequency);
-        _cache[user] = (record, now + ttl);
-        if (_cache.Count > 100_000)
-        {
-            // A flood of made-up usernames must not grow the cache without bound.
-            _cache.Clear();
-        }
-
-        return record;
-    }
+    Task<CredentialRecord?> LookupAsync(string user) =>
+        _credentials.GetOrAddAsync(user, () => grains.GetGrain<ICredentialGrain>(user).GetAsync());
 
     [LoggerMessage(EventId = 1001, EventName = "AuthFailed", Level = LogLevel.Information,
         Message = "AUTH failed for username {Username} from {Remote}")]

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Sendarix.Contracts.Tenants;
+using Sendarix.Core.Buffers;
 using Sendarix.Core.Ids;
 using Sendarix.Core.Smtp;
 using Sendarix.Reception.Protocol;
@@ -127,7 +128,7 @@ internal sealed partial class RelayMessageStore(
     /// <summary>The domains of the one From header's addresses; null when there is not exactly one parseable From.</summary>
     static async Task<IReadOnlyList<string>?> HeaderFromDomainsAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
-        using var stream = new MemoryStream(message.ToArray(), writable: false);
+        using var stream = MemoryStreams.Over(message);
         HeaderList headers;
         try
         {

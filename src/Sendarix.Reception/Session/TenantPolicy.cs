@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Sendarix.Contracts.Domains;
 using Sendarix.Contracts.Suppression;
 using Sendarix.Contracts.Tenants;
+using Sendarix.Core.Caching;
 
 namespace Sendarix.Reception.Session;
 
@@ -14,11 +14,11 @@ namespace Sendarix.Reception.Session;
 /// </summary>
 internal sealed class TenantPolicy(IGrainFactory grains, IOptions<SmtpOptions> options, TimeProvider time)
 {
-    readonly ConcurrentDictionary<string, (TenantInfo? Tenant, long Expires)> _tenants = new(StringComparer.Ordinal);
-    readonly ConcurrentDictionary<string, (bool Allowed, long Expires)> _domains = new(StringComparer.Ordinal);
+    readonly ExpiringCache<TenantInfo?> _tenants = new(time, options.Value.CredentialCacheDuration);
+    readonly ExpiringCache<bool> _domains = new(time, options.Value.CredentialCacheDuration);
 
     public Task<TenantInfo?> TenantAsync(string tenantId) =>
-        CachedAsync(_tenants, tenantId, () => grains.GetGrain<ITenantGrain>(tenantId).GetAsync());
+        _tenants.GetOrAddAsync(tenantId, () => grains.GetGrain<ITenantGrain>(tenantId).GetAsync());
 
     public async Task<bool> AllowsSenderAsync(TenantInfo tenant, string domain)
     {
@@ -32,7 +32,7 @@ internal sealed class TenantPolicy(IGrainFactory grains, IOptions<SmtpOptions> o
         for (var candidate = domain; candidate.Contains('.'); candidate = candidate[(candidate.IndexOf('.') + 1)..])
         {
             var name = candidate;
-            if (await CachedAsync(_domains, $"{tenant.Id}|{name}", async () =>
+            if (await _domains.GetOrAddAsync($"{tenant.Id}|{name}", async () =>
                     await grains.GetGrain<IDomainGrain>(name).GetAsync() is { Status: "verified" } info && info.TenantId == tenant.Id))
             {
                 return true;
@@ -54,22 +54,4 @@ internal sealed class TenantPolicy(IGrainFactory grains, IOptions<SmtpOptions> o
     public Task<QuotaResult> TakeQuotaAsync(TenantInfo tenant) => tenant.Limits is { MessagesPerMinute: null, MessagesPerDay: null } or null
         ? Task.FromResult(new QuotaResult(true, null, TimeSpan.Zero))
         : grains.GetGrain<ITenantQuotaGrain>(tenant.Id).TryTakeAsync(tenant.Limits.MessagesPerMinute, tenant.Limits.MessagesPerDay);
-
-    async Task<T> CachedAsync<T>(ConcurrentDictionary<string, (T Value, long Expires)> cache, string key, Func<Task<T>> lookup)
-    {
-        var now = time.GetTimestamp();
-        if (cache.TryGetValue(key, out var cached) && cached.Expires > now)
-        {
-            return cached.Value;
-        }
-
-        var value = await lookup();
-        cache[key] = (value, now + (long)(options.Value.CredentialCacheDuration.TotalSeconds * time.TimestampFrequency));
-        if (cache.Count > 100_000)
-        {
-            cache.Clear();
-        }
-
-        return value;
-    }
 }
