@@ -4,14 +4,21 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Sendarix.Reception.Feedback;
 using Sendarix.Reception.Protocol;
 using Sendarix.Reception.Session;
 using Sendarix.Reception.Tls;
 using SmtpServer;
+using SmtpServer.Authentication;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
 
 namespace Sendarix.Reception;
 
-/// <summary>Runs the submission listeners: STARTTLS (587 role) and implicit TLS (465 role), AUTH required on both.</summary>
+/// <summary>
+/// Runs the submission listeners, STARTTLS (587 role) and implicit TLS (465 role) with AUTH required on both, and the
+/// optional feedback listener that takes ARF reports without AUTH and relays nothing.
+/// </summary>
 public sealed partial class SmtpFrontEnd(
     IOptions<SmtpOptions> options,
     ServerCertificate certificate,
@@ -20,72 +27,48 @@ public sealed partial class SmtpFrontEnd(
 {
     readonly TaskCompletionSource<IReadOnlyDictionary<string, EndPoint>> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Completes once every listener is bound, with the bound endpoint per role ("starttls", "tls").</summary>
+    /// <summary>Completes once every listener is bound, with the bound endpoint per role ("starttls", "tls", "feedback").</summary>
     public Task<IReadOnlyDictionary<string, EndPoint>> Listening => _listening.Task;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
         var address = IPAddress.Parse(o.BindAddress);
-        var cert = certificate.Certificate;
-        var builder = new SmtpServerOptionsBuilder()
-            .ServerName(o.ServerName)
-            // The guard enforces the size on the data itself; the library only checks MAIL's SIZE parameter.
-            .MaxMessageSize(o.MaxMessageSize, MaxMessageSizeHandling.Ignore)
-            .MaxRetryCount(o.MaxErrors)
-            .MaxAuthenticationAttempts(o.MaxAuthenticationAttempts)
-            // The guard closes idle sessions with a proper 421; the library's own wait is only a backstop.
-            .CommandWaitTimeout(o.IdleTimeout + TimeSpan.FromMinutes(1))
-            .CustomSmtpGreeting(_ => $"220 {o.ServerName} ESMTP ready");
-
-        var roles = new Dictionary<int, string>();
-        foreach (var (port, implicitTls, role) in new[] { (o.StartTlsPort, false, "starttls"), (o.ImplicitTlsPort, true, "tls") })
+        var submission = Options(o);
+        var expected = 0;
+        foreach (var (port, implicitTls) in new[] { (o.StartTlsPort, false), (o.ImplicitTlsPort, true) })
         {
-            if (port == 0)
+            if (port != 0)
             {
-                continue;
+                expected++;
+                submission.Endpoint(e => Endpoint(e, new IPEndPoint(address, port), implicitTls).AuthenticationRequired());
             }
-
-            roles[roles.Count] = role;
-            builder.Endpoint(e => e
-                .Endpoint(new IPEndPoint(address, port))
-                .IsSecure(implicitTls)
-                .AllowUnsecureAuthentication(false)
-                .AuthenticationRequired()
-                .Certificate(cert)
-                .SupportedSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13)
-                .SessionTimeout(o.MaxSessionDuration));
         }
 
-        var listeners = ActivatorUtilities.CreateInstance<GuardedListenerFactory>(services);
         var bound = new Dictionary<string, EndPoint>();
-        listeners.EndpointStarted += (definition, endpoint) =>
+        var servers = new List<SmtpServer.SmtpServer>
         {
-            lock (bound)
-            {
-                bound[definition.IsSecure ? "tls" : "starttls"] = endpoint;
-                LogListening(logger, definition.IsSecure ? "implicit TLS" : "STARTTLS", endpoint.ToString()!);
-                if (bound.Count == roles.Count)
-                {
-                    _listening.TrySetResult(bound);
-                }
-            }
+            Server(submission, definition => definition.IsSecure ? "tls" : "starttls",
+                ActivatorUtilities.CreateInstance<CredentialAuthenticator>(services),
+                ActivatorUtilities.CreateInstance<RelayMailboxFilter>(services),
+                ActivatorUtilities.CreateInstance<RelayMessageStore>(services),
+                new RelayCommandFactory(offerAuth: true)),
         };
 
-        listeners.EndpointFailed += (definition, ex) => _listening.TrySetException(
-            new InvalidOperationException($"The SMTP listener on {definition.Endpoint} could not be opened: {ex.Message}", ex));
+        if (o.FeedbackPort != 0)
+        {
+            expected++;
+            var feedback = Options(o).Endpoint(e => Endpoint(e, new IPEndPoint(address, o.FeedbackPort), implicitTls: false));
+            servers.Add(Server(feedback, _ => "feedback",
+                new NoAuthenticator(),
+                ActivatorUtilities.CreateInstance<FeedbackMailboxFilter>(services),
+                ActivatorUtilities.CreateInstance<FeedbackMessageStore>(services),
+                new RelayCommandFactory(offerAuth: false)));
+        }
 
-        var provider = new SmtpServer.ComponentModel.ServiceProvider();
-        provider.Add(listeners);
-        provider.Add(ActivatorUtilities.CreateInstance<CredentialAuthenticator>(services));
-        provider.Add(ActivatorUtilities.CreateInstance<RelayMailboxFilter>(services));
-        provider.Add(ActivatorUtilities.CreateInstance<RelayMessageStore>(services));
-        provider.Add(new RelayCommandFactory());
-
-        var server = new SmtpServer.SmtpServer(builder.Build(), provider);
         try
         {
-            var serving = server.StartAsync(stoppingToken);
+            var serving = Task.WhenAll(servers.Select(s => s.StartAsync(stoppingToken)));
 
             // A listener that cannot be opened stops the host: a front-end must not run half-deaf.
             if (await Task.WhenAny(serving, _listening.Task) == _listening.Task)
@@ -104,13 +87,61 @@ public sealed partial class SmtpFrontEnd(
             LogListenFailed(logger, ex);
             throw;
         }
+
+        SmtpServer.SmtpServer Server(SmtpServerOptionsBuilder builder, Func<IEndpointDefinition, string> role,
+            IUserAuthenticator authenticator, IMailboxFilter filter, IMessageStore store, SmtpCommandFactory commands)
+        {
+            var listeners = ActivatorUtilities.CreateInstance<GuardedListenerFactory>(services);
+            listeners.EndpointStarted += (definition, endpoint) =>
+            {
+                lock (bound)
+                {
+                    bound[role(definition)] = endpoint;
+                    LogListening(logger, role(definition), endpoint.ToString()!);
+                    if (bound.Count == expected)
+                    {
+                        _listening.TrySetResult(bound);
+                    }
+                }
+            };
+
+            listeners.EndpointFailed += (definition, ex) => _listening.TrySetException(
+                new InvalidOperationException($"The SMTP listener on {definition.Endpoint} could not be opened: {ex.Message}", ex));
+
+            var provider = new SmtpServer.ComponentModel.ServiceProvider();
+            provider.Add(listeners);
+            provider.Add(authenticator);
+            provider.Add(filter);
+            provider.Add(store);
+            provider.Add(commands);
+
+            return new SmtpServer.SmtpServer(builder.Build(), provider);
+        }
     }
+
+    SmtpServerOptionsBuilder Options(SmtpOptions o) => new SmtpServerOptionsBuilder()
+        .ServerName(o.ServerName)
+        // The guard enforces the size on the data itself; the library only checks MAIL's SIZE parameter.
+        .MaxMessageSize(o.MaxMessageSize, MaxMessageSizeHandling.Ignore)
+        .MaxRetryCount(o.MaxErrors)
+        .MaxAuthenticationAttempts(o.MaxAuthenticationAttempts)
+        // The guard closes idle sessions with a proper 421; the library's own wait is only a backstop.
+        .CommandWaitTimeout(o.IdleTimeout + TimeSpan.FromMinutes(1))
+        .CustomSmtpGreeting(_ => $"220 {o.ServerName} ESMTP ready");
+
+    EndpointDefinitionBuilder Endpoint(EndpointDefinitionBuilder e, IPEndPoint endpoint, bool implicitTls) => e
+        .Endpoint(endpoint)
+        .IsSecure(implicitTls)
+        .AllowUnsecureAuthentication(false)
+        .Certificate(certificate.Certificate)
+        .SupportedSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13)
+        .SessionTimeout(options.Value.MaxSessionDuration);
 
     [LoggerMessage(EventId = 1005, EventName = "SmtpListenFailed", Level = LogLevel.Critical,
         Message = "The SMTP front-end could not start; the process stops")]
     static partial void LogListenFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1000, EventName = "SmtpListening", Level = LogLevel.Information,
-        Message = "SMTP submission ({Role}) listening on {Endpoint}")]
+        Message = "SMTP listener ({Role}) on {Endpoint}")]
     static partial void LogListening(ILogger logger, string role, string endpoint);
 }

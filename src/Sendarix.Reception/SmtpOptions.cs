@@ -24,6 +24,16 @@ public sealed class SmtpOptions : IValidatableObject
     public int ImplicitTlsPort { get; set; } = 2465;
 
     /// <summary>
+    /// Inbound listener for feedback-loop reports (the port-25 role of the relay's feedback domain's MX); 0 turns it
+    /// off. No AUTH: it takes mail only for <see cref="FeedbackAddresses"/> and relays nothing.
+    /// </summary>
+    [Range(0, 65535)]
+    public int FeedbackPort { get; set; }
+
+    /// <summary>Addresses that take ARF reports (e.g. "fbl@feedback.example.com"); what the providers' feedback loops are given.</summary>
+    public string[] FeedbackAddresses { get; set; } = [];
+
+    /// <summary>
     /// Server certificate: a .pfx/.p12 file, or a PEM certificate (with <see cref="CertificateKeyPath"/> for its key).
     /// Empty: a self-signed certificate is generated on first run at <see cref="DevelopmentCertificatePath"/> and kept.
     /// </summary>
@@ -107,6 +117,16 @@ public sealed class SmtpOptions : IValidatableObject
         if (StartTlsPort != 0 && StartTlsPort == ImplicitTlsPort)
         {
             yield return new ValidationResult("Sendarix:Smtp:StartTlsPort and ImplicitTlsPort must differ.", [nameof(ImplicitTlsPort)]);
+        }
+
+        if (FeedbackPort != 0 && (FeedbackPort == StartTlsPort || FeedbackPort == ImplicitTlsPort))
+        {
+            yield return new ValidationResult("Sendarix:Smtp:FeedbackPort must differ from the submission ports.", [nameof(FeedbackPort)]);
+        }
+
+        if (FeedbackPort != 0 && (FeedbackAddresses.Length == 0 || FeedbackAddresses.Any(a => !Core.Addressing.EmailAddress.TryParse(a, out _))))
+        {
+            yield return new ValidationResult("Sendarix:Smtp:FeedbackAddresses must list at least one valid address when FeedbackPort is set.", [nameof(FeedbackAddresses)]);
         }
 
         if (AuthFailureWindow <= TimeSpan.Zero || AuthLockout <= TimeSpan.Zero)

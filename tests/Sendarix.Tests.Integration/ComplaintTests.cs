@@ -6,7 +6,10 @@ using Sendarix.Tests.Integration.Infrastructure;
 
 namespace Sendarix.Tests.Integration;
 
-/// <summary>A feedback-loop report (ARF) posted to the API becomes a complained event and a suppression.</summary>
+/// <summary>
+/// A feedback-loop report (ARF) posted to the API, or mailed to the feedback address as a provider's feedback loop
+/// does, becomes a complained event and a suppression.
+/// </summary>
 [Collection(RelayCollection.Name)]
 public sealed class ComplaintTests(RelayFixture fixture)
 {
@@ -36,6 +39,53 @@ public sealed class ComplaintTests(RelayFixture fixture)
 
         var notArf = await PostAsync(Encoding.ASCII.GetBytes("Subject: hello\r\n\r\nnot a report\r\n"));
         Assert.Equal(HttpStatusCode.BadRequest, notArf.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_arf_report_mailed_to_the_feedback_address_without_auth_is_recorded_and_suppresses_the_recipient()
+    {
+        var tenant = await Relay.CreateTenantAsync();
+        var to = $"reporter-{Guid.NewGuid():N}@sink.test";
+        var (_, text) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, tenant.Sender, [to], Mail.Sample(tenant.Sender, to, "Offers"));
+        var id = Mail.QueuedId(text);
+        await Relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(30), "delivered");
+        var delivered = Assert.Single(fixture.Sink.Messages, m => m.Recipients.Contains(to));
+
+        var (code, reply, authOffered) = await PythonSmtp.ReportAsync(Relay.FeedbackPort, Relay.FeedbackAddress, Arf(delivered.Data, to));
+        Assert.Equal(250, code);
+        Assert.Equal($"2.0.0 OK: complaint recorded for {id}", reply);
+        Assert.False(authOffered);
+
+        var view = await Relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(10), "complained");
+        Assert.Contains("feedback report: abuse", view.GetProperty("events").EnumerateArray().Last().GetProperty("reply").GetString());
+        var list = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/suppressions"), HttpStatusCode.OK);
+        var entry = Assert.Single(list.GetProperty("items").EnumerateArray());
+        Assert.Equal(to, entry.GetProperty("address").GetString());
+        Assert.Equal("complaint", entry.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task The_feedback_listener_relays_nothing_refuses_auth_and_non_reports_and_takes_unmatched_reports()
+    {
+        var (code, reply, _) = await PythonSmtp.ReportAsync(Relay.FeedbackPort, "someone@sink.test", Mail.Sample("a@b.example", "someone@sink.test", "relay me"));
+        Assert.Equal(550, code);
+        Assert.StartsWith("5.7.1 Relaying denied", reply);
+
+        (code, reply, _) = await PythonSmtp.ReportAsync(Relay.FeedbackPort, Relay.FeedbackAddress, Encoding.ASCII.GetBytes("Subject: hello\r\n\r\nnot a report\r\n"));
+        Assert.Equal(554, code);
+        Assert.StartsWith("5.6.0 Not a feedback report", reply);
+
+        var stranger = Encoding.ASCII.GetBytes("Received: from x by mx.other.example with ESMTP id abc; Fri, 27 Nov 2026 10:00:00 +0000\r\nFrom: a@other.example\r\nTo: b@sink.test\r\nSubject: hi\r\n\r\nhi\r\n");
+        (code, reply, _) = await PythonSmtp.ReportAsync(Relay.FeedbackPort, Relay.FeedbackAddress, Arf(stranger, "b@sink.test"));
+        Assert.Equal(250, code);
+        Assert.Contains("not acted on", reply);
+
+        await using var raw = await RawSmtp.ConnectAsync(Relay.FeedbackPort);
+        var extensions = await raw.SecureAsync();
+        Assert.DoesNotContain(extensions, e => e.Contains("AUTH", StringComparison.Ordinal));
+        Assert.Matches("^[45]", await raw.CommandAsync($"AUTH PLAIN {Convert.ToBase64String(Encoding.ASCII.GetBytes("\0user\0password"))}"));
+        Assert.StartsWith("250", await raw.CommandAsync("MAIL FROM:<x@y.example>"));
+        Assert.StartsWith("550 5.7.1", await raw.CommandAsync("RCPT TO:<victim@sink.test>"));
     }
 
     async Task<HttpResponseMessage> PostAsync(byte[] report)

@@ -58,6 +58,7 @@ public sealed class HostRolesTests
     [Theory]
     [InlineData("Sendarix:Smtp:BindAddress", "not-an-ip", "BindAddress")]
     [InlineData("Sendarix:Delivery:Routes:0:Domain", "*", "Routes")]
+    [InlineData("Sendarix:Smtp:FeedbackAddresses:0", "not-an-address", "FeedbackAddresses")]
     [InlineData("Sendarix:Retry:MaxRetry", "00:00:00.5", "MaxRetry")]
     [InlineData("Sendarix:Storage:Prefix", "Bad_Prefix", "Prefix")]
     public async Task Invalid_settings_stop_the_start_with_a_message_naming_them(string key, string value, string named)

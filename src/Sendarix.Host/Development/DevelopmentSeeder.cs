@@ -49,6 +49,7 @@ internal sealed partial class DevelopmentSeeder(
               SMTP host      {o.BindAddress}
               STARTTLS port  {(endpoints?.TryGetValue("starttls", out var s) == true ? s : "off")}
               TLS port       {(endpoints?.TryGetValue("tls", out var t) == true ? t : "off")}
+              feedback port  {(endpoints?.TryGetValue("feedback", out var f) == true ? $"{f} (ARF reports to {string.Join(", ", o.FeedbackAddresses)}, no AUTH)" : "off")}
               tenant         {seed.TenantId}
               username       {seed.Username}
               password       {seed.Secret}

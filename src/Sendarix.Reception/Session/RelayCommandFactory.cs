@@ -2,7 +2,8 @@ using SmtpServer.Protocol;
 
 namespace Sendarix.Reception.Session;
 
-internal sealed class RelayCommandFactory : SmtpCommandFactory
+/// <param name="offerAuth">False on the feedback listener, which takes reports without AUTH.</param>
+internal sealed class RelayCommandFactory(bool offerAuth) : SmtpCommandFactory
 {
-    public override SmtpCommand CreateEhlo(string domainOrAddress) => new RelayEhloCommand(domainOrAddress);
+    public override SmtpCommand CreateEhlo(string domainOrAddress) => new RelayEhloCommand(domainOrAddress, offerAuth);
 }

@@ -7,7 +7,7 @@ namespace Sendarix.Reception.Session;
 /// The EHLO reply: what a submission relay offers. No SMTPUTF8 (the library decodes such domains as ASCII and
 /// would corrupt them); ENHANCEDSTATUSCODES because every reply carries one; AUTH only once TLS is up.
 /// </summary>
-internal sealed class RelayEhloCommand(string domainOrAddress) : EhloCommand(domainOrAddress)
+internal sealed class RelayEhloCommand(string domainOrAddress, bool offerAuth) : EhloCommand(domainOrAddress)
 {
     protected override string GetGreeting(ISessionContext context)
     {
@@ -23,7 +23,10 @@ internal sealed class RelayEhloCommand(string domainOrAddress) : EhloCommand(dom
         yield return "ENHANCEDSTATUSCODES";
         if (context.Pipe.IsSecure)
         {
-            yield return "AUTH PLAIN LOGIN";
+            if (offerAuth)
+            {
+                yield return "AUTH PLAIN LOGIN";
+            }
         }
         else if (context.EndpointDefinition.CertificateFactory is not null)
         {

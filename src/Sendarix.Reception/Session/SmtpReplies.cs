@@ -31,4 +31,13 @@ internal static class SmtpReplies
 
     public static readonly SmtpResponse AuthLockedOut = new((SmtpReplyCode)454, "4.7.0 Too many failed authentication attempts; try again later");
     public static readonly SmtpResponse AuthUnavailable = new((SmtpReplyCode)454, "4.7.0 Temporary authentication failure; try again later");
+
+    public static readonly SmtpResponse NotAFeedbackAddress = new(SmtpReplyCode.MailboxUnavailable,
+        "5.7.1 Relaying denied: this listener only takes feedback reports for its own addresses; submit mail with AUTH on the submission port");
+
+    public static SmtpResponse ComplaintRecorded(string messageId) => new(SmtpReplyCode.Ok, $"2.0.0 OK: complaint recorded for {messageId}");
+
+    public static SmtpResponse ComplaintUnmatched(string detail) => new(SmtpReplyCode.Ok, $"2.0.0 OK: report taken, not acted on: {detail}");
+
+    public static SmtpResponse NotAReport(string detail) => new(SmtpReplyCode.TransactionFailed, $"5.6.0 Not a feedback report: {detail}");
 }

@@ -12,4 +12,12 @@ internal static class PythonSmtp
         var result = JsonDocument.Parse(output).RootElement;
         return (result.GetProperty("code").GetInt32(), result.GetProperty("text").GetString()!);
     }
+
+    /// <summary>Sends <paramref name="message"/> as a provider's feedback loop does: no AUTH, STARTTLS when offered, null sender.</summary>
+    public static async Task<(int Code, string Text, bool AuthOffered)> ReportAsync(int port, string to, byte[] message)
+    {
+        var output = await PythonScript.RunWithFileAsync("python3", "report.py", message, "127.0.0.1", port.ToString(), to, "{file}");
+        var result = JsonDocument.Parse(output).RootElement;
+        return (result.GetProperty("code").GetInt32(), result.GetProperty("text").GetString()!, result.GetProperty("auth").GetBoolean());
+    }
 }

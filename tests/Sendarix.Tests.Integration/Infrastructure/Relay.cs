@@ -40,6 +40,11 @@ internal sealed class Relay : IAsyncDisposable
 
     public int ImplicitTlsPort => int.Parse(Settings["Sendarix:Smtp:ImplicitTlsPort"]!);
 
+    /// <summary>The port that takes feedback-loop reports for <see cref="FeedbackAddress"/>, without AUTH.</summary>
+    public int FeedbackPort => int.Parse(Settings["Sendarix:Smtp:FeedbackPort"]!);
+
+    public const string FeedbackAddress = "fbl@feedback.relay.test";
+
     public string OperatorKey => Settings["Sendarix:Api:OperatorApiKey"]!;
 
     /// <summary>Settings for a relay on <paramref name="storage"/>; tests add routes and limits on top.</summary>
@@ -59,6 +64,8 @@ internal sealed class Relay : IAsyncDisposable
             ["Sendarix:Cluster:MinimumReminderPeriod"] = "00:00:01",
             ["Sendarix:Smtp:StartTlsPort"] = Ports.Free().ToString(),
             ["Sendarix:Smtp:ImplicitTlsPort"] = Ports.Free().ToString(),
+            ["Sendarix:Smtp:FeedbackPort"] = Ports.Free().ToString(),
+            ["Sendarix:Smtp:FeedbackAddresses:0"] = FeedbackAddress,
             ["Sendarix:Smtp:ServerName"] = "relay.test",
             ["Sendarix:Smtp:DevelopmentCertificatePath"] = Path.Combine(dataDir, "cert.pfx"),
             ["Sendarix:Smtp:CredentialCacheDuration"] = "00:00:01",

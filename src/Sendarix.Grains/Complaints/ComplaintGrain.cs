@@ -1,0 +1,91 @@
+using MimeKit;
+using Orleans.Concurrency;
+using Sendarix.Contracts.Complaints;
+using Sendarix.Contracts.Suppression;
+using Sendarix.Contracts.Tenants;
+using Sendarix.Core.Complaints;
+using Sendarix.Core.Ids;
+using Sendarix.Storage.Messages;
+
+namespace Sendarix.Grains.Complaints;
+
+/// <summary>
+/// Parses a report with MimeKit, finds the relayed message through the relay id in the returned Received header,
+/// then records the complained event, suppresses the recipient and counts the complaint against the tenant.
+/// </summary>
+[StatelessWorker]
+public sealed class ComplaintGrain(MessageLedger ledger, TimeProvider time) : Grain, IComplaintGrain
+{
+    public async Task<ComplaintOutcome> ReceiveAsync(byte[] report)
+    {
+        MimeMessage message;
+        try
+        {
+            message = await MimeMessage.LoadAsync(new MemoryStream(report, writable: false));
+        }
+        catch (FormatException)
+        {
+            return NotAReport("The body is not a MIME message.");
+        }
+
+        var parts = message.BodyParts.ToList();
+        var feedback = parts.OfType<MimePart>().FirstOrDefault(p => p.ContentType.IsMimeType("message", "feedback-report"));
+        if (feedback is null)
+        {
+            return NotAReport("The report has no message/feedback-report part (RFC 5965).");
+        }
+
+        var fields = await LoadHeadersAsync(feedback);
+        var original = parts.OfType<MessagePart>().FirstOrDefault()?.Message?.Headers
+            ?? (parts.OfType<MimePart>().FirstOrDefault(p => p.ContentType.IsMimeType("text", "rfc822-headers")) is { } headersPart
+                ? await LoadHeadersAsync(headersPart) : null);
+        if (original is null)
+        {
+            return NotAReport("The report does not include the original message or its headers.");
+        }
+
+        var relayId = FeedbackReport.RelayMessageId(original.Where(h => h.Id == HeaderId.Received).Select(h => h.Value));
+        var view = relayId is not null && MessageId.TryParse(relayId, out var id) ? await ledger.GetAsync(id, CancellationToken.None) : null;
+        if (view is null)
+        {
+            return new ComplaintOutcome(ComplaintStatus.MessageNotFound, "The report is about no message relayed here.");
+        }
+
+        var recipient = FeedbackReport.RecipientFromField(fields["Original-Rcpt-To"])
+            ?? (InternetAddressList.TryParse(original[HeaderId.To] ?? "", out var to) ? to.Mailboxes.FirstOrDefault()?.Address : null);
+        var index = view.Recipients.Select((r, i) => (r, i)).FirstOrDefault(x => string.Equals(x.r.Address, recipient, StringComparison.OrdinalIgnoreCase), (null!, -1)).Item2;
+        if (index < 0 && view.Recipients.Count == 1)
+        {
+            index = 0;
+        }
+
+        if (index < 0)
+        {
+            return new ComplaintOutcome(ComplaintStatus.RecipientUnknown,
+                "The report does not say which recipient complained (no Original-Rcpt-To or To of this message).", view.Id, view.TenantId);
+        }
+
+        var complainer = view.Recipients[index];
+        var feedbackType = fields["Feedback-Type"]?.Trim() ?? "abuse";
+        var now = time.GetUtcNow();
+        MessageId.TryParse(view.Id, out var messageId);
+        await ledger.RecordAsync([new RecipientOutcome(messageId, index, complainer.Address, EventType.Complained, complainer.Attempts, $"feedback report: {feedbackType}", now, null, null)], CancellationToken.None);
+        await GrainFactory.GetGrain<ISuppressionGrain>(view.TenantId).AddAsync([new SuppressedRecipient(complainer.Address, "complaint", now, view.Id)]);
+        await GrainFactory.GetGrain<ITenantReputationGrain>(view.TenantId).RecordAsync(0, 0, 1);
+        return new ComplaintOutcome(ComplaintStatus.Recorded, null, view.Id, view.TenantId, complainer.Address, feedbackType);
+    }
+
+    static ComplaintOutcome NotAReport(string detail) => new(ComplaintStatus.NotAReport, detail);
+
+    static async Task<HeaderList> LoadHeadersAsync(MimePart part)
+    {
+        using var content = new MemoryStream();
+        if (part.Content is not null)
+        {
+            await part.Content.DecodeToAsync(content);
+        }
+
+        content.Position = 0;
+        return await HeaderList.LoadAsync(ParserOptions.Default, content);
+    }
+}
