@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
-# Measures the relay side by side with Postfix on this machine, loopback only, and writes bench/results/latest.md.
+# Measures the relay side by side with Postfix and Haraka on this machine, loopback only, and writes
+# bench/results/latest.md.
 #   bench/run.sh
 # Starts, then stops again on exit: a fresh Azurite (ports 10100-10102), Postfix's smtp-sink as the relay's
-# destination (127.0.0.1:10027), the relay built in Release (STARTTLS 12587, API 18025), and the Postfix peer from
-# ../shared/peers/postfix-peer.sh (submission 10587, its own sink on 10026). The same MailKit load generator
-# (bench/Sendarix.Bench) then drives each side in turn: STARTTLS, AUTH, 2 KB messages, one at a time per connection.
-# Environment (defaults): BENCH_CONNECTIONS ("20 100"), BENCH_WARMUP (5), BENCH_SECONDS (20), BENCH_MESSAGE_BYTES
-# (2048), BENCH_DRAIN_MAX (60), BENCH_DRAIN_IDLE (5), BENCH_PRIME (10; unmeasured load on each side first, 0 for
-# none), BENCH_KEEP (0; 1 keeps the Azurite data folder).
-# Needs root (apt-get for Postfix, Postfix itself), the .NET 10 SDK and npm.
+# destination (127.0.0.1:10027), dnsmasq on 127.0.0.1:10053 serving the bench sender domain's DKIM record, the relay
+# built in Release (STARTTLS 12587, API 18025), the Postfix peer from ../shared/peers/postfix-peer.sh (submission
+# 10587, its own sink on 10026) and the Haraka peer from ../shared/peers/haraka-peer.sh (submission 10687, a sink on
+# 10696 started here). The same MailKit load generator (bench/Sendarix.Bench) then drives each side in turn:
+# STARTTLS, AUTH, 2 KB messages, one at a time per connection.
+# Environment (defaults): BENCH_SIDES ("sendarix postfix haraka"), BENCH_CONNECTIONS ("20 100"), BENCH_WARMUP (5),
+# BENCH_SECONDS (20), BENCH_MESSAGE_BYTES (2048), BENCH_DRAIN_MAX (60), BENCH_DRAIN_IDLE (5), BENCH_PRIME (10;
+# unmeasured load on each side first, 0 for none), BENCH_DKIM (1: the bench tenant sends from a verified domain and
+# the relay DKIM-signs every message; 0: an unverified domain the operator exempts, no signing), BENCH_KEEP (0; 1
+# keeps the Azurite data folder).
+# Needs root (apt-get for Postfix and dnsmasq, Postfix itself), the .NET 10 SDK and npm.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 peer="$root/../shared/peers/postfix-peer.sh"
+haraka_peer="$root/../shared/peers/haraka-peer.sh"
 
+sides=${BENCH_SIDES:-sendarix postfix haraka}
+dkim=${BENCH_DKIM:-1}
 connections=${BENCH_CONNECTIONS:-20 100}
 warmup=${BENCH_WARMUP:-5}
 seconds=${BENCH_SECONDS:-20}
@@ -31,6 +39,10 @@ api="http://127.0.0.1:18025"
 relay_sink_port=10027
 peer_port=10587
 peer_sink_log=/tmp/postfix-peer/sink.log
+haraka_port=10687
+haraka_sink_port=10696
+dns_port=10053
+bench_domain=bench.example
 host_dll="$root/src/Sendarix.Host/bin/Release/net10.0/Sendarix.Host.dll"
 bench_dll="$root/bench/Sendarix.Bench/bin/Release/net10.0/Sendarix.Bench.dll"
 results="$here/results/latest.md"
@@ -52,7 +64,7 @@ wait_for() {
   return 1
 }
 
-relay_pid="" sink_pid="" azurite_started=0 peer_started=0
+relay_pid="" sink_pid="" haraka_sink_pid="" dns_pid="" azurite_started=0 peer_started=0 haraka_started=0
 cleanup() {
   local status=$?
   set +e
@@ -62,8 +74,9 @@ cleanup() {
     kill -KILL "$relay_pid" 2>/dev/null
     wait "$relay_pid" 2>/dev/null
   fi
-  if [ -n "$sink_pid" ]; then kill "$sink_pid" 2>/dev/null; wait "$sink_pid" 2>/dev/null; fi
+  for pid in $sink_pid $haraka_sink_pid $dns_pid; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
   [ "$peer_started" = 1 ] && "$peer" stop
+  [ "$haraka_started" = 1 ] && "$haraka_peer" stop
   if [ "$azurite_started" = 1 ]; then
     "$root/infra/azurite.sh" stop
     [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$AZURITE_DIR"
@@ -80,8 +93,10 @@ trap 'exit 143' TERM
 command -v dotnet >/dev/null || die "the .NET 10 SDK is required (dotnet not found)"
 command -v npm >/dev/null || die "Node.js and npm are required for Azurite (npm not found)"
 command -v curl >/dev/null || die "curl is required"
-[ -f "$peer" ] || die "the Postfix peer script is missing: $peer (expected ../shared beside the repository)"
-for port in 10100 10101 10102 $relay_sink_port $smtp_port 12465 18025 11211 30100; do
+has_side() { [[ " $sides " == *" $1 "* ]]; }
+has_side postfix && { [ -f "$peer" ] || die "the Postfix peer script is missing: $peer (expected ../shared beside the repository)"; }
+has_side haraka && { [ -f "$haraka_peer" ] || die "the Haraka peer script is missing: $haraka_peer (expected ../shared beside the repository)"; }
+for port in 10100 10101 10102 $relay_sink_port $smtp_port 12465 18025 11211 30100 $dns_port $haraka_port $haraka_sink_port; do
   listening "$port" && die "port $port is already in use; this benchmark needs it for its own fresh services"
 done
 
@@ -90,6 +105,10 @@ if ! command -v smtp-sink >/dev/null || ! command -v postfix >/dev/null || ! com
   export DEBIAN_FRONTEND=noninteractive
   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
   apt-get update -qq && apt-get install -y -qq postfix sasl2-bin libsasl2-modules >/dev/null
+fi
+if [ "$dkim" = 1 ] && ! command -v dnsmasq >/dev/null; then
+  say "installing dnsmasq (serves the bench domain's DKIM record)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dnsmasq-base >/dev/null
 fi
 
 json_field() { # file field
@@ -127,6 +146,7 @@ say "starting the relay"
   export Sendarix__Domains__KeyEncryptionKey
   export Sendarix__Cluster__ClusterId=bench Sendarix__Cluster__SiloPort=11211 Sendarix__Cluster__GatewayPort=30100
   export Sendarix__Delivery__Routes__0__Domain='*' Sendarix__Delivery__Routes__0__Hosts__0="127.0.0.1:$relay_sink_port"
+  export Sendarix__Dns__Servers__0="127.0.0.1:$dns_port"
   export Logging__LogLevel__Default=Warning
   exec dotnet "$host_dll"
 ) > "$run/relay.log" 2>&1 &
@@ -145,21 +165,49 @@ status=$(post /v1/tenants '{"name":"bench"}' "$run/tenant.json")
 tenant=$(json_field "$run/tenant.json" id)
 status=$(post "/v1/tenants/$tenant/credentials" '{}' "$run/credential.json")
 [ "$status" = 201 ] || { cat "$run/credential.json" >&2; die "issuing the credential answered $status"; }
-# The load generator sends from a domain nobody verified: the operator lifts the sender-domain policy for this tenant
-# (the check itself still runs on every message).
-status=$(curl -sS --noproxy '*' -o "$run/patch.json" -w '%{http_code}' -X PATCH -H "Authorization: Bearer $operator_key" \
-  -H 'Content-Type: application/json' -d '{"allowUnverifiedSenders":true}' "$api/v1/tenants/$tenant")
-[ "$status" = 200 ] || { cat "$run/patch.json" >&2; die "lifting the sender policy answered $status"; }
+if [ "$dkim" = 1 ]; then
+  # The tenant adds the load generator's sender domain, the DNS server publishes the DKIM record the API returned,
+  # and the domain is verified: from then on every message is DKIM-signed (RSA-2048) on its way to the sink.
+  status=$(post "/v1/tenants/$tenant/domains" "{\"domain\":\"$bench_domain\"}" "$run/domain.json")
+  [ "$status" = 201 ] || { cat "$run/domain.json" >&2; die "adding the sender domain answered $status"; }
+  read -r dkim_name dkim_value < <(python3 -c 'import json,sys; r=[r for r in json.load(open(sys.argv[1]))["records"] if r["kind"]=="dkim"][0]; print(r["name"], r["value"])' "$run/domain.json")
+  chunks=$(python3 -c 'import sys; v=sys.argv[1]; print(",".join(v[i:i+255] for i in range(0, len(v), 255)))' "$dkim_value")
+  dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --pid-file= --bind-interfaces \
+    --listen-address=127.0.0.1 "--port=$dns_port" --log-facility=- "--txt-record=$dkim_name,$chunks" > "$run/dnsmasq.log" 2>&1 &
+  dns_pid=$!
+  dns_ok() { python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$dns_port" 2>/dev/null; }
+  wait_for 10 "$dns_pid" "dnsmasq on $dns_port" dns_ok
+  status=$(post "/v1/tenants/$tenant/domains/$bench_domain/verify" '{}' "$run/verify.json")
+  [ "$status" = 200 ] && [ "$(json_field "$run/verify.json" status)" = verified ] \
+    || { cat "$run/verify.json" >&2; die "the bench domain did not verify (answered $status)"; }
+  say "sender domain $bench_domain verified; messages will be DKIM-signed"
+else
+  # The load generator sends from a domain nobody verified: the operator lifts the sender-domain policy for this
+  # tenant (the check itself still runs on every message); nothing is signed.
+  status=$(curl -sS --noproxy '*' -o "$run/patch.json" -w '%{http_code}' -X PATCH -H "Authorization: Bearer $operator_key" \
+    -H 'Content-Type: application/json' -d '{"allowUnverifiedSenders":true}' "$api/v1/tenants/$tenant")
+  [ "$status" = 200 ] || { cat "$run/patch.json" >&2; die "lifting the sender policy answered $status"; }
+fi
 relay_user=$(json_field "$run/credential.json" username)
 relay_secret=$(json_field "$run/credential.json" secret)
 [ -n "$relay_user" ] && [ -n "$relay_secret" ] || die "the credential response has no username or secret"
 say "relay ready: tenant $tenant, SMTP user $relay_user"
 
-# --- the Postfix peer ---------------------------------------------------------------------------------------------
-peer_started=1
-"$peer" start >&2
-wait_for 30 "" "Postfix submission port $peer_port" listening "$peer_port"
-wait_for 10 "" "Postfix peer's sink" listening 10026
+# --- the peers ------------------------------------------------------------------------------------------------------
+if has_side postfix; then
+  peer_started=1
+  "$peer" start >&2
+  wait_for 30 "" "Postfix submission port $peer_port" listening "$peer_port"
+  wait_for 10 "" "Postfix peer's sink" listening 10026
+fi
+if has_side haraka; then
+  smtp-sink -c -u postfix "127.0.0.1:$haraka_sink_port" 1000 > "$run/haraka-sink.log" 2>&1 &
+  haraka_sink_pid=$!
+  wait_for 10 "$haraka_sink_pid" "smtp-sink on $haraka_sink_port" listening "$haraka_sink_port"
+  haraka_started=1
+  "$haraka_peer" start >&2
+  wait_for 60 "" "Haraka submission port $haraka_port" listening "$haraka_port"
+fi
 
 # --- measuring ------------------------------------------------------------------------------------------------------
 hz=$(getconf CLK_TCK)
@@ -176,9 +224,20 @@ postfix_cpu() {
   cat /proc/[0-9]*/stat 2>/dev/null | awk -v m="$master" '{ pid = $1; sub(/^.*\) /, "");
     if (pid == m) s += $12 + $13 + $14 + $15; else if ($2 == m) s += $12 + $13 } END { print s + 0 }'
 }
+# Haraka is a master and its cluster workers (node processes that live as long as it does).
+haraka_cpu() {
+  local master sum=0
+  master=$(cat /tmp/haraka-peer/haraka.pid 2>/dev/null || true)
+  [ -n "$master" ] || { echo 0; return; }
+  for pid in "$master" $(pgrep -P "$master"); do sum=$((sum + $(cpu_of "$pid"))); done
+  echo "$sum"
+}
 server_cpu() { # side → ticks
-  if [ "$1" = sendarix ]; then echo $(( $(cpu_of "$relay_pid") + $(cpu_of "$(cat "$AZURITE_DIR/azurite.pid")") ))
-  else postfix_cpu; fi
+  case "$1" in
+    sendarix) echo $(( $(cpu_of "$relay_pid") + $(cpu_of "$(cat "$AZURITE_DIR/azurite.pid")") )) ;;
+    postfix) postfix_cpu ;;
+    haraka) haraka_cpu ;;
+  esac
 }
 machine_cpu() { awk '/^cpu / { print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6 }' /proc/stat; } # all ticks, idle ticks
 children_seconds() { # output of the `times` builtin → CPU seconds of reaped children
@@ -198,9 +257,10 @@ load() { # side host port user password connections warmup seconds [bench option
 
 measure() { # side host port user password connections sink-log
   local side=$1 conns=$6
-  local relay_lines postfix_lines machine_before machine_after server_before server_after bench_seconds line
+  local relay_lines postfix_lines haraka_lines machine_before machine_after server_before server_after bench_seconds line
   relay_lines=$(wc -l < "$run/relay.log")
   postfix_lines=$( [ -f /var/log/postfix.log ] && wc -l < /var/log/postfix.log || echo 0)
+  haraka_lines=$( [ -f /tmp/haraka-peer/haraka.log ] && wc -l < /tmp/haraka-peer/haraka.log || echo 0)
   say "$side, $conns connections: ${warmup} s warm-up, ${seconds} s measured, then up to ${drain_max} s for the sink"
   machine_before=$(machine_cpu); server_before=$(server_cpu "$side")
   times > "$run/times.before" # the builtin, run in this shell: CPU of the children it has reaped
@@ -231,11 +291,15 @@ measure() { # side host port user password connections sink-log
     local warnings
     warnings=$(tail -n +"$((relay_lines + 1))" "$run/relay.log" | grep -cE '^(warn|fail|crit):' || true)
     cpu[$side,$conns]+="; relay log: $warnings warnings/errors"
-  elif [ -f /var/log/postfix.log ]; then
+  elif [ "$side" = postfix ] && [ -f /var/log/postfix.log ]; then
     local deferred
     # smtpd's "NIS domain name not set" at every process start is noise.
     deferred=$(tail -n +"$((postfix_lines + 1))" /var/log/postfix.log | grep -v dict_nis_init | grep -cE 'warning|status=deferred|reject' || true)
     cpu[$side,$conns]+="; postfix log: $deferred warnings/deferrals/rejects"
+  elif [ "$side" = haraka ]; then
+    local problems
+    problems=$(tail -n +"$((haraka_lines + 1))" /tmp/haraka-peer/haraka.log 2>/dev/null | grep -cE '\[(WARN|ERROR|CRIT)' || true)
+    cpu[$side,$conns]+="; haraka log: $problems warnings/errors"
   fi
 }
 
@@ -244,18 +308,27 @@ before=$(machine_cpu); sleep 1; after=$(machine_cpu)
 busy_before=$(awk -v b="$before" -v a="$after" -v n="$cores" 'BEGIN { split(b, x, " "); split(a, y, " "); t = y[1] - x[1];
   printf "%.2f", (t > 0 ? n * (t - (y[2] - x[2])) / t : 0) }')
 
+# Each side: submission port, user, password, the sink log its deliveries are counted in, and its name in the report.
+declare -A side_port=([sendarix]=$smtp_port [postfix]=$peer_port [haraka]=$haraka_port)
+declare -A side_user=([sendarix]=$relay_user [postfix]=bench [haraka]=bench)
+declare -A side_pass=([sendarix]=$relay_secret [postfix]=benchpass [haraka]=benchpass)
+declare -A side_sink=([sendarix]="$run/relay-sink.log" [postfix]=$peer_sink_log [haraka]="$run/haraka-sink.log")
+declare -A side_name=([sendarix]=Sendarix [postfix]=Postfix [haraka]=Haraka)
+
 # Unmeasured load on each side first, at the largest connection count: JIT tiering, thread pools, grain activations,
-# storage connections and Postfix's process pool all settle before anything is measured.
+# storage connections and the peers' process pools all settle before anything is measured.
 prime_conns=$(tr ' ' '\n' <<< "$connections" | sort -n | tail -n 1)
 if [ "$prime" != 0 ]; then
   say "priming each side: $prime_conns connections for $prime s, not measured"
-  load prime-sendarix 127.0.0.1 "$smtp_port" "$relay_user" "$relay_secret" "$prime_conns" 0 "$prime" > /dev/null
-  load prime-postfix 127.0.0.1 "$peer_port" bench benchpass "$prime_conns" 0 "$prime" > /dev/null
+  for side in $sides; do
+    load "prime-$side" 127.0.0.1 "${side_port[$side]}" "${side_user[$side]}" "${side_pass[$side]}" "$prime_conns" 0 "$prime" > /dev/null
+  done
 fi
 
 for conns in $connections; do
-  measure sendarix 127.0.0.1 "$smtp_port" "$relay_user" "$relay_secret" "$conns" "$run/relay-sink.log"
-  measure postfix 127.0.0.1 "$peer_port" bench benchpass "$conns" "$peer_sink_log"
+  for side in $sides; do
+    measure "$side" 127.0.0.1 "${side_port[$side]}" "${side_user[$side]}" "${side_pass[$side]}" "$conns" "${side_sink[$side]}"
+  done
 done
 
 # --- report ---------------------------------------------------------------------------------------------------------
@@ -269,10 +342,15 @@ row() { # side conns
 
 report="$run/latest.md"
 {
-  echo "# Sendarix vs Postfix: submission benchmark"
+  echo "# Sendarix beside $(for side in $sides; do [ "$side" = sendarix ] || printf '%s ' "${side_name[$side]}"; done | sed 's/ $//; s/ / and /g'): submission benchmark"
   echo
-  echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')), ${busy_before} cores busy just before (with both sides idle)."
-  echo "Relay at $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$( [ -n "$(git -C "$root" status --porcelain -- src 2>/dev/null)" ] && echo ' (with uncommitted changes in src/)'), Postfix $(postconf -h mail_version 2>/dev/null || echo '?'), .NET $(dotnet --version)."
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')), ${busy_before} cores busy just before (with every side idle)."
+  echo "Relay at $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$( [ -n "$(git -C "$root" status --porcelain -- src 2>/dev/null)" ] && echo ' (with uncommitted changes in src/)'), Postfix $(postconf -h mail_version 2>/dev/null || echo '?'), Haraka $(node -p 'require("/tmp/haraka-peer/node_modules/Haraka/package.json").version' 2>/dev/null || echo '?') on Node $(node --version 2>/dev/null || echo '?'), .NET $(dotnet --version)."
+  if [ "$dkim" = 1 ]; then
+    echo "Sendarix DKIM-signs every message (RSA-2048, relaxed/relaxed, the tenant's verified domain); the peers do not sign."
+  else
+    echo "No side signs: the Sendarix tenant sends from an unverified domain the operator exempted (BENCH_DKIM=0)."
+  fi
   echo "Each run: STARTTLS + AUTH, ${size}-byte messages, one at a time per connection, ${warmup} s warm-up, ${seconds} s measured"
   echo "(after ${prime} s of unmeasured load on each side with ${prime_conns} connections);"
   echo "the sink is then watched for up to ${drain_max} s (stopping after ${drain_idle} s without a delivery)."
@@ -280,25 +358,27 @@ report="$run/latest.md"
   echo "| connections | side | accepted msg/s | p50 ms | p99 ms | 4xx / 5xx / other errors | end-to-end msg/s | undelivered after drain | server CPU ms/msg | other load (cores) |"
   echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   for conns in $connections; do
-    row sendarix "$conns" Sendarix
-    row postfix "$conns" Postfix
+    for side in $sides; do row "$side" "$conns" "${side_name[$side]}"; done
   done
   echo
-  echo "| connections | acceptance rate Sendarix/Postfix | p99 Sendarix/Postfix | end-to-end rate Sendarix/Postfix |"
-  echo "| ---: | ---: | ---: | ---: |"
+  echo "| connections | peer | acceptance rate Sendarix/peer | p99 Sendarix/peer | end-to-end rate Sendarix/peer |"
+  echo "| ---: | --- | ---: | ---: | ---: |"
   for conns in $connections; do
-    s=${result[sendarix,$conns]:-} p=${result[postfix,$conns]:-}
-    echo "| $conns | $(ratio "$(num "$s" rate)" "$(num "$p" rate)") | $(ratio "$(num "$s" p99_ms)" "$(num "$p" p99_ms)") | $(ratio "$(num "$s" e2e_rate)" "$(num "$p" e2e_rate)") |"
+    for side in $sides; do
+      [ "$side" = sendarix ] && continue
+      s=${result[sendarix,$conns]:-} p=${result[$side,$conns]:-}
+      echo "| $conns | ${side_name[$side]} | $(ratio "$(num "$s" rate)" "$(num "$p" rate)") | $(ratio "$(num "$s" p99_ms)" "$(num "$p" p99_ms)") | $(ratio "$(num "$s" e2e_rate)" "$(num "$p" e2e_rate)") |"
+    done
   done
   echo
-  echo "Acceptance rate above 1 and p99 below 1 favour Sendarix. Server CPU: the relay plus Azurite, or Postfix's"
-  echo "processes, per message accepted over the whole run. Other load: CPU used by neither side nor the load generator"
+  echo "Acceptance rate above 1 and p99 below 1 favour Sendarix. Server CPU: the relay plus Azurite, Postfix's"
+  echo "processes, or Haraka's master and workers, per message accepted over the whole run. Other load: CPU used by neither side nor the load generator"
   echo "(other people's builds and tests, the sinks, the kernel); when it is high, the numbers are lower than they can be."
   echo
   echo "## Details"
   echo
   for conns in $connections; do
-    for side in sendarix postfix; do
+    for side in $sides; do
       echo "- $side, $conns connections: ${cpu[$side,$conns]:-}"
       echo "  \`${result[$side,$conns]:-no result}\`"
     done
