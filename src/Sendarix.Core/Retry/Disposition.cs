@@ -1,3 +1,6 @@
+using Sendarix.Core.Bounces;
+using Sendarix.Core.Replies;
+
 namespace Sendarix.Core.Retry;
 
 /// <summary>What becomes of a recipient after an attempt.</summary>
@@ -17,20 +20,28 @@ public enum DispositionKind
 public readonly record struct Disposition(DispositionKind Kind, DateTimeOffset? NextAttempt)
 {
     /// <summary>
-    /// Decides from the reply class: 2xx delivered, 5xx bounced, anything else deferred until the schedule's next
-    /// attempt (or the destination's back-off, if later), or expired once the message has outlived the queue lifetime.
+    /// Decides from the reply and its classification (<paramref name="why"/>; classified here when not given): 2xx
+    /// delivered; a bounce action bounced; an IP back-off bounced when the reply is permanent; anything else deferred,
+    /// after the wait the reply names (or the greylisting wait) when there is one, else by the schedule, never before
+    /// the destination's back-off (<paramref name="notBefore"/>), or expired once the message has outlived the queue lifetime.
     /// </summary>
-    public static Disposition Decide(Replies.SmtpReply reply, int failedAttempts, DateTimeOffset acceptedAt, DateTimeOffset now, RetryPolicy policy, DateTimeOffset? notBefore = null)
+    public static Disposition Decide(SmtpReply reply, int failedAttempts, DateTimeOffset acceptedAt, DateTimeOffset now, RetryPolicy policy,
+        DateTimeOffset? notBefore = null, BounceClassification? why = null)
     {
-        switch (reply.Class)
+        if (reply.Class == ReplyClass.Success)
         {
-            case Replies.ReplyClass.Success:
-                return new Disposition(DispositionKind.Delivered, null);
-            case Replies.ReplyClass.Permanent:
-                return new Disposition(DispositionKind.Bounced, null);
+            return new Disposition(DispositionKind.Delivered, null);
         }
 
-        var retry = policy.AfterTemporaryFailure(failedAttempts, acceptedAt, now, notBefore);
+        why ??= BounceClassifier.Classify(reply);
+        if (why.Action is BounceAction.Bounce or BounceAction.BounceAndSuppress
+            || (why.Action == BounceAction.BackOffIp && reply.Class == ReplyClass.Permanent))
+        {
+            return new Disposition(DispositionKind.Bounced, null);
+        }
+
+        var wait = why.RetryAfter ?? (why.Category == BounceCategory.Greylisted ? policy.GreylistRetry : null);
+        var retry = policy.AfterTemporaryFailure(failedAttempts, acceptedAt, now, notBefore, wait);
         return retry.Expired ? new Disposition(DispositionKind.Expired, null) : new Disposition(DispositionKind.Deferred, retry.NextAttempt);
     }
 }

@@ -16,13 +16,16 @@ public sealed class RetryOptions : IValidatableObject
     /// <summary>How long a message may stay queued before its recipients expire and bounce.</summary>
     public TimeSpan MaxLifetime { get; set; } = TimeSpan.FromDays(5);
 
+    /// <summary>Wait after a greylisting reply that names no window (a named one is used, kept within 30 s to 10 min).</summary>
+    public TimeSpan GreylistRetry { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>
     /// Period of a destination's release reminder: the latest a missed release is made up. Orleans refuses a
     /// period below its MinimumReminderPeriod (one minute unless lowered).
     /// </summary>
     public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
-    public RetryPolicy ToPolicy() => new(FirstRetry, MaxRetry, MaxLifetime);
+    public RetryPolicy ToPolicy() => new(FirstRetry, MaxRetry, MaxLifetime) { GreylistRetry = GreylistRetry };
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -39,6 +42,11 @@ public sealed class RetryOptions : IValidatableObject
         if (MaxLifetime <= TimeSpan.Zero)
         {
             yield return new ValidationResult("Sendarix:Retry:MaxLifetime must be positive.", [nameof(MaxLifetime)]);
+        }
+
+        if (GreylistRetry < Bounces.BounceClassifier.MinGreylistWait || GreylistRetry > Bounces.BounceClassifier.MaxGreylistWait)
+        {
+            yield return new ValidationResult("Sendarix:Retry:GreylistRetry must be from 30 seconds to 10 minutes.", [nameof(GreylistRetry)]);
         }
 
         if (ReminderPeriod < TimeSpan.FromSeconds(1))

@@ -7,6 +7,9 @@ namespace Sendarix.Core.Retry;
 /// </summary>
 public sealed record RetryPolicy(TimeSpan FirstRetry, TimeSpan MaxRetry, TimeSpan MaxLifetime)
 {
+    /// <summary>The wait after a greylisting reply that names no window of its own.</summary>
+    public TimeSpan GreylistRetry { get; init; } = TimeSpan.FromMinutes(1);
+
     public static RetryPolicy Default { get; } = new(TimeSpan.FromSeconds(300), TimeSpan.FromSeconds(4000), TimeSpan.FromDays(5));
 
     /// <summary>The wait after the given number of failed attempts (1 = the first attempt failed).</summary>
@@ -22,10 +25,11 @@ public sealed record RetryPolicy(TimeSpan FirstRetry, TimeSpan MaxRetry, TimeSpa
     }
 
     /// <summary>
-    /// Decides what follows a temporary failure: another attempt at a time no later than the expiry, or
-    /// expiry when the message has been queued for its whole lifetime.
+    /// Decides what follows a temporary failure: another attempt (after <paramref name="wait"/> when the reply named
+    /// one, else by the schedule) at a time no later than the expiry, or expiry when the message has been queued for its
+    /// whole lifetime.
     /// </summary>
-    public RetryDecision AfterTemporaryFailure(int failedAttempts, DateTimeOffset acceptedAt, DateTimeOffset now, DateTimeOffset? notBefore = null)
+    public RetryDecision AfterTemporaryFailure(int failedAttempts, DateTimeOffset acceptedAt, DateTimeOffset now, DateTimeOffset? notBefore = null, TimeSpan? wait = null)
     {
         var expiresAt = acceptedAt + MaxLifetime;
         if (now >= expiresAt)
@@ -33,7 +37,7 @@ public sealed record RetryPolicy(TimeSpan FirstRetry, TimeSpan MaxRetry, TimeSpa
             return RetryDecision.Expire();
         }
 
-        var next = now + DelayAfter(failedAttempts);
+        var next = now + (wait ?? DelayAfter(failedAttempts));
         if (notBefore is { } floor && floor > next)
         {
             next = floor;

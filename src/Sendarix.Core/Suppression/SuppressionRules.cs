@@ -1,30 +1,28 @@
-using System.Text.RegularExpressions;
+using Sendarix.Core.Bounces;
 
 namespace Sendarix.Core.Suppression;
 
 /// <summary>
-/// Which delivery outcomes put a recipient on the tenant's suppression list. A hard bounce (a 5xx whose enhanced code
-/// is 5.1.x: the address does not exist or is unusable) does; so does a recipient that stayed deferred until it
-/// expired. Policy and reputation refusals (5.7.x), full mailboxes and other permanent replies do not: they say
-/// nothing about the address itself.
+/// Which delivery outcomes put a recipient on the tenant's suppression list. A reply the classifier calls a hard
+/// bounce of the address (unknown user, disabled mailbox, a domain that does not exist) does. So does a recipient that
+/// stayed deferred until it expired, unless what kept it back was the relay's side (its IP's reputation or rate, the
+/// receiver's policy, the content or size of this message): those say nothing about the address itself.
 /// </summary>
-public static partial class SuppressionRules
+public static class SuppressionRules
 {
     public const string HardBounce = "hard_bounce";
     public const string Expired = "expired";
 
-    /// <summary>The reason to suppress, or null to leave the recipient alone.</summary>
-    public static string? ReasonFor(int code, string? text, bool expired)
-    {
-        if (expired)
-        {
-            return Expired;
-        }
+    static readonly HashSet<BounceCategory> NotAboutTheAddress =
+    [
+        BounceCategory.SpamBlock, BounceCategory.RateLimited, BounceCategory.Policy, BounceCategory.Content, BounceCategory.MessageTooLarge,
+    ];
 
-        return code is >= 500 and < 600 && EnhancedCode().Match(text ?? "") is { Success: true } m && m.Groups[1].Value == "5" && m.Groups[2].Value == "1"
-            ? HardBounce
-            : null;
-    }
+    /// <summary>The reason to suppress, or null to leave the recipient alone.</summary>
+    public static string? ReasonFor(BounceClassification classification, bool expired) =>
+        expired
+            ? NotAboutTheAddress.Contains(classification.Category) ? null : Expired
+            : classification.Action == BounceAction.BounceAndSuppress ? HardBounce : null;
 
     /// <summary>The form addresses are kept in: the domain lower-cased, the local part as given (RFC 5321 2.4).</summary>
     public static string Normalize(string address)
@@ -32,7 +30,4 @@ public static partial class SuppressionRules
         var at = address.LastIndexOf('@');
         return at < 0 ? address.Trim() : address[..at].Trim() + "@" + address[(at + 1)..].Trim().ToLowerInvariant();
     }
-
-    [GeneratedRegex(@"^\s*([245])\.(\d{1,3})\.\d{1,3}\b")]
-    private static partial Regex EnhancedCode();
 }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using DnsClient;
 using DnsClient.Protocol;
 using Microsoft.Extensions.Options;
+using Sendarix.Core.Providers;
 using Sendarix.Core.Routing;
 
 namespace Sendarix.Delivery.Routing;
@@ -87,7 +88,7 @@ public sealed class DestinationResolver
                 : Resolution.Fail($"4.4.4 No address found for the mail servers of {domain}", permanent: false);
         }
 
-        return new Resolution(resolved, _options.MxTls, null, false);
+        return new Resolution(resolved, _options.MxTls, null, false, Provider.FromMxHosts(names));
     }
 
     // A route names hosts the operator chose (often "localhost" or a smarthost): resolve them as the system does.

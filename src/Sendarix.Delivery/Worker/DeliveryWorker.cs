@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Sendarix.Contracts.Destinations;
 using Sendarix.Contracts.Suppression;
 using Sendarix.Contracts.Tenants;
+using Sendarix.Core.Bounces;
 using Sendarix.Core.Ids;
 using Sendarix.Core.Replies;
 using Sendarix.Core.Retry;
@@ -181,7 +182,7 @@ public sealed partial class DeliveryWorker(
         }
 
         var skipped = Group(item, domain, recipients.Where(r => suppressed.Contains(r.Address)).Select(r =>
-            (r, SmtpReply.ConnectionFailure("5.7.1 Not sent: the recipient is on the account's suppression list"), new Disposition(DispositionKind.Suppressed, null), r.Attempts, (string?)null)));
+            new Decision(r, SmtpReply.ConnectionFailure("5.7.1 Not sent: the recipient is on the account's suppression list"), null, new Disposition(DispositionKind.Suppressed, null), r.Attempts, null)));
         var rest = recipients.Where(r => !suppressed.Contains(r.Address)).ToList();
         if (rest.Count == 0)
         {
@@ -200,11 +201,12 @@ public sealed partial class DeliveryWorker(
         {
             var now = time.GetUtcNow();
             var reply = SmtpReply.ConnectionFailure($"4.4.1 Delivery to {domain} is paused until {until:u} after connection failures");
+            var why = BounceClassifier.Classify(reply);
             return Group(item, domain, recipients.Select(r =>
             {
                 var decision = policy.Postpone(item.AcceptedAt, now, until);
                 var disposition = decision.Expired ? new Disposition(DispositionKind.Expired, null) : new Disposition(DispositionKind.Deferred, decision.NextAttempt);
-                return (r, reply, disposition, r.Attempts, (string?)null);
+                return new Decision(r, reply, why, disposition, r.Attempts, null);
             }));
         }
 
@@ -213,9 +215,10 @@ public sealed partial class DeliveryWorker(
         {
             var now = time.GetUtcNow();
             var reply = SmtpReply.ConnectionFailure(error);
-            return Group(item, domain, recipients.Select(r => (r, reply,
-                resolution.Permanent ? new Disposition(DispositionKind.Failed, null) : Disposition.Decide(reply, r.Attempts + 1, item.AcceptedAt, now, policy),
-                r.Attempts + 1, (string?)null)));
+            var why = BounceClassifier.Classify(reply);
+            return Group(item, domain, recipients.Select(r => new Decision(r, reply, why,
+                resolution.Permanent ? new Disposition(DispositionKind.Failed, null) : Disposition.Decide(reply, r.Attempts + 1, item.AcceptedAt, now, policy, why: why),
+                r.Attempts + 1, null)));
         }
 
         AttemptResult result;
@@ -244,11 +247,12 @@ public sealed partial class DeliveryWorker(
         return Group(item, domain, recipients.Select(r =>
         {
             var reply = result.Unreachable ?? result.Replies[r.Address];
-            return (r, reply, Disposition.Decide(reply, r.Attempts + 1, item.AcceptedAt, at, policy, backoff), r.Attempts + 1, result.RemoteHost);
+            var why = reply.Class == ReplyClass.Success ? null : BounceClassifier.Classify(reply, resolution.Provider);
+            return new Decision(r, reply, why, Disposition.Decide(reply, r.Attempts + 1, item.AcceptedAt, at, policy, backoff, why), r.Attempts + 1, result.RemoteHost);
         }));
     }
 
-    GroupResult Group(DeliveryWorkItem item, string domain, IEnumerable<(WorkRecipient Recipient, SmtpReply Reply, Disposition Disposition, int Attempts, string? RemoteHost)> decisions)
+    GroupResult Group(DeliveryWorkItem item, string domain, IEnumerable<Decision> decisions)
     {
         var now = time.GetUtcNow();
         var id = MessageId.TryParse(item.MessageId, out var parsed) ? parsed : throw new FormatException($"Bad message id '{item.MessageId}' in work item.");
@@ -266,13 +270,13 @@ public sealed partial class DeliveryWorker(
                 DispositionKind.Suppressed => EventType.Suppressed,
                 _ => EventType.Failed,
             };
-            if (d.Disposition.Kind is DispositionKind.Bounced or DispositionKind.Expired
-                && SuppressionRules.ReasonFor(d.Reply.Code, d.Reply.Text, d.Disposition.Kind == DispositionKind.Expired) is { } reason)
+            if (d.Why is not null && d.Disposition.Kind is DispositionKind.Bounced or DispositionKind.Expired or DispositionKind.Failed
+                && SuppressionRules.ReasonFor(d.Why, d.Disposition.Kind == DispositionKind.Expired) is { } reason)
             {
                 suppress.Add(new SuppressedRecipient(d.Recipient.Address, reason, now, item.MessageId));
             }
 
-            outcomes.Add(new RecipientOutcome(id, d.Recipient.Index, d.Recipient.Address, type, d.Attempts, d.Reply.ToString(), now, d.Disposition.NextAttempt, d.RemoteHost));
+            outcomes.Add(new RecipientOutcome(id, d.Recipient.Index, d.Recipient.Address, type, d.Attempts, d.Reply.ToString(), now, d.Disposition.NextAttempt, d.RemoteHost, d.Why?.CategoryName));
             LogOutcome(logger, item.MessageId, d.Recipient.Address, type, d.Reply.ToString());
             if (d.Disposition is { Kind: DispositionKind.Deferred, NextAttempt: { } next })
             {
@@ -305,6 +309,9 @@ public sealed partial class DeliveryWorker(
     }
 
     static string DomainOf(string address) => address[(address.LastIndexOf('@') + 1)..].ToLowerInvariant();
+
+    /// <summary>What becomes of one recipient: the reply, its classification (none for a delivery or a suppressed recipient), the disposition.</summary>
+    sealed record Decision(WorkRecipient Recipient, SmtpReply Reply, BounceClassification? Why, Disposition Disposition, int Attempts, string? RemoteHost);
 
     sealed record GroupResult(string TenantId, string Destination, List<RecipientOutcome> Outcomes, List<(DateTimeOffset Due, DeliveryWorkItem Item)> Retries, List<SuppressedRecipient> Suppress);
 

@@ -158,6 +158,7 @@ public sealed class MessageLedger(StorageClients storage)
             ["Reply"] = o.Reply,
             ["NextAttempt"] = o.NextAttempt,
             ["RemoteHost"] = o.RemoteHost,
+            ["Category"] = o.Category,
         };
 
     /// <summary>The message as the API shows it: the acceptance, then each recipient's last event.</summary>
@@ -174,15 +175,16 @@ public sealed class MessageLedger(StorageClients storage)
             var index = int.Parse(e.RowKey.AsSpan(e.RowKey.LastIndexOf('|') + 1), CultureInfo.InvariantCulture);
             var reply = e.GetString("Reply");
             var next = e.GetDateTimeOffset("NextAttempt");
+            var category = e.GetString("Category");
             if (index < recipients.Length)
             {
                 recipients[index] = recipients[index] with
                 {
-                    Status = RecipientState.StatusOf(type), Attempts = e.GetInt32("Attempts") ?? 0, LastReply = reply, UpdatedAt = time, NextAttempt = next,
+                    Status = RecipientState.StatusOf(type), Attempts = e.GetInt32("Attempts") ?? 0, LastReply = reply, UpdatedAt = time, NextAttempt = next, Category = category,
                 };
             }
 
-            history.Add(new MessageEvent(type, time, e.GetString("Recipient"), reply, next, e.GetString("RemoteHost")));
+            history.Add(new MessageEvent(type, time, e.GetString("Recipient"), reply, next, e.GetString("RemoteHost"), category));
         }
 
         return new MessageView(id.ToString(), id.TenantId, message.GetString("From") ?? "", acceptedAt, message.GetInt64("Size") ?? 0,

@@ -2,7 +2,10 @@ using Sendarix.Core.Ids;
 
 namespace Sendarix.Storage.Messages;
 
-/// <summary>The result of one delivery attempt for one recipient: a new state and the event that records it.</summary>
+/// <summary>
+/// The result of one delivery attempt for one recipient: a new state and the event that records it, with the bounce
+/// category (e.g. "invalid_recipient") of any outcome other than a delivery.
+/// </summary>
 public sealed record RecipientOutcome(
     MessageId MessageId,
     int RecipientIndex,
@@ -12,4 +15,5 @@ public sealed record RecipientOutcome(
     string? Reply,
     DateTimeOffset Time,
     DateTimeOffset? NextAttempt,
-    string? RemoteHost);
+    string? RemoteHost,
+    string? Category = null);

@@ -7,7 +7,8 @@ public sealed record RecipientState(
     int Attempts,
     string? LastReply,
     DateTimeOffset UpdatedAt,
-    DateTimeOffset? NextAttempt)
+    DateTimeOffset? NextAttempt,
+    string? Category = null)
 {
     public const string Queued = "queued";
 

@@ -83,4 +83,23 @@ public sealed class DispositionTests
         Assert.Equal(DispositionKind.Delivered, Disposition.Decide(new SmtpReply(250, "ok"), 7, Accepted, late, RetryPolicy.Default).Kind);
         Assert.Equal(DispositionKind.Bounced, Disposition.Decide(new SmtpReply(550, "no"), 7, Accepted, late, RetryPolicy.Default).Kind);
     }
+
+    [Fact]
+    public void Greylisting_is_retried_after_its_window_not_the_schedule()
+    {
+        Assert.Equal(new Disposition(DispositionKind.Deferred, Now.AddSeconds(180)),
+            Disposition.Decide(new SmtpReply(450, "4.7.1 Greylisted, please try again in 180 seconds"), 1, Accepted, Now, RetryPolicy.Default));
+        Assert.Equal(new Disposition(DispositionKind.Deferred, Now.AddMinutes(1)),
+            Disposition.Decide(new SmtpReply(450, "4.2.0 Recipient address rejected: Greylisted"), 3, Accepted, Now, RetryPolicy.Default));
+    }
+
+    [Fact]
+    public void An_ip_block_bounces_when_permanent_and_is_retried_when_temporary()
+    {
+        Assert.Equal(DispositionKind.Bounced,
+            Disposition.Decide(new SmtpReply(550, "5.7.1 Client host [192.0.2.1] blocked using zen.spamhaus.org"), 1, Accepted, Now, RetryPolicy.Default).Kind);
+        Assert.Equal(DispositionKind.Deferred,
+            Disposition.Decide(new SmtpReply(421, "4.7.0 [TSS04] Messages temporarily deferred due to unexpected volume"), 1, Accepted, Now, RetryPolicy.Default,
+                why: Sendarix.Core.Bounces.BounceClassifier.Classify(new SmtpReply(421, "4.7.0 [TSS04] Messages temporarily deferred due to unexpected volume"), "yahoo")).Kind);
+    }
 }
