@@ -28,15 +28,17 @@ public static class ManagementApi
         return services;
     }
 
-    /// <summary>Maps /v1 (operator key required) and the OpenAPI document at /openapi/v1.json.</summary>
+    /// <summary>Maps /v1 (the operator key, or a tenant's API key for that tenant's calls) and the OpenAPI document at /openapi/v1.json.</summary>
     public static IEndpointRouteBuilder MapManagementApi(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi();
         app.MapGroup("/v1")
-            .AddEndpointFilter<OperatorKeyFilter>()
+            .AddEndpointFilter<ApiKeyFilter>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .MapTenantsApi()
             .MapCredentialsApi()
+            .MapApiKeysApi()
             .MapDomainsApi()
             .MapTenantEventsApi()
             .MapSuppressionsApi()

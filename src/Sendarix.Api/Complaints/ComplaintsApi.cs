@@ -13,7 +13,7 @@ public static class ComplaintsApi
     {
         v1.MapPost("/complaints", ReceiveAsync).WithTags("Complaints").WithName("ReceiveComplaint")
             .WithSummary("Takes a feedback-loop report (ARF, RFC 5965) as the request body, finds the relayed message it is about, records a complained event and suppresses the recipient.")
-            .Accepts<string>("message/rfc822", "multipart/report", "text/plain");
+            .Accepts<string>("message/rfc822", "multipart/report", "text/plain").RequireOperator();
         return v1;
     }
 

@@ -44,7 +44,7 @@ public static class CredentialsApi
             return TypedResultsProblem.NotFound($"Tenant '{tenantId}'");
         }
 
-        var issued = await grains.GetGrain<ITenantGrain>(tenantId).IssueCredentialAsync(request?.Label, request?.AllowedNetworks);
+        var issued = await grains.GetGrain<ITenantGrain>(tenantId).IssueCredentialAsync(request?.Label, request?.AllowedNetworks, CredentialKind.Smtp);
         if (issued is null)
         {
             return TypedResultsProblem.NotFound($"Tenant '{tenantId}'");
@@ -63,17 +63,26 @@ public static class CredentialsApi
         }
 
         var list = await grains.GetGrain<ITenantGrain>(tenantId).ListCredentialsAsync();
-        return TypedResults.Ok(list.Select(CredentialResponse.From).ToArray());
+        return TypedResults.Ok(list.Where(c => c.Is(CredentialKind.Smtp)).Select(CredentialResponse.From).ToArray());
     }
 
     static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string tenantId, string credentialId, IGrainFactory grains)
     {
-        if (await TenantsApi.FindAsync(grains, tenantId) is null || !await grains.GetGrain<ITenantGrain>(tenantId).RevokeCredentialAsync(credentialId))
+        return await RevokeOfKindAsync(grains, tenantId, credentialId, CredentialKind.Smtp)
+            ? TypedResults.NoContent()
+            : TypedResultsProblem.NotFound($"Credential '{credentialId}' of tenant '{tenantId}'");
+    }
+
+    /// <summary>Revokes a credential of this kind; false when the tenant has none with this id.</summary>
+    internal static async Task<bool> RevokeOfKindAsync(IGrainFactory grains, string tenantId, string credentialId, string kind)
+    {
+        if (await TenantsApi.FindAsync(grains, tenantId) is null)
         {
-            return TypedResultsProblem.NotFound($"Credential '{credentialId}' of tenant '{tenantId}'");
+            return false;
         }
 
-        return TypedResults.NoContent();
+        var tenant = grains.GetGrain<ITenantGrain>(tenantId);
+        return (await tenant.ListCredentialsAsync()).Any(c => c.Id == credentialId && c.Is(kind)) && await tenant.RevokeCredentialAsync(credentialId);
     }
 }
 

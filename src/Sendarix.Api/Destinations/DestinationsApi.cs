@@ -1,3 +1,4 @@
+using Sendarix.Api.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,7 +13,7 @@ public static class DestinationsApi
     public static RouteGroupBuilder MapDestinationsApi(this RouteGroupBuilder v1)
     {
         v1.MapGet("/destinations/{domain}", GetAsync).WithTags("Destinations").WithName("GetDestination")
-            .WithSummary("A destination's back-off state and when its deferred recipients are next released.");
+            .WithSummary("A destination's back-off state and when its deferred recipients are next released.").RequireOperator();
         return v1;
     }
 

@@ -14,15 +14,15 @@ public static class TenantsApi
     public static RouteGroupBuilder MapTenantsApi(this RouteGroupBuilder v1)
     {
         var tenants = v1.MapGroup("/tenants").WithTags("Tenants");
-        tenants.MapPost("/", CreateAsync).WithName("CreateTenant").WithSummary("Creates a tenant.");
-        tenants.MapGet("/", ListAsync).WithName("ListTenants").WithSummary("Lists every tenant.");
+        tenants.MapPost("/", CreateAsync).WithName("CreateTenant").WithSummary("Creates a tenant.").RequireOperator();
+        tenants.MapGet("/", ListAsync).WithName("ListTenants").WithSummary("Lists every tenant.").RequireOperator();
         tenants.MapGet("/{tenantId}", GetAsync).WithName("GetTenant").WithSummary("Gets one tenant.");
         tenants.MapPut("/{tenantId}/limits", SetLimitsAsync).WithName("SetTenantLimits")
-            .WithSummary("Replaces a tenant's sending limits (null: none); they hold across the cluster and take effect within seconds.");
+            .WithSummary("Replaces a tenant's sending limits (null: none); they hold across the cluster and take effect within seconds.").RequireOperator();
         tenants.MapPost("/{tenantId}/resume", ResumeAsync).WithName("ResumeTenant")
-            .WithSummary("Lets a tenant paused for its bounce or complaint rate send again, with its reputation window started afresh.");
+            .WithSummary("Lets a tenant paused for its bounce or complaint rate send again, with its reputation window started afresh.").RequireOperator();
         tenants.MapPatch("/{tenantId}", UpdateAsync).WithName("UpdateTenant")
-            .WithSummary("Changes a tenant's settings: allowUnverifiedSenders (lift the sender-domain policy), allowSubdomains (send as subdomains of verified domains), rejectSuppressedRecipients (550 at RCPT instead of a suppressed event).");
+            .WithSummary("Changes a tenant's settings: allowUnverifiedSenders (lift the sender-domain policy), allowSubdomains (send as subdomains of verified domains), rejectSuppressedRecipients (550 at RCPT instead of a suppressed event).").RequireOperator();
         return v1;
     }
 

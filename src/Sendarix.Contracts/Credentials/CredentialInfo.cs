@@ -8,4 +8,8 @@ public sealed record CredentialInfo(
     [property: Id(2)] string? Label,
     [property: Id(3)] DateTimeOffset CreatedAt,
     [property: Id(4)] DateTimeOffset? RevokedAt,
-    [property: Id(5)] IReadOnlyList<string>? AllowedNetworks = null);
+    [property: Id(5)] IReadOnlyList<string>? AllowedNetworks = null,
+    [property: Id(6)] string? Kind = null)
+{
+    public bool Is(string kind) => (Kind ?? CredentialKind.Smtp) == kind;
+}

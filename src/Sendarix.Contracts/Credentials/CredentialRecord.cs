@@ -1,8 +1,8 @@
 namespace Sendarix.Contracts.Credentials;
 
 /// <summary>
-/// What a front-end needs to check a password: the owning tenant, the secret's hash, and the networks (CIDR) the
-/// credential may be used from (none: anywhere).
+/// What a front-end needs to check a password: the owning tenant, the secret's hash, the networks (CIDR) the
+/// credential may be used from (none: anywhere), and its <see cref="CredentialKind"/>.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Sendarix.CredentialRecord")]
 public sealed record CredentialRecord(
@@ -10,4 +10,9 @@ public sealed record CredentialRecord(
     [property: Id(1)] string CredentialId,
     [property: Id(2)] string SecretHash,
     [property: Id(3)] bool Revoked,
-    [property: Id(4)] IReadOnlyList<string>? AllowedNetworks = null);
+    [property: Id(4)] IReadOnlyList<string>? AllowedNetworks = null,
+    [property: Id(5)] string? Kind = null)
+{
+    /// <summary>Records stored before kinds existed are SMTP credentials.</summary>
+    public bool Is(string kind) => (Kind ?? CredentialKind.Smtp) == kind;
+}

@@ -24,7 +24,7 @@ public interface ITenantGrain : IGrainWithStringKey
     Task<TenantInfo?> GetAsync();
 
     /// <summary>Issues a new credential; the secret is in the result and nowhere else.</summary>
-    Task<IssuedCredential?> IssueCredentialAsync(string? label, IReadOnlyList<string>? allowedNetworks);
+    Task<IssuedCredential?> IssueCredentialAsync(string? label, IReadOnlyList<string>? allowedNetworks, string kind);
 
     Task<IReadOnlyList<CredentialInfo>> ListCredentialsAsync();
 

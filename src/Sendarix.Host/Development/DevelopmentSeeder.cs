@@ -83,7 +83,7 @@ internal sealed partial class DevelopmentSeeder(
     {
         var tenantId = Core.Ids.TenantIds.New();
         await grains.GetGrain<ITenantGrain>(tenantId).CreateAsync("Development");
-        var issued = await grains.GetGrain<ITenantGrain>(tenantId).IssueCredentialAsync("development", null)
+        var issued = await grains.GetGrain<ITenantGrain>(tenantId).IssueCredentialAsync("development", null, CredentialKind.Smtp)
             ?? throw new InvalidOperationException("The development tenant vanished while its credential was issued.");
         var seed = new DevelopmentTenant(tenantId, issued.Credential.Username, issued.Secret);
         await PrivateFile.WriteAsync(path, JsonSerializer.Serialize(seed), cancellationToken);

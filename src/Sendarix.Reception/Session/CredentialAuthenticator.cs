@@ -46,7 +46,7 @@ internal sealed partial class CredentialAuthenticator(
         }
 
         var record = sources.Count > 1 && !string.IsNullOrEmpty(password) ? await GuardAsync(() => LookupAsync(user)) : null;
-        var valid = record is { Revoked: false } && SmtpCredentialSecret.Verify(password, record.SecretHash);
+        var valid = record is { Revoked: false } && record.Is(CredentialKind.Smtp) && SmtpCredentialSecret.Verify(password, record.SecretHash);
         if (valid && NetworkAllowlist.TryParse(record!.AllowedNetworks, out var allowlist, out _) && !allowlist.Allows(remote))
         {
             valid = false;

@@ -1,0 +1,32 @@
+namespace Sendarix.Core.Credentials;
+
+/// <summary>
+/// A tenant API key as presented: "sxk_" + the credential's username + "_" + its secret. The prefix lets secret
+/// scanners recognise a leaked key; the username finds the credential without any index.
+/// </summary>
+public static class ApiKeyToken
+{
+    const string Prefix = "sxk_";
+
+    public static string Format(string username, string secret) => $"{Prefix}{username}_{secret}";
+
+    public static bool TryParse(string token, out string username, out string secret)
+    {
+        username = secret = "";
+        if (!token.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        // Usernames never contain '_' (Base32), secrets may (Base64url): split at the first one.
+        var separator = token.IndexOf('_', Prefix.Length);
+        if (separator <= Prefix.Length || separator == token.Length - 1)
+        {
+            return false;
+        }
+
+        username = token[Prefix.Length..separator];
+        secret = token[(separator + 1)..];
+        return true;
+    }
+}
