@@ -22,6 +22,12 @@ public sealed class DeliveryOptions : IValidatableObject
     /// <summary>TLS for destinations found through MX records.</summary>
     public TlsPolicy MxTls { get; set; } = TlsPolicy.Opportunistic;
 
+    /// <summary>
+    /// The mailbox simulator's domain: mail to it acts out an outcome chosen by the local part (see the README) and
+    /// never leaves the relay, nor counts in the tenant's reputation. Empty turns the simulator off.
+    /// </summary>
+    public string SandboxDomain { get; set; } = "simulator.invalid";
+
     /// <summary>Queue readers per silo.</summary>
     [Range(1, 64)]
     public int QueueReaders { get; set; } = 2;

@@ -9,6 +9,7 @@ using Sendarix.Core.Bounces;
 using Sendarix.Core.Ids;
 using Sendarix.Core.Replies;
 using Sendarix.Core.Retry;
+using Sendarix.Core.Sandbox;
 using Sendarix.Core.Suppression;
 using Sendarix.Delivery.Routing;
 using Sendarix.Delivery.Signing;
@@ -131,7 +132,8 @@ public sealed partial class DeliveryWorker(
             var results = await Task.WhenAll(attempts);
 
             await ledger.RecordAsync(results.SelectMany(r => r.Outcomes).ToList(), stoppingToken);
-            foreach (var tenant in results.GroupBy(r => r.TenantId))
+            // Simulated outcomes never touch a tenant's suppression list or reputation.
+            foreach (var tenant in results.Where(r => !r.Simulated).GroupBy(r => r.TenantId))
             {
                 var suppress = tenant.SelectMany(r => r.Suppress).ToList();
                 if (suppress.Count > 0)
@@ -173,6 +175,11 @@ public sealed partial class DeliveryWorker(
 
     async Task<GroupResult> AttemptAsync(SmtpTransport transport, DeliveryWorkItem item, string domain, List<WorkRecipient> recipients, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
+        if (options.Value.SandboxDomain is { Length: > 0 } sandbox && string.Equals(domain, sandbox, StringComparison.OrdinalIgnoreCase))
+        {
+            return Simulate(item, domain, recipients);
+        }
+
         // Suppressed recipients are never attempted; the event says why.
         var suppressed = (await grains.GetGrain<ISuppressionGrain>(item.TenantId).FilterAsync(recipients.Select(r => r.Address).ToList()))
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -252,6 +259,31 @@ public sealed partial class DeliveryWorker(
         }));
     }
 
+    /// <summary>The mailbox simulator's answers, decided and recorded like real ones, with nothing sent.</summary>
+    GroupResult Simulate(DeliveryWorkItem item, string domain, List<WorkRecipient> recipients)
+    {
+        var policy = retryOptions.Value.ToPolicy();
+        var now = time.GetUtcNow();
+        var simulations = recipients.Select(r => (Recipient: r, Simulation: MailboxSimulator.For(r.Address[..r.Address.LastIndexOf('@')], r.Attempts))).ToList();
+        var result = Group(item, domain, simulations.Select(s =>
+        {
+            var (r, simulation) = s;
+            if (simulation.Suppressed)
+            {
+                return new Decision(r, SmtpReply.ConnectionFailure("5.7.1 Not sent: the recipient is on the account's suppression list (simulated)"),
+                    null, new Disposition(DispositionKind.Suppressed, null), r.Attempts, null);
+            }
+
+            var why = simulation.Reply.Class == ReplyClass.Success ? null : BounceClassifier.Classify(simulation.Reply);
+            return new Decision(r, simulation.Reply, why, Disposition.Decide(simulation.Reply, r.Attempts + 1, item.AcceptedAt, now, policy, why: why), r.Attempts + 1, "simulator");
+        }));
+
+        // A complaint arrives after the delivery: its event comes one tick later, so it sorts (and folds) after it.
+        var complaints = simulations.Where(s => s.Simulation.Complaint).Select(s => result.Outcomes.Single(o => o.RecipientIndex == s.Recipient.Index))
+            .Select(o => o with { Type = EventType.Complained, Reply = "feedback report: abuse (simulated)", Time = o.Time.AddTicks(1), NextAttempt = null, Category = null });
+        return result with { Outcomes = [.. result.Outcomes, .. complaints], Suppress = [], Simulated = true };
+    }
+
     GroupResult Group(DeliveryWorkItem item, string domain, IEnumerable<Decision> decisions)
     {
         var now = time.GetUtcNow();
@@ -313,7 +345,11 @@ public sealed partial class DeliveryWorker(
     /// <summary>What becomes of one recipient: the reply, its classification (none for a delivery or a suppressed recipient), the disposition.</summary>
     sealed record Decision(WorkRecipient Recipient, SmtpReply Reply, BounceClassification? Why, Disposition Disposition, int Attempts, string? RemoteHost);
 
-    sealed record GroupResult(string TenantId, string Destination, List<RecipientOutcome> Outcomes, List<(DateTimeOffset Due, DeliveryWorkItem Item)> Retries, List<SuppressedRecipient> Suppress);
+    sealed record GroupResult(string TenantId, string Destination, List<RecipientOutcome> Outcomes, List<(DateTimeOffset Due, DeliveryWorkItem Item)> Retries, List<SuppressedRecipient> Suppress)
+    {
+        /// <summary>Outcomes acted out by the mailbox simulator.</summary>
+        public bool Simulated { get; init; }
+    }
 
     [LoggerMessage(EventId = 4101, EventName = "DeliveryOutcome", Level = LogLevel.Information,
         Message = "{MessageId} to {Recipient}: {Outcome} ({Reply})")]
