@@ -10,6 +10,7 @@ using Sendarix.Api.Destinations;
 using Sendarix.Api.Domains;
 using Sendarix.Api.Events;
 using Sendarix.Api.Messages;
+using Sendarix.Api.Providers;
 using Sendarix.Api.Security;
 using Sendarix.Api.Suppression;
 using Sendarix.Api.Tenants;
@@ -44,7 +45,8 @@ public static class ManagementApi
             .MapSuppressionsApi()
             .MapComplaintsApi()
             .MapMessagesApi()
-            .MapDestinationsApi();
+            .MapDestinationsApi()
+            .MapProvidersApi();
         return app;
     }
 }

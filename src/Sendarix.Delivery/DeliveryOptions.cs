@@ -40,10 +40,6 @@ public sealed class DeliveryOptions : IValidatableObject
     [Range(1, 1000)]
     public int MaxConnectionsPerHost { get; set; } = 20;
 
-    /// <summary>Messages sent over one connection before it is closed and a new one opened.</summary>
-    [Range(1, 100000)]
-    public int MessagesPerConnection { get; set; } = 100;
-
     /// <summary>How long an unused connection is kept for reuse.</summary>
     public TimeSpan IdleConnectionTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -12,6 +12,8 @@ public static class DeliveryServiceCollectionExtensions
     {
         services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DnsOptions>().BindConfiguration(DnsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Shaping.ShapingOptions>().BindConfiguration(Shaping.ShapingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Shaping.ProviderProfiles>();
         services.AddSingleton<DnsLookup>();
         services.AddSingleton<DestinationResolver>();
         services.AddSingleton<Signing.DkimSigning>();

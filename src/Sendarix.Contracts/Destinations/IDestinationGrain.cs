@@ -13,6 +13,12 @@ public interface IDestinationGrain : IGrainWithStringKey
     /// <summary>Records a failure to reach the destination at all and returns the back-off's end.</summary>
     Task<DateTimeOffset> ReportUnreachableAsync(string reason);
 
+    /// <summary>
+    /// Pauses the destination until <paramref name="until"/> after a temporary refusal of the whole attempt (it was
+    /// reached and asked for less); unlike an outage this does not lengthen later back-offs.
+    /// </summary>
+    Task<DateTimeOffset> ReportDeferredAsync(string reason, DateTimeOffset until);
+
     Task ReportReachableAsync();
 
     /// <summary>Makes sure the reminder fires no later than <paramref name="due"/>.</summary>

@@ -1,31 +1,96 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Sendarix.Contracts.Shaping;
+using Sendarix.Core.Providers;
+using Sendarix.Delivery.Shaping;
 
 namespace Sendarix.Delivery.Transport;
 
 /// <summary>
-/// Open connections to destination hosts, reused across messages, with a cap on connections per host address.
+/// Open connections to destination hosts, reused across messages. Per silo, connections per host address are capped;
+/// across the cluster, every connection holds a lease from its (provider, egress IP) throttle grain, so the provider's
+/// connection limit holds however many silos send. A connection is reused up to the provider's messages per connection.
 /// </summary>
-internal sealed class ConnectionPool(IOptions<DeliveryOptions> options, TimeProvider time) : IDisposable
+internal sealed class ConnectionPool(IOptions<DeliveryOptions> options, IOptions<ShapingOptions> shaping, TimeProvider time) : IDisposable
 {
+    // How often a delivery waiting for a connection slot asks again.
+    static readonly TimeSpan SlotPoll = TimeSpan.FromMilliseconds(100);
+
     readonly ConcurrentDictionary<string, Host> _hosts = new();
 
-    public async Task<Lease> AcquireAsync(string key, CancellationToken cancellationToken)
+    /// <summary>
+    /// A connection for <paramref name="key"/>: an idle one when there is one, else a new (unconnected) client once the
+    /// throttle grants a lease. Throws <see cref="ThrottledException"/> when no slot comes before <paramref name="deadline"/>.
+    /// </summary>
+    public async Task<Lease> AcquireAsync(string key, IThrottleGrain throttle, ProviderProfile profile, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         var o = options.Value;
         var host = _hosts.GetOrAdd(key, _ => new Host(new SemaphoreSlim(o.MaxConnectionsPerHost), new ConcurrentStack<RelaySmtpClient>()));
-        await host.Slots.WaitAsync(cancellationToken);
-        while (host.Idle.TryPop(out var client))
+        var wait = deadline - time.GetUtcNow();
+        if (wait <= TimeSpan.Zero || !await host.Slots.WaitAsync(wait, cancellationToken))
         {
-            if (client.IsConnected && time.GetElapsedTime(client.IdleSince) < o.IdleConnectionTimeout && client.MessagesSent < o.MessagesPerConnection)
-            {
-                return new Lease(this, host, client);
-            }
-
-            Close(client);
+            throw new ThrottledException($"all {o.MaxConnectionsPerHost} connections of this node to the host are busy");
         }
 
-        return new Lease(this, host, new RelaySmtpClient());
+        try
+        {
+            var leaseId = Guid.NewGuid().ToString("N");
+            while (true)
+            {
+                if (await ReuseAsync(host, profile) is { } idle)
+                {
+                    return new Lease(this, host, idle);
+                }
+
+                if (await throttle.TryOpenAsync(leaseId, profile.ConnectionsPerIp))
+                {
+                    return new Lease(this, host, new RelaySmtpClient { Throttle = throttle, LeaseId = leaseId, LeaseRenewedAt = time.GetTimestamp() });
+                }
+
+                if (time.GetUtcNow() + SlotPoll > deadline)
+                {
+                    throw new ThrottledException($"the provider's {profile.ConnectionsPerIp} connections are all open across the cluster");
+                }
+
+                await Task.Delay(SlotPoll, time, cancellationToken);
+            }
+        }
+        catch
+        {
+            host.Slots.Release();
+            throw;
+        }
+    }
+
+    /// <summary>An idle connection still fit to carry a message, its lease renewed when it is getting old.</summary>
+    async Task<RelaySmtpClient?> ReuseAsync(Host host, ProviderProfile profile)
+    {
+        var o = options.Value;
+        while (host.Idle.TryPop(out var client))
+        {
+            if (!client.IsConnected || time.GetElapsedTime(client.IdleSince) >= o.IdleConnectionTimeout || client.MessagesSent >= profile.MessagesPerConnection)
+            {
+                Close(client);
+                continue;
+            }
+
+            if (time.GetElapsedTime(client.LeaseRenewedAt) > shaping.Value.ConnectionLease / 2)
+            {
+                if (client.Throttle is not null && !await client.Throttle.TryOpenAsync(client.LeaseId!, profile.ConnectionsPerIp))
+                {
+                    // The lease lapsed and the slot went to another silo: this connection must go.
+                    client.Throttle = null;
+                    Close(client);
+                    continue;
+                }
+
+                client.LeaseRenewedAt = time.GetTimestamp();
+            }
+
+            return client;
+        }
+
+        return null;
     }
 
     /// <summary>Closes connections unused for longer than the idle timeout.</summary>
@@ -100,6 +165,18 @@ internal sealed class ConnectionPool(IOptions<DeliveryOptions> options, TimeProv
             {
                 client.Dispose();
             }
+
+            try
+            {
+                if (client.Throttle is { } throttle)
+                {
+                    await throttle.CloseAsync(client.LeaseId!);
+                }
+            }
+            catch (Exception)
+            {
+                // The lease expires by itself.
+            }
         });
     }
 
@@ -121,3 +198,6 @@ internal sealed class ConnectionPool(IOptions<DeliveryOptions> options, TimeProv
         }
     }
 }
+
+/// <summary>The relay's own limits held a delivery back longer than <see cref="ShapingOptions.ThrottleWait"/>.</summary>
+internal sealed class ThrottledException(string reason) : Exception(reason);

@@ -17,6 +17,14 @@ internal sealed class RelaySmtpClient : SmtpClient
     /// <summary>When the connection was last returned to the pool.</summary>
     public long IdleSince { get; set; }
 
+    /// <summary>The throttle grain holding this connection's lease, and the lease; null once it no longer counts.</summary>
+    public Contracts.Shaping.IThrottleGrain? Throttle { get; set; }
+
+    public string? LeaseId { get; set; }
+
+    /// <summary>When the lease was taken or last renewed.</summary>
+    public long LeaseRenewedAt { get; set; }
+
     protected override void OnRecipientNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response) =>
         Refused[mailbox.Address] = response;
 

@@ -8,7 +8,10 @@ using MimeKit;
 using Sendarix.Core.Buffers;
 using Sendarix.Core.Replies;
 using Sendarix.Core.Routing;
+using Sendarix.Contracts.Shaping;
+using Sendarix.Core.Providers;
 using Sendarix.Delivery.Routing;
+using Sendarix.Delivery.Shaping;
 
 namespace Sendarix.Delivery.Transport;
 
@@ -17,13 +20,24 @@ namespace Sendarix.Delivery.Transport;
 /// the transaction (RFC 5321 section 5.1); connections are reused; STARTTLS is used when offered, or required by
 /// the route's policy, in which case a host without it is skipped rather than sent to in plaintext.
 /// </summary>
-internal sealed partial class SmtpTransport(ConnectionPool pool, IOptions<DeliveryOptions> options, ILogger<SmtpTransport> logger)
+internal sealed partial class SmtpTransport(
+    ConnectionPool pool,
+    IOptions<DeliveryOptions> options,
+    IOptions<ShapingOptions> shaping,
+    TimeProvider time,
+    ILogger<SmtpTransport> logger)
 {
     static readonly FormatOptions Format = CreateFormat();
 
-    public async Task<AttemptResult> SendAsync(Resolution destination, string from, IReadOnlyList<string> recipients, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends through a connection leased from <paramref name="throttle"/> within <paramref name="profile"/>'s limits; when
+    /// no connection slot or message token comes within ThrottleWait, nothing is sent and the result says it was held back.
+    /// </summary>
+    public async Task<AttemptResult> SendAsync(Resolution destination, IThrottleGrain throttle, ProviderProfile profile, string from,
+        IReadOnlyList<string> recipients, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         var o = options.Value;
+        var deadline = time.GetUtcNow() + shaping.Value.ThrottleWait;
         MimeMessage message;
         using (var stream = MemoryStreams.Over(body))
         {
@@ -40,11 +54,21 @@ internal sealed partial class SmtpTransport(ConnectionPool pool, IOptions<Delive
             {
                 var key = $"{address}|{host.Port}|{destination.Tls}";
                 lastHost = $"{host.Name}[{address}]:{host.Port}";
-                var lease = await pool.AcquireAsync(key, cancellationToken);
+                ConnectionPool.Lease lease;
+                try
+                {
+                    lease = await pool.AcquireAsync(key, throttle, profile, deadline, cancellationToken);
+                }
+                catch (ThrottledException ex)
+                {
+                    return new AttemptResult(lastHost, new Dictionary<string, SmtpReply>(), null, ex.Message);
+                }
+
                 var client = lease.Client;
                 var reusable = false;
                 try
                 {
+                    await TakeMessageTokenAsync(throttle, profile, deadline, cancellationToken);
                     if (!client.IsConnected)
                     {
                         client.LocalDomain = o.HeloName;
@@ -80,8 +104,13 @@ internal sealed partial class SmtpTransport(ConnectionPool pool, IOptions<Delive
                     }
 
                     client.MessagesSent++;
-                    reusable = client.IsConnected && client.MessagesSent < o.MessagesPerConnection && replies.Values.All(r => r.Code != 421);
+                    reusable = client.IsConnected && client.MessagesSent < profile.MessagesPerConnection && replies.Values.All(r => r.Code != 421);
                     return new AttemptResult(lastHost, replies, null);
+                }
+                catch (ThrottledException ex)
+                {
+                    reusable = client.IsConnected;
+                    return new AttemptResult(lastHost, new Dictionary<string, SmtpReply>(), null, ex.Message);
                 }
                 catch (SmtpCommandException ex)
                 {
@@ -107,6 +136,25 @@ internal sealed partial class SmtpTransport(ConnectionPool pool, IOptions<Delive
         }
 
         return new AttemptResult(lastHost, new Dictionary<string, SmtpReply>(), lastFailure ?? SmtpReply.ConnectionFailure("4.4.4 No host to deliver to"));
+    }
+
+    /// <summary>Waits for the provider's messages-per-minute to allow one more, up to the deadline.</summary>
+    async Task TakeMessageTokenAsync(IThrottleGrain throttle, ProviderProfile profile, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        if (profile.MessagesPerMinutePerIp is not { } rate)
+        {
+            return;
+        }
+
+        for (var wait = await throttle.TakeMessageAsync(rate); wait > TimeSpan.Zero; wait = await throttle.TakeMessageAsync(rate))
+        {
+            if (time.GetUtcNow() + wait > deadline)
+            {
+                throw new ThrottledException($"the provider's limit of {rate} messages a minute is reached");
+            }
+
+            await Task.Delay(wait, time, cancellationToken);
+        }
     }
 
     static SmtpReply ToReply(SmtpResponse response) => new((int)response.StatusCode, response.Response);

@@ -9,6 +9,9 @@ using Sendarix.Core.Bounces;
 using Sendarix.Core.Ids;
 using Sendarix.Core.Replies;
 using Sendarix.Core.Retry;
+using Sendarix.Core.Routing;
+using Sendarix.Contracts.Shaping;
+using Sendarix.Delivery.Shaping;
 using Sendarix.Core.Sandbox;
 using Sendarix.Core.Suppression;
 using Sendarix.Delivery.Routing;
@@ -34,10 +37,12 @@ public sealed partial class DeliveryWorker(
     RetryStore retries,
     DestinationResolver resolver,
     DkimSigning dkim,
+    ProviderProfiles profiles,
     IGrainFactory grains,
     IServiceProvider services,
     IOptions<DeliveryOptions> options,
     IOptions<RetryOptions> retryOptions,
+    IOptions<ShapingOptions> shaping,
     TimeProvider time,
     ILogger<DeliveryWorker> logger) : BackgroundService
 {
@@ -228,36 +233,66 @@ public sealed partial class DeliveryWorker(
                 r.Attempts + 1, null)));
         }
 
+        // The provider's profile can only make TLS stricter than the route or MX policy, never looser.
+        var profile = await profiles.GetAsync(resolution.Provider);
+        if (profile.Tls == TlsPolicy.Required)
+        {
+            resolution = resolution with { Tls = TlsPolicy.Required };
+        }
+
+        var throttle = grains.GetGrain<IThrottleGrain>(ThrottleKey(resolution.Provider, DefaultEgress));
         AttemptResult result;
         await _attempts.WaitAsync(cancellationToken);
         try
         {
-            result = await transport.SendAsync(resolution, item.From, recipients.Select(r => r.Address).ToList(), body, cancellationToken);
+            result = await transport.SendAsync(resolution, throttle, profile, item.From, recipients.Select(r => r.Address).ToList(), body, cancellationToken);
         }
         finally
         {
             _attempts.Release();
         }
 
-        DateTimeOffset? backoff = null;
-        if (result.Unreachable is not null || result.Replies.Values.All(r => r.Code == 421))
+        var at = time.GetUtcNow();
+        if (result.HeldBack is { } heldBack)
         {
-            var reason = result.Unreachable ?? result.Replies.Values.First();
-            backoff = await destination.ReportUnreachableAsync(reason.ToString());
+            // Nobody refused anything: the relay's own limits were full. Try again soon, blaming no destination.
+            var reply = SmtpReply.ConnectionFailure($"4.4.5 Held back by the relay's limits for {resolution.Provider}: {heldBack}");
+            var why = new BounceClassification(BounceCategory.Transient, BounceAction.Retry, shaping.Value.ThrottleWait, "relay.throttle");
+            return Group(item, domain, recipients.Select(r =>
+                new Decision(r, reply, why, Disposition.Decide(reply, r.Attempts, item.AcceptedAt, at, policy, why: why), r.Attempts, null)));
+        }
+
+        var replies = recipients.Select(r =>
+        {
+            var reply = result.Unreachable ?? result.Replies[r.Address];
+            return (Recipient: r, Reply: reply, Why: reply.Class == ReplyClass.Success ? null : BounceClassifier.Classify(reply, resolution.Provider));
+        }).ToList();
+
+        DateTimeOffset? backoff = null;
+        if (result.Unreachable is { } unreachable)
+        {
+            backoff = await destination.ReportUnreachableAsync(unreachable.ToString());
+        }
+        else if (DestinationPause.For(replies.Select(r => (r.Reply, r.Why)).ToList(), shaping.Value.DestinationBackoff) is { } pause)
+        {
+            // The destination asked for less: pause it, and open fewer connections to the provider from this IP meanwhile.
+            var reason = replies.First(r => r.Reply.Class == ReplyClass.Temporary).Reply.ToString();
+            backoff = await destination.ReportDeferredAsync(reason, at + pause);
+            await throttle.ReduceAsync(at + pause);
         }
         else
         {
             await destination.ReportReachableAsync();
         }
 
-        var at = time.GetUtcNow();
-        return Group(item, domain, recipients.Select(r =>
-        {
-            var reply = result.Unreachable ?? result.Replies[r.Address];
-            var why = reply.Class == ReplyClass.Success ? null : BounceClassifier.Classify(reply, resolution.Provider);
-            return new Decision(r, reply, why, Disposition.Decide(reply, r.Attempts + 1, item.AcceptedAt, at, policy, backoff, why), r.Attempts + 1, result.RemoteHost);
-        }));
+        return Group(item, domain, replies.Select(r =>
+            new Decision(r.Recipient, r.Reply, r.Why, Disposition.Decide(r.Reply, r.Recipient.Attempts + 1, item.AcceptedAt, at, policy, backoff, r.Why), r.Recipient.Attempts + 1, result.RemoteHost)));
     }
+
+    // Until egress IP pools arrive, every silo sends from its default address: one throttle per provider.
+    const string DefaultEgress = "default";
+
+    static string ThrottleKey(string provider, string egress) => $"{provider}|{egress}";
 
     /// <summary>The mailbox simulator's answers, decided and recorded like real ones, with nothing sent.</summary>
     GroupResult Simulate(DeliveryWorkItem item, string domain, List<WorkRecipient> recipients)

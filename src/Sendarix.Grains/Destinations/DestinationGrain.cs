@@ -54,6 +54,20 @@ public sealed partial class DestinationGrain(
         return state.State.BackoffUntil.Value;
     }
 
+    public async Task<DateTimeOffset> ReportDeferredAsync(string reason, DateTimeOffset until)
+    {
+        if (state.State.BackoffUntil is { } current && current >= until)
+        {
+            return current;
+        }
+
+        state.State.LastError = reason;
+        state.State.BackoffUntil = until;
+        await state.WriteStateAsync();
+        LogBackoff(logger, Destination, until, reason);
+        return until;
+    }
+
     public async Task ReportReachableAsync()
     {
         if (state.State.ConsecutiveFailures == 0 && state.State.BackoffUntil is null)

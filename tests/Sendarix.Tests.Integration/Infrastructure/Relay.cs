@@ -81,6 +81,7 @@ internal sealed class Relay : IAsyncDisposable
             ["Sendarix:Delivery:MaxPollInterval"] = "00:00:00.200",
             ["Sendarix:Delivery:ConnectTimeout"] = "00:00:02",
             ["Sendarix:Delivery:CommandTimeout"] = "00:00:03",
+            ["Sendarix:Shaping:DestinationBackoff"] = "00:00:01",
         };
     }
 

@@ -1,0 +1,81 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Sendarix.Api.Security;
+using Sendarix.Contracts.Shaping;
+using Sendarix.Core.Providers;
+
+namespace Sendarix.Api.Providers;
+
+/// <summary>Provider profiles (how the relay sends to Gmail, Microsoft, Yahoo, iCloud and the rest) and their throttles.</summary>
+public static class ProvidersApi
+{
+    // Until egress IP pools arrive, every provider has one throttle for the relay's default address.
+    const string DefaultEgress = "default";
+
+    public static RouteGroupBuilder MapProvidersApi(this RouteGroupBuilder v1)
+    {
+        var providers = v1.MapGroup("/providers").WithTags("Providers").RequireOperator();
+        providers.MapGet("/", ListAsync).WithName("ListProviders")
+            .WithSummary("Every provider's profile in force, with its throttle: connections open across the cluster and the limit now.");
+        providers.MapGet("/{provider}", GetAsync).WithName("GetProvider").WithSummary("One provider's profile and throttle.");
+        providers.MapPut("/{provider}", SetAsync).WithName("SetProvider")
+            .WithSummary("Replaces the operator's changes to a provider's profile (null: the configured value); applies cluster-wide within seconds.");
+        return v1;
+    }
+
+    static async Task<Ok<ProviderResponse[]>> ListAsync(IGrainFactory grains) =>
+        TypedResults.Ok(await Task.WhenAll(ProviderProfile.Names.Select(name => ResponseAsync(grains, name))));
+
+    static async Task<Results<Ok<ProviderResponse>, ProblemHttpResult>> GetAsync(string provider, IGrainFactory grains) =>
+        ProviderProfile.Defaults.ContainsKey(provider)
+            ? TypedResults.Ok(await ResponseAsync(grains, provider))
+            : TypedResultsProblem.NotFound($"Provider '{provider}'");
+
+    static async Task<Results<Ok<ProviderResponse>, ProblemHttpResult, ValidationProblem>> SetAsync(string provider, ProviderSettings settings, IGrainFactory grains)
+    {
+        if (!ProviderProfile.Defaults.ContainsKey(provider))
+        {
+            return TypedResultsProblem.NotFound($"Provider '{provider}'");
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        if (settings.ConnectionsPerIp is < 1 or > 1000)
+        {
+            errors["connectionsPerIp"] = ["Between 1 and 1000, or null for the configured value."];
+        }
+
+        if (settings.MessagesPerConnection is < 1 or > 100_000)
+        {
+            errors["messagesPerConnection"] = ["Between 1 and 100000, or null for the configured value."];
+        }
+
+        if (settings.MessagesPerMinutePerIp is < 1 or > 1_000_000)
+        {
+            errors["messagesPerMinutePerIp"] = ["Between 1 and 1000000, or null for the configured value."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        await grains.GetGrain<IProviderGrain>(provider).SetAsync(settings);
+        return TypedResults.Ok(await ResponseAsync(grains, provider));
+    }
+
+    static async Task<ProviderResponse> ResponseAsync(IGrainFactory grains, string provider)
+    {
+        var profile = await grains.GetGrain<IProviderGrain>(provider).GetAsync();
+        var throttle = await grains.GetGrain<IThrottleGrain>($"{provider}|{DefaultEgress}").GetStatusAsync(profile.ConnectionsPerIp);
+        return new ProviderResponse(profile.Provider, profile.ConnectionsPerIp, profile.MessagesPerConnection, profile.MessagesPerMinutePerIp,
+            profile.RequireTls, profile.OperatorSettings, [new EgressThrottle(DefaultEgress, throttle.OpenConnections, throttle.ConnectionLimit, throttle.ReducedUntil)]);
+    }
+}
+
+public sealed record ProviderResponse(string Provider, int ConnectionsPerIp, int MessagesPerConnection, int? MessagesPerMinutePerIp,
+    bool RequireTls, ProviderSettings? OperatorSettings, IReadOnlyList<EgressThrottle> Throttles);
+
+/// <summary>A (provider, egress) throttle now: connections open across the cluster and the limit in force (halved during a back-off).</summary>
+public sealed record EgressThrottle(string Egress, int OpenConnections, int ConnectionLimit, DateTimeOffset? ReducedUntil);

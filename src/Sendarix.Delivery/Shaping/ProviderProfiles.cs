@@ -1,0 +1,30 @@
+using Sendarix.Contracts.Shaping;
+using Sendarix.Core.Caching;
+using Sendarix.Core.Providers;
+using Sendarix.Core.Routing;
+
+namespace Sendarix.Delivery.Shaping;
+
+/// <summary>
+/// The profile in force for a provider, from its grain, read again every few seconds so that an API change applies
+/// everywhere within seconds.
+/// </summary>
+public sealed class ProviderProfiles(IGrainFactory grains, TimeProvider time)
+{
+    static readonly TimeSpan Freshness = TimeSpan.FromSeconds(5);
+
+    readonly ExpiringCache<ProviderProfile> _profiles = new(time, Freshness);
+
+    public Task<ProviderProfile> GetAsync(string provider) => _profiles.GetOrAddAsync(provider, async () =>
+    {
+        var p = await grains.GetGrain<IProviderGrain>(provider).GetAsync();
+        return new ProviderProfile(p.ConnectionsPerIp, p.MessagesPerConnection, p.MessagesPerMinutePerIp, p.RequireTls ? TlsPolicy.Required : TlsPolicy.Opportunistic);
+    });
+
+    /// <summary>The shipped profile with the configuration's changes, before any from the API.</summary>
+    public static ProviderProfile Configured(string provider, ShapingOptions options)
+    {
+        var shipped = ProviderProfile.Defaults.TryGetValue(provider, out var p) ? p : ProviderProfile.Defaults[Provider.Default];
+        return options.Providers.TryGetValue(provider, out var changes) ? shipped.With(changes.ToChange()) : shipped;
+    }
+}
