@@ -268,8 +268,10 @@ public sealed partial class DeliveryWorker(
             return (Recipient: r, Reply: reply, Why: reply.Class == ReplyClass.Success ? null : BounceClassifier.Classify(reply, resolution.Provider));
         }).ToList();
 
+        // No host answered at all: an outage, backed off on the retry schedule. A host that answered (even with a 421
+        // greeting) is judged by its reply like any other.
         DateTimeOffset? backoff = null;
-        if (result.Unreachable is { } unreachable)
+        if (result.Unreachable is { Code: 0 } unreachable)
         {
             backoff = await destination.ReportUnreachableAsync(unreachable.ToString());
         }

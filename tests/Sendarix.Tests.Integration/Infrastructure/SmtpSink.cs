@@ -18,6 +18,8 @@ internal sealed class SmtpSink : IAsyncDisposable
     readonly CancellationTokenSource _stop = new();
     readonly Task _accepting;
     int _connections;
+    int _active;
+    int _maxActive;
 
     public SmtpSink(IPAddress? address = null, int port = 0)
     {
@@ -49,6 +51,9 @@ internal sealed class SmtpSink : IAsyncDisposable
 
     public int Connections => Volatile.Read(ref _connections);
 
+    /// <summary>The most connections that were open at the same time.</summary>
+    public int MaxConcurrentConnections => Volatile.Read(ref _maxActive);
+
     public Task<IReadOnlyList<ReceivedMail>> WaitForMessagesAsync(int count, TimeSpan timeout) =>
         Eventually.GetAsync(() => Task.FromResult<IReadOnlyList<ReceivedMail>>(Messages.ToList()), m => m.Count >= count, timeout, $"{count} messages at the sink");
 
@@ -74,7 +79,14 @@ internal sealed class SmtpSink : IAsyncDisposable
     async Task ServeAsync(TcpClient client, int index)
     {
         using var _ = client;
+        var active = Interlocked.Increment(ref _active);
+        for (var max = Volatile.Read(ref _maxActive); active > max; max = Volatile.Read(ref _maxActive))
+        {
+            Interlocked.CompareExchange(ref _maxActive, active, max);
+        }
+
         Stream stream = client.GetStream();
+        string? helo = null;
         var reader = new LineReader(stream);
         async Task Send(string line) => await stream.WriteAsync(Encoding.ASCII.GetBytes(line + "\r\n"), _stop.Token);
 
@@ -100,6 +112,7 @@ internal sealed class SmtpSink : IAsyncDisposable
                 switch (verb)
                 {
                     case "EHLO":
+                        helo = line.Length > 5 ? line[5..].Trim() : null;
                         await Send(OfferStartTls && stream is not SslStream
                             ? "250-sink.test\r\n250-8BITMIME\r\n250-STARTTLS\r\n250 SIZE 104857600"
                             : "250-sink.test\r\n250-8BITMIME\r\n250 SIZE 104857600");
@@ -151,7 +164,7 @@ internal sealed class SmtpSink : IAsyncDisposable
                         var final = DataReply();
                         if (final.StartsWith('2'))
                         {
-                            Messages.Enqueue(new ReceivedMail(from, rcpts.ToList(), body, stream is SslStream));
+                            Messages.Enqueue(new ReceivedMail(from, rcpts.ToList(), body, stream is SslStream, helo, DateTimeOffset.UtcNow));
                         }
 
                         await Send(final);
@@ -167,6 +180,10 @@ internal sealed class SmtpSink : IAsyncDisposable
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or SocketException)
         {
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _active);
         }
     }
 
@@ -261,7 +278,7 @@ internal sealed class SmtpSink : IAsyncDisposable
 }
 
 /// <summary>A message as a destination received it.</summary>
-internal sealed record ReceivedMail(string From, IReadOnlyList<string> Recipients, byte[] Data, bool OverTls)
+internal sealed record ReceivedMail(string From, IReadOnlyList<string> Recipients, byte[] Data, bool OverTls, string? Helo = null, DateTimeOffset ReceivedAt = default)
 {
     public string Text => Encoding.UTF8.GetString(Data);
 }
