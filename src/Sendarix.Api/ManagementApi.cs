@@ -8,6 +8,7 @@ using Sendarix.Api.Complaints;
 using Sendarix.Api.Credentials;
 using Sendarix.Api.Destinations;
 using Sendarix.Api.Domains;
+using Sendarix.Api.Egress;
 using Sendarix.Api.Events;
 using Sendarix.Api.Messages;
 using Sendarix.Api.Providers;
@@ -46,7 +47,8 @@ public static class ManagementApi
             .MapComplaintsApi()
             .MapMessagesApi()
             .MapDestinationsApi()
-            .MapProvidersApi();
+            .MapProvidersApi()
+            .MapEgressApi();
         return app;
     }
 }

@@ -41,7 +41,11 @@ public sealed class DeliveryOptions : IValidatableObject
     public int MaxConnectionsPerHost { get; set; } = 20;
 
     /// <summary>How long an unused connection is kept for reuse.</summary>
-    public TimeSpan IdleConnectionTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <remarks>
+    /// Short, as Postfix's connection cache (2 s): under steady traffic a connection is reused within milliseconds, and
+    /// an idle one still holds one of the provider's few connection slots, which another silo may be waiting for.
+    /// </remarks>
+    public TimeSpan IdleConnectionTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -76,6 +80,11 @@ public sealed class DeliveryOptions : IValidatableObject
         if (ConnectTimeout < TimeSpan.FromMilliseconds(100) || CommandTimeout < TimeSpan.FromMilliseconds(100))
         {
             yield return new ValidationResult("Sendarix:Delivery: ConnectTimeout and CommandTimeout must be at least 100 ms.");
+        }
+
+        if (IdleConnectionTimeout < TimeSpan.FromMilliseconds(100))
+        {
+            yield return new ValidationResult("Sendarix:Delivery:IdleConnectionTimeout must be at least 100 ms.", [nameof(IdleConnectionTimeout)]);
         }
 
         if (QueueVisibilityTimeout < TimeSpan.FromSeconds(1) || QueueVisibilityTimeout > TimeSpan.FromDays(7))

@@ -14,6 +14,7 @@ public static class DeliveryServiceCollectionExtensions
         services.AddOptions<DnsOptions>().BindConfiguration(DnsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Shaping.ShapingOptions>().BindConfiguration(Shaping.ShapingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Shaping.ProviderProfiles>();
+        services.AddSingleton<Egress.EgressChooser>();
         services.AddSingleton<DnsLookup>();
         services.AddSingleton<DestinationResolver>();
         services.AddSingleton<Signing.DkimSigning>();

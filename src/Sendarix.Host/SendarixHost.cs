@@ -1,3 +1,4 @@
+using Sendarix.Core.Egress;
 using System.Net;
 using Azure.Data.Tables;
 using Orleans.Configuration;
@@ -41,6 +42,9 @@ public static class SendarixHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSendarixStorage();
         builder.Services.AddRetryPolicy();
+
+        // Egress pools are read by delivery (which IP to send from) and by the API (which pools exist): bound once.
+        builder.Services.AddOptions<EgressOptions>().BindConfiguration(EgressOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.Configure<DevelopmentOptions>(configuration.GetSection(DevelopmentOptions.Section));
         builder.Services.Configure<ApiOptions>(configuration.GetSection(ApiOptions.Section));
 

@@ -24,7 +24,7 @@ public sealed class ProviderShapingTests : IAsyncLifetime
     {
         _gmail = new SmtpSink(IPAddress.Parse("127.0.0.7")) { OfferStartTls = true };
         var port = _gmail.EndPoint.Port;
-        _busy = new SmtpSink(IPAddress.Parse("127.0.0.8"), port) { Greeting = _ => "421 4.7.0 Too many connections, try again in 30 seconds" };
+        _busy = new SmtpSink(IPAddress.Parse("127.0.0.8"), port) { Greeting = _ => "421 4.3.2 Service busy, try again in 30 seconds" };
         await _dns.StartAsync(
         [
             "--mx-host=gmail.test,gmail-smtp-in.l.google.com,5", "--host-record=gmail-smtp-in.l.google.com,127.0.0.7",
@@ -103,8 +103,8 @@ public sealed class ProviderShapingTests : IAsyncLifetime
         var busy = await SubmitAsync(tenant, $"x-{Guid.NewGuid():N}@busy.test");
         var view = await _a.WaitForStatusAsync(busy, TimeSpan.FromSeconds(30), "deferred");
         var deferred = view.GetProperty("events").EnumerateArray().Last();
-        Assert.StartsWith("421 4.7.0", deferred.GetProperty("reply").GetString());
-        Assert.Equal("rate_limited", deferred.GetProperty("category").GetString());
+        Assert.StartsWith("421 4.3.2", deferred.GetProperty("reply").GetString());
+        Assert.Equal("transient", deferred.GetProperty("category").GetString());
 
         // Paused for the 30 s the reply named, not the generic schedule; the next attempt waits for it.
         var destination = await Relay.ReadAsync(await _a.Api.GetAsync("/v1/destinations/busy.test"), HttpStatusCode.OK);

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Sendarix.Api.Security;
 using Sendarix.Contracts.Shaping;
+using Microsoft.Extensions.Options;
+using Sendarix.Core.Egress;
 using Sendarix.Core.Providers;
 
 namespace Sendarix.Api.Providers;
@@ -11,9 +13,6 @@ namespace Sendarix.Api.Providers;
 /// <summary>Provider profiles (how the relay sends to Gmail, Microsoft, Yahoo, iCloud and the rest) and their throttles.</summary>
 public static class ProvidersApi
 {
-    // Until egress IP pools arrive, every provider has one throttle for the relay's default address.
-    const string DefaultEgress = "default";
-
     public static RouteGroupBuilder MapProvidersApi(this RouteGroupBuilder v1)
     {
         var providers = v1.MapGroup("/providers").WithTags("Providers").RequireOperator();
@@ -25,15 +24,16 @@ public static class ProvidersApi
         return v1;
     }
 
-    static async Task<Ok<ProviderResponse[]>> ListAsync(IGrainFactory grains) =>
-        TypedResults.Ok(await Task.WhenAll(ProviderProfile.Names.Select(name => ResponseAsync(grains, name))));
+    static async Task<Ok<ProviderResponse[]>> ListAsync(IGrainFactory grains, IOptions<EgressOptions> egress) =>
+        TypedResults.Ok(await Task.WhenAll(ProviderProfile.Names.Select(name => ResponseAsync(grains, egress.Value, name))));
 
-    static async Task<Results<Ok<ProviderResponse>, ProblemHttpResult>> GetAsync(string provider, IGrainFactory grains) =>
+    static async Task<Results<Ok<ProviderResponse>, ProblemHttpResult>> GetAsync(string provider, IGrainFactory grains, IOptions<EgressOptions> egress) =>
         ProviderProfile.Defaults.ContainsKey(provider)
-            ? TypedResults.Ok(await ResponseAsync(grains, provider))
+            ? TypedResults.Ok(await ResponseAsync(grains, egress.Value, provider))
             : TypedResultsProblem.NotFound($"Provider '{provider}'");
 
-    static async Task<Results<Ok<ProviderResponse>, ProblemHttpResult, ValidationProblem>> SetAsync(string provider, ProviderSettings settings, IGrainFactory grains)
+    static async Task<Results<Ok<ProviderResponse>, ProblemHttpResult, ValidationProblem>> SetAsync(
+        string provider, ProviderSettings settings, IGrainFactory grains, IOptions<EgressOptions> egress)
     {
         if (!ProviderProfile.Defaults.ContainsKey(provider))
         {
@@ -62,15 +62,22 @@ public static class ProvidersApi
         }
 
         await grains.GetGrain<IProviderGrain>(provider).SetAsync(settings);
-        return TypedResults.Ok(await ResponseAsync(grains, provider));
+        return TypedResults.Ok(await ResponseAsync(grains, egress.Value, provider));
     }
 
-    static async Task<ProviderResponse> ResponseAsync(IGrainFactory grains, string provider)
+    static async Task<ProviderResponse> ResponseAsync(IGrainFactory grains, EgressOptions egress, string provider)
     {
         var profile = await grains.GetGrain<IProviderGrain>(provider).GetAsync();
-        var throttle = await grains.GetGrain<IThrottleGrain>($"{provider}|{DefaultEgress}").GetStatusAsync(profile.ConnectionsPerIp);
+        var sources = egress.Pools.Values.SelectMany(p => p.Ips.Select(ip => ip.Address)).Prepend("default");
+        var throttles = new List<EgressThrottle>();
+        foreach (var source in sources)
+        {
+            var t = await grains.GetGrain<IThrottleGrain>($"{provider}|{source}").GetStatusAsync(profile.ConnectionsPerIp);
+            throttles.Add(new EgressThrottle(source, t.OpenConnections, t.ConnectionLimit, t.ReducedUntil));
+        }
+
         return new ProviderResponse(profile.Provider, profile.ConnectionsPerIp, profile.MessagesPerConnection, profile.MessagesPerMinutePerIp,
-            profile.RequireTls, profile.OperatorSettings, [new EgressThrottle(DefaultEgress, throttle.OpenConnections, throttle.ConnectionLimit, throttle.ReducedUntil)]);
+            profile.RequireTls, profile.OperatorSettings, throttles);
     }
 }
 

@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Sendarix.Api.Security;
 using Sendarix.Contracts.Tenants;
+using Microsoft.Extensions.Options;
+using Sendarix.Core.Egress;
 using Sendarix.Core.Ids;
 
 namespace Sendarix.Api.Tenants;
@@ -50,13 +52,22 @@ public static class TenantsApi
         return tenant is null ? TypedResultsProblem.NotFound($"Tenant '{tenantId}'") : TypedResults.Ok(TenantResponse.From(tenant));
     }
 
-    static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> UpdateAsync(string tenantId, UpdateTenantRequest request, IGrainFactory grains)
+    static async Task<Results<Ok<TenantResponse>, ProblemHttpResult, ValidationProblem>> UpdateAsync(
+        string tenantId, UpdateTenantRequest request, IGrainFactory grains, IOptions<EgressOptions> egress)
     {
+        if (request.Pool is { Length: > 0 } pool && !egress.Value.Pools.ContainsKey(pool))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["pool"] = [$"'{pool}' is not a configured egress pool ({string.Join(", ", egress.Value.Pools.Keys)}); \"\" returns the tenant to the default pool."],
+            });
+        }
+
         var tenant = await FindAsync(grains, tenantId);
         if (tenant is not null)
         {
             tenant = await grains.GetGrain<ITenantGrain>(tenantId).UpdateSettingsAsync(
-                new TenantSettingsChange(request.AllowUnverifiedSenders, request.AllowSubdomains, request.RejectSuppressedRecipients));
+                new TenantSettingsChange(request.AllowUnverifiedSenders, request.AllowSubdomains, request.RejectSuppressedRecipients, request.Pool));
         }
 
         return tenant is null ? TypedResultsProblem.NotFound($"Tenant '{tenantId}'") : TypedResults.Ok(TenantResponse.From(tenant));
@@ -100,11 +111,11 @@ public static class TenantsApi
 public sealed record CreateTenantRequest([property: Required] string? Name);
 
 /// <summary>Settings to change; those left out stay as they are.</summary>
-public sealed record UpdateTenantRequest(bool? AllowUnverifiedSenders, bool? AllowSubdomains, bool? RejectSuppressedRecipients);
+public sealed record UpdateTenantRequest(bool? AllowUnverifiedSenders, bool? AllowSubdomains, bool? RejectSuppressedRecipients, string? Pool);
 
 public sealed record TenantResponse(string Id, string Name, DateTimeOffset CreatedAt, bool AllowUnverifiedSenders, bool AllowSubdomains,
-    bool RejectSuppressedRecipients, SendingLimits Limits, string? PausedReason, DateTimeOffset? PausedAt)
+    bool RejectSuppressedRecipients, SendingLimits Limits, string? PausedReason, DateTimeOffset? PausedAt, string? Pool)
 {
     public static TenantResponse From(TenantInfo t) => new(t.Id, t.Name, t.CreatedAt, t.AllowUnverifiedSenders, t.AllowSubdomains,
-        t.RejectSuppressedRecipients, t.Limits ?? SendingLimits.None, t.PausedReason, t.PausedAt);
+        t.RejectSuppressedRecipients, t.Limits ?? SendingLimits.None, t.PausedReason, t.PausedAt, t.Pool);
 }

@@ -4,7 +4,8 @@ namespace Sendarix.Contracts.Tenants;
 /// A tenant. <see cref="AllowUnverifiedSenders"/> lifts the sender-domain policy for a tenant the operator trusts
 /// (a development tenant, an internal system); <see cref="AllowSubdomains"/> lets it send as subdomains of its
 /// verified domains; <see cref="RejectSuppressedRecipients"/> refuses suppressed recipients at RCPT instead of
-/// accepting and not sending. All are off for a new tenant.
+/// accepting and not sending. All are off for a new tenant. <see cref="Pool"/> is the egress pool it sends through
+/// (null: the default pool).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Sendarix.TenantInfo")]
 public sealed record TenantInfo(
@@ -16,4 +17,5 @@ public sealed record TenantInfo(
     [property: Id(5)] string? PausedReason = null,
     [property: Id(6)] DateTimeOffset? PausedAt = null,
     [property: Id(7)] bool AllowSubdomains = false,
-    [property: Id(8)] bool RejectSuppressedRecipients = false);
+    [property: Id(8)] bool RejectSuppressedRecipients = false,
+    [property: Id(9)] string? Pool = null);

@@ -1,8 +1,9 @@
 namespace Sendarix.Contracts.Tenants;
 
-/// <summary>A change to a tenant's settings: each null field stays as it is.</summary>
+/// <summary>A change to a tenant's settings: each null field stays as it is; an empty <see cref="Pool"/> returns the tenant to the default pool.</summary>
 [GenerateSerializer, Immutable, Alias("Sendarix.TenantSettingsChange")]
 public sealed record TenantSettingsChange(
     [property: Id(0)] bool? AllowUnverifiedSenders,
     [property: Id(1)] bool? AllowSubdomains,
-    [property: Id(2)] bool? RejectSuppressedRecipients);
+    [property: Id(2)] bool? RejectSuppressedRecipients,
+    [property: Id(3)] string? Pool = null);

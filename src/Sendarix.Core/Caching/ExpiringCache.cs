@@ -28,4 +28,7 @@ public sealed class ExpiringCache<TValue>(TimeProvider time, TimeSpan lifetime, 
 
         return value;
     }
+
+    /// <summary>Forgets a key, so the next lookup asks again (after a change made here).</summary>
+    public void Remove(string key) => _entries.TryRemove(key, out _);
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using MailKit;
 using MailKit.Net.Smtp;
@@ -30,10 +31,11 @@ internal sealed partial class SmtpTransport(
     static readonly FormatOptions Format = CreateFormat();
 
     /// <summary>
-    /// Sends through a connection leased from <paramref name="throttle"/> within <paramref name="profile"/>'s limits; when
+    /// Sends from <paramref name="egress"/> (null: the host's own address) through a connection leased from
+    /// <paramref name="throttle"/> within <paramref name="profile"/>'s limits; when
     /// no connection slot or message token comes within ThrottleWait, nothing is sent and the result says it was held back.
     /// </summary>
-    public async Task<AttemptResult> SendAsync(Resolution destination, IThrottleGrain throttle, ProviderProfile profile, string from,
+    public async Task<AttemptResult> SendAsync(Resolution destination, IPAddress? egress, IThrottleGrain throttle, ProviderProfile profile, string from,
         IReadOnlyList<string> recipients, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         var o = options.Value;
@@ -52,7 +54,7 @@ internal sealed partial class SmtpTransport(
         {
             foreach (var address in host.Addresses)
             {
-                var key = $"{address}|{host.Port}|{destination.Tls}";
+                var key = $"{egress}|{address}|{host.Port}|{destination.Tls}";
                 lastHost = $"{host.Name}[{address}]:{host.Port}";
                 ConnectionPool.Lease lease;
                 try
@@ -72,6 +74,7 @@ internal sealed partial class SmtpTransport(
                     if (!client.IsConnected)
                     {
                         client.LocalDomain = o.HeloName;
+                        client.LocalEndPoint = egress is null ? null : new IPEndPoint(egress, 0);
                         client.Timeout = (int)o.CommandTimeout.TotalMilliseconds;
                         client.CheckCertificateRevocation = false;
                         // Certificates are not verified yet: opportunistic TLS protects against passive eavesdropping only.

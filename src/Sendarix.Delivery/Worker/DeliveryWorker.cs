@@ -14,6 +14,7 @@ using Sendarix.Contracts.Shaping;
 using Sendarix.Delivery.Shaping;
 using Sendarix.Core.Sandbox;
 using Sendarix.Core.Suppression;
+using Sendarix.Delivery.Egress;
 using Sendarix.Delivery.Routing;
 using Sendarix.Delivery.Signing;
 using Sendarix.Delivery.Transport;
@@ -38,6 +39,7 @@ public sealed partial class DeliveryWorker(
     DestinationResolver resolver,
     DkimSigning dkim,
     ProviderProfiles profiles,
+    EgressChooser egress,
     IGrainFactory grains,
     IServiceProvider services,
     IOptions<DeliveryOptions> options,
@@ -68,7 +70,7 @@ public sealed partial class DeliveryWorker(
 
     async Task SweepAsync(ConnectionPool pool, CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.IdleConnectionTimeout / 2, time);
+        using var timer = new PeriodicTimer(options.Value.IdleConnectionTimeout / 2 < TimeSpan.FromSeconds(1) ? options.Value.IdleConnectionTimeout / 2 : TimeSpan.FromSeconds(1), time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             pool.Sweep();
@@ -240,23 +242,33 @@ public sealed partial class DeliveryWorker(
             resolution = resolution with { Tls = TlsPolicy.Required };
         }
 
-        var throttle = grains.GetGrain<IThrottleGrain>(ThrottleKey(resolution.Provider, DefaultEgress));
+        var scope = EgressChooser.ScopeOf(resolution.Provider, domain);
+        var (source, noSource) = await egress.ChooseAsync(item.TenantId, resolution.Provider, scope);
         AttemptResult result;
-        await _attempts.WaitAsync(cancellationToken);
-        try
+        IThrottleGrain? throttle = null;
+        if (source is null)
         {
-            result = await transport.SendAsync(resolution, throttle, profile, item.From, recipients.Select(r => r.Address).ToList(), body, cancellationToken);
+            result = new AttemptResult(null, new Dictionary<string, SmtpReply>(), null, noSource);
         }
-        finally
+        else
         {
-            _attempts.Release();
+            throttle = grains.GetGrain<IThrottleGrain>(ThrottleKey(resolution.Provider, source.Key));
+            await _attempts.WaitAsync(cancellationToken);
+            try
+            {
+                result = await transport.SendAsync(resolution, source.Address, throttle, profile, item.From, recipients.Select(r => r.Address).ToList(), body, cancellationToken);
+            }
+            finally
+            {
+                _attempts.Release();
+            }
         }
 
         var at = time.GetUtcNow();
-        if (result.HeldBack is { } heldBack)
+        if (result.HeldBack is { } heldBack || throttle is null)
         {
             // Nobody refused anything: the relay's own limits were full. Try again soon, blaming no destination.
-            var reply = SmtpReply.ConnectionFailure($"4.4.5 Held back by the relay's limits for {resolution.Provider}: {heldBack}");
+            var reply = SmtpReply.ConnectionFailure($"4.4.5 Held back by the relay's limits for {resolution.Provider}: {result.HeldBack}");
             var why = new BounceClassification(BounceCategory.Transient, BounceAction.Retry, shaping.Value.ThrottleWait, "relay.throttle");
             return Group(item, domain, recipients.Select(r =>
                 new Decision(r, reply, why, Disposition.Decide(reply, r.Attempts, item.AcceptedAt, at, policy, why: why), r.Attempts, null)));
@@ -267,6 +279,13 @@ public sealed partial class DeliveryWorker(
             var reply = result.Unreachable ?? result.Replies[r.Address];
             return (Recipient: r, Reply: reply, Why: reply.Class == ReplyClass.Success ? null : BounceClassifier.Classify(reply, resolution.Provider));
         }).ToList();
+
+        // The receiver throttled or blocked this IP: keep its traffic off the IP for the cool-down; the pool's other IPs
+        // take it (the deferred recipients included, on their retry).
+        if (replies.FirstOrDefault(r => r.Why?.Action == BounceAction.BackOffIp) is { Why: not null } blocked)
+        {
+            await egress.DeprioritiseAsync(source!, scope, blocked.Reply.ToString());
+        }
 
         // No host answered at all: an outage, backed off on the retry schedule. A host that answered (even with a 421
         // greeting) is judged by its reply like any other.
@@ -290,9 +309,6 @@ public sealed partial class DeliveryWorker(
         return Group(item, domain, replies.Select(r =>
             new Decision(r.Recipient, r.Reply, r.Why, Disposition.Decide(r.Reply, r.Recipient.Attempts + 1, item.AcceptedAt, at, policy, backoff, r.Why), r.Recipient.Attempts + 1, result.RemoteHost)));
     }
-
-    // Until egress IP pools arrive, every silo sends from its default address: one throttle per provider.
-    const string DefaultEgress = "default";
 
     static string ThrottleKey(string provider, string egress) => $"{provider}|{egress}";
 

@@ -86,6 +86,7 @@ public sealed class TenantGrain(
         state.State.AllowUnverifiedSenders = change.AllowUnverifiedSenders ?? state.State.AllowUnverifiedSenders;
         state.State.AllowSubdomains = change.AllowSubdomains ?? state.State.AllowSubdomains;
         state.State.RejectSuppressedRecipients = change.RejectSuppressedRecipients ?? state.State.RejectSuppressedRecipients;
+        state.State.Pool = change.Pool is null ? state.State.Pool : change.Pool.Length == 0 ? null : change.Pool;
         await state.WriteStateAsync();
         return Info();
     }
@@ -152,5 +153,5 @@ public sealed class TenantGrain(
 
     TenantInfo? Info() => state.State.Name is null ? null
         : new TenantInfo(this.GetPrimaryKeyString(), state.State.Name, state.State.CreatedAt, state.State.AllowUnverifiedSenders, state.State.Limits,
-            state.State.PausedReason, state.State.PausedAt, state.State.AllowSubdomains, state.State.RejectSuppressedRecipients);
+            state.State.PausedReason, state.State.PausedAt, state.State.AllowSubdomains, state.State.RejectSuppressedRecipients, state.State.Pool);
 }

@@ -25,4 +25,5 @@ public sealed class TenantState
     [Id(8)] public bool AllowSubdomains { get; set; }
 
     [Id(9)] public bool RejectSuppressedRecipients { get; set; }
+    [Id(10)] public string? Pool { get; set; }
 }

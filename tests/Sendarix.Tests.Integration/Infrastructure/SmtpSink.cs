@@ -35,6 +35,9 @@ internal sealed class SmtpSink : IAsyncDisposable
     /// <summary>The greeting line for the n-th connection (0-based); default "220 sink.test ESMTP".</summary>
     public Func<int, string> Greeting { get; set; } = _ => "220 sink.test ESMTP";
 
+    /// <summary>A greeting for connections from this client address instead of the usual one (e.g. a 421 to one egress IP); null: none.</summary>
+    public Func<IPAddress, string?> GreetingFor { get; set; } = _ => null;
+
     /// <summary>The reply to RCPT for an address; default accept.</summary>
     public Func<string, string> RcptReply { get; set; } = _ => "250 2.1.5 OK";
 
@@ -92,7 +95,8 @@ internal sealed class SmtpSink : IAsyncDisposable
 
         try
         {
-            var greeting = Greeting(index);
+            var clientAddress = ((IPEndPoint)client.Client.RemoteEndPoint!).Address;
+            var greeting = GreetingFor(clientAddress) ?? Greeting(index);
             await Send(greeting);
             if (!greeting.StartsWith("220", StringComparison.Ordinal))
             {
@@ -164,7 +168,7 @@ internal sealed class SmtpSink : IAsyncDisposable
                         var final = DataReply();
                         if (final.StartsWith('2'))
                         {
-                            Messages.Enqueue(new ReceivedMail(from, rcpts.ToList(), body, stream is SslStream, helo, DateTimeOffset.UtcNow));
+                            Messages.Enqueue(new ReceivedMail(from, rcpts.ToList(), body, stream is SslStream, helo, DateTimeOffset.UtcNow, clientAddress));
                         }
 
                         await Send(final);
@@ -278,7 +282,7 @@ internal sealed class SmtpSink : IAsyncDisposable
 }
 
 /// <summary>A message as a destination received it.</summary>
-internal sealed record ReceivedMail(string From, IReadOnlyList<string> Recipients, byte[] Data, bool OverTls, string? Helo = null, DateTimeOffset ReceivedAt = default)
+internal sealed record ReceivedMail(string From, IReadOnlyList<string> Recipients, byte[] Data, bool OverTls, string? Helo = null, DateTimeOffset ReceivedAt = default, IPAddress? Client = null)
 {
     public string Text => Encoding.UTF8.GetString(Data);
 }

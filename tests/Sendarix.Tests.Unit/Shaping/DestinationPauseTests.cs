@@ -19,14 +19,14 @@ public sealed class DestinationPauseTests
     public void A_421_pauses_for_the_default_or_the_window_it_names()
     {
         Assert.Equal(Default, DestinationPause.For([R(421, "4.3.2 Service not available")], Default));
-        Assert.Equal(TimeSpan.FromMinutes(10), DestinationPause.For([R(421, "4.7.0 Too many connections; try again in 10 minutes")], Default));
+        Assert.Equal(TimeSpan.FromMinutes(10), DestinationPause.For([R(421, "4.3.2 Service busy; try again in 10 minutes")], Default));
     }
 
     [Fact]
-    public void An_ip_back_off_pauses_even_for_one_recipient_of_several()
+    public void An_ip_back_off_deprioritises_the_ip_and_pauses_nothing()
     {
-        Assert.Equal(Default, DestinationPause.For(
-            [R(250, "2.1.5 OK"), R(451, "4.7.650 The mail server has been temporarily rate limited due to IP reputation", Provider.Microsoft)], Default));
+        Assert.Null(DestinationPause.For([R(451, "4.7.650 The mail server has been temporarily rate limited due to IP reputation", Provider.Microsoft)], Default));
+        Assert.Null(DestinationPause.For([R(421, "4.7.0 [192.0.2.1] Too many connections from your IP")], Default));
     }
 
     [Fact]

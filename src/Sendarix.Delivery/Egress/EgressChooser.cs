@@ -1,0 +1,76 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Sendarix.Contracts.Egress;
+using Sendarix.Contracts.Tenants;
+using Sendarix.Core.Caching;
+using Sendarix.Core.Egress;
+using Sendarix.Core.Providers;
+
+namespace Sendarix.Delivery.Egress;
+
+/// <summary>The IP to send from: its address to bind (null: the host's own) and the key of its IP grain and throttles.</summary>
+public sealed record EgressChoice(IPAddress? Address, string Key)
+{
+    public const string DefaultKey = "default";
+}
+
+/// <summary>
+/// Chooses the egress IP for a tenant's message to a provider: the tenant's pool (or the default pool), its IPs'
+/// standing read from their grains (kept a second), and the pure selector. A warming IP is only chosen once its grain
+/// has counted the message against today's cap.
+/// </summary>
+public sealed class EgressChooser(IGrainFactory grains, IOptions<EgressOptions> options, TimeProvider time)
+{
+    static readonly TimeSpan TenantFreshness = TimeSpan.FromSeconds(5);
+    static readonly TimeSpan IpFreshness = TimeSpan.FromSeconds(1);
+
+    readonly ExpiringCache<string?> _tenantPools = new(time, TenantFreshness);
+    readonly ExpiringCache<IpStatus> _ips = new(time, IpFreshness);
+
+    /// <summary>
+    /// Where a provider's or destination's standing is kept: per provider for the big ones (they judge an IP as a
+    /// whole), per destination domain for everyone else (one small server's block says nothing about the next).
+    /// </summary>
+    public static string ScopeOf(string provider, string domain) => provider == Provider.Default ? $"{Provider.Default}:{domain}" : provider;
+
+    /// <summary>The IP to use, or null with the reason when none of the pool may send to this provider now.</summary>
+    public async Task<(EgressChoice? Choice, string? Reason)> ChooseAsync(string tenantId, string provider, string scope)
+    {
+        var o = options.Value;
+        var poolName = await _tenantPools.GetOrAddAsync(tenantId, async () => (await grains.GetGrain<ITenantGrain>(tenantId).GetAsync())?.Pool) ?? o.DefaultPool;
+        var ips = poolName is not null && o.Pools.TryGetValue(poolName, out var pool)
+            ? pool.Ips.Select(ip => (ip.Address, ip.Tier)).ToList()
+            : [(EgressChoice.DefaultKey, 0)];
+
+        var statuses = new Dictionary<string, IpStatus>();
+        foreach (var (address, _) in ips)
+        {
+            statuses[address] = await _ips.GetOrAddAsync(address, () => grains.GetGrain<IIpGrain>(address).GetAsync());
+        }
+
+        var now = time.GetUtcNow();
+        var candidates = ips.Select(ip => new EgressCandidate(ip.Address, ip.Tier, statuses[ip.Address].CanSend(provider), statuses[ip.Address].DeprioritisedUntil(scope))).ToList();
+        while (EgressSelector.Choose(candidates, now, Random.Shared) is { } chosen)
+        {
+            if (statuses[chosen.Address].Status != IpStatuses.Warming || await grains.GetGrain<IIpGrain>(chosen.Address).ReserveAsync(provider))
+            {
+                return (new EgressChoice(chosen.Address == EgressChoice.DefaultKey ? null : IPAddress.Parse(chosen.Address), chosen.Address), null);
+            }
+
+            // Its cap for today is reached: take it out and choose again.
+            _ips.Remove(chosen.Address);
+            candidates = candidates.Select(c => c.Address == chosen.Address ? c with { Sendable = false } : c).ToList();
+        }
+
+        var back = EgressSelector.NextReturn(candidates, now);
+        return (null, $"no IP of {(poolName is null ? "the host" : $"pool {poolName}")} may send to {scope} now" +
+                      (back is { } at ? $" (deprioritised until {at:u})" : " (cold, paused or at the warm-up cap)"));
+    }
+
+    /// <summary>Keeps traffic for <paramref name="scope"/> off the IP for the cool-down.</summary>
+    public async Task DeprioritiseAsync(EgressChoice egress, string scope, string reason)
+    {
+        await grains.GetGrain<IIpGrain>(egress.Key).DeprioritiseAsync(scope, reason);
+        _ips.Remove(egress.Key);
+    }
+}

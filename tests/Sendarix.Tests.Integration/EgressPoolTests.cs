@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Sendarix.Tests.Integration.Infrastructure;
+
+namespace Sendarix.Tests.Integration;
+
+/// <summary>
+/// Egress pools on loopback addresses: connections leave from the pool's IPs (127.0.0.2, 127.0.0.3); a destination that
+/// answers 421 4.7.0 to one of them has that IP deprioritised, traffic moves to the other, and comes back after the
+/// cool-down. A tenant can be moved to a dedicated pool, and a paused or cold IP gets nothing.
+/// </summary>
+public sealed class EgressPoolTests : IAsyncLifetime
+{
+    static readonly IPAddress First = IPAddress.Parse("127.0.0.2"), Second = IPAddress.Parse("127.0.0.3"), Dedicated = IPAddress.Parse("127.0.0.4");
+    readonly Dnsmasq _dns = new();
+    SmtpSink _sink = null!;
+    Relay _relay = null!;
+    volatile bool _blockFirst;
+
+    public async Task InitializeAsync()
+    {
+        _sink = new SmtpSink(IPAddress.Parse("127.0.0.9"))
+        {
+            GreetingFor = client => _blockFirst && client.Equals(First) ? $"421 4.7.0 [{client}] Our system has detected an unusual rate of mail from your IP" : null,
+        };
+        await _dns.StartAsync(["--mx-host=pool.test,mx.pool.test,10", "--host-record=mx.pool.test,127.0.0.9"]);
+        var settings = Relay.DefaultSettings((await AzuriteServer.Shared).ConnectionString);
+        settings["Sendarix:Delivery:MxPort"] = _sink.EndPoint.Port.ToString();
+        settings["Sendarix:Egress:Pools:shared:Ips:0:Address"] = First.ToString();
+        settings["Sendarix:Egress:Pools:shared:Ips:1:Address"] = Second.ToString();
+        settings["Sendarix:Egress:Pools:dedicated:Ips:0:Address"] = Dedicated.ToString();
+        settings["Sendarix:Egress:Pools:cold:Ips:0:Address"] = "127.0.0.5";
+        settings["Sendarix:Egress:Pools:cold:Ips:0:Status"] = "cold";
+        settings["Sendarix:Egress:DefaultPool"] = "shared";
+        settings["Sendarix:Egress:CoolDown"] = "00:00:05";
+        _relay = await Relay.StartAsync(settings, _dns);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _relay.DisposeAsync();
+        _dns.Dispose();
+        await _sink.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Traffic_leaves_the_ip_a_destination_throttles_and_comes_back_after_the_cool_down()
+    {
+        var tenant = await _relay.CreateTenantAsync();
+        _blockFirst = true;
+        var blocked = await SendAsync(tenant, 12);
+        foreach (var id in blocked)
+        {
+            await _relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(60), "delivered");
+        }
+
+        // Every message got through, none of them from the throttled IP; it was deprioritised for this destination.
+        Assert.All(_sink.Messages, m => Assert.Equal(Second, m.Client));
+        var ip = await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/ips/{First}"), HttpStatusCode.OK);
+        Assert.Contains(ip.GetProperty("standing").EnumerateArray(), s => s.GetProperty("scope").GetString() == "default:pool.test");
+
+        // After the cool-down (5 s here) the destination takes the first IP again, and both IPs carry traffic.
+        _blockFirst = false;
+        await Eventually.GetAsync(() => _relay.Api.GetFromJsonAsync<JsonElement>($"/v1/ips/{First}"),
+            s => s.GetProperty("standing").EnumerateArray().All(p => p.GetProperty("deprioritisedUntil").ValueKind == JsonValueKind.Null),
+            TimeSpan.FromSeconds(30), "the cool-down to end");
+        var before = _sink.Messages.Count;
+        foreach (var id in await SendAsync(tenant, 20))
+        {
+            await _relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(30), "delivered");
+        }
+
+        var after = _sink.Messages.Skip(before).ToList();
+        Assert.Contains(after, m => First.Equals(m.Client));
+        Assert.Contains(after, m => Second.Equals(m.Client));
+    }
+
+    [Fact]
+    public async Task A_tenant_moved_to_a_dedicated_pool_sends_only_from_it_and_a_paused_or_cold_ip_sends_nothing()
+    {
+        var tenant = await _relay.CreateTenantAsync();
+        var bad = await _relay.Api.PatchAsJsonAsync($"/v1/tenants/{tenant.TenantId}", new { pool = "nosuchpool" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        await Relay.ReadAsync(await _relay.Api.PatchAsJsonAsync($"/v1/tenants/{tenant.TenantId}", new { pool = "dedicated" }), HttpStatusCode.OK);
+
+        var ids = await SendAsync(tenant, 3);
+        foreach (var id in ids)
+        {
+            await _relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(30), "delivered");
+        }
+
+        Assert.All(_sink.Messages.Where(m => m.Recipients.Any(r => r.Contains(tenant.TenantId))), m => Assert.Equal(Dedicated, m.Client));
+
+        // Paused: nothing leaves (once every silo has seen it, within a second); the recipient is held back by the relay.
+        var paused = await Relay.ReadAsync(await _relay.Api.PostAsync($"/v1/ips/{Dedicated}/pause", null), HttpStatusCode.OK);
+        Assert.Equal("paused", paused.GetProperty("status").GetString());
+        var held = await SendUntilHeldBackAsync(tenant);
+        Assert.Contains("pool dedicated", held);
+        var sentFromDedicated = _sink.Messages.Count(m => Dedicated.Equals(m.Client));
+        await Relay.ReadAsync(await _relay.Api.PostAsync($"/v1/ips/{Dedicated}/resume", null), HttpStatusCode.OK);
+
+        // A cold IP's pool sends nothing at all, not even as a last resort (a tenant's pool is re-read within 5 s).
+        await Relay.ReadAsync(await _relay.Api.PatchAsJsonAsync($"/v1/tenants/{tenant.TenantId}", new { pool = "cold" }), HttpStatusCode.OK);
+        Assert.Contains("cold, paused or at the warm-up cap", await SendUntilHeldBackAsync(tenant));
+        Assert.DoesNotContain(_sink.Messages, m => IPAddress.Parse("127.0.0.5").Equals(m.Client));
+        Assert.True(_sink.Messages.Count(m => Dedicated.Equals(m.Client)) >= sentFromDedicated);
+
+        var pools = await Relay.ReadAsync(await _relay.Api.GetAsync("/v1/pools"), HttpStatusCode.OK);
+        Assert.Equal(["cold", "dedicated", "shared"], pools.EnumerateArray().Select(p => p.GetProperty("name").GetString()).Order());
+    }
+
+    /// <summary>Sends one message at a time until one is held back by the relay (a change seen by every silo); returns its reply.</summary>
+    async Task<string> SendUntilHeldBackAsync(TenantCredential tenant)
+    {
+        var give = DateTimeOffset.UtcNow.AddSeconds(30);
+        while (DateTimeOffset.UtcNow < give)
+        {
+            var view = await _relay.WaitForStatusAsync((await SendAsync(tenant, 1))[0], TimeSpan.FromSeconds(30), "delivered", "deferred");
+            var last = view.GetProperty("events").EnumerateArray().Last().GetProperty("reply").GetString()!;
+            if (last.Contains("4.4.5 Held back", StringComparison.Ordinal))
+            {
+                return last;
+            }
+        }
+
+        throw new TimeoutException("No message was held back within 30 s.");
+    }
+
+    async Task<List<string>> SendAsync(TenantCredential tenant, int count)
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            var to = $"r{i}-{tenant.TenantId}-{Guid.NewGuid():N}@pool.test";
+            var (code, text) = await PythonSmtp.SubmitAsync(_relay.StartTlsPort, "starttls", tenant, tenant.Sender, [to], Mail.Sample(tenant.Sender, to, "pool"));
+            Assert.Equal(250, code);
+            ids.Add(Mail.QueuedId(text));
+        }
+
+        return ids;
+    }
+}
