@@ -49,6 +49,12 @@ public sealed class DeliveryOptions : IValidatableObject
 
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often the endpoints of routes with several hosts are probed (0: only failed deliveries mark them down).</summary>
+    public TimeSpan HealthCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a probe waits for an endpoint's 220 greeting.</summary>
+    public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>Wait for any one reply from a destination server before the attempt counts as failed.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -80,6 +86,11 @@ public sealed class DeliveryOptions : IValidatableObject
         if (ConnectTimeout < TimeSpan.FromMilliseconds(100) || CommandTimeout < TimeSpan.FromMilliseconds(100))
         {
             yield return new ValidationResult("Sendarix:Delivery: ConnectTimeout and CommandTimeout must be at least 100 ms.");
+        }
+
+        if (HealthCheckInterval < TimeSpan.Zero || HealthCheckTimeout < TimeSpan.FromMilliseconds(100))
+        {
+            yield return new ValidationResult("Sendarix:Delivery: HealthCheckInterval must not be negative and HealthCheckTimeout at least 100 ms.");
         }
 
         if (IdleConnectionTimeout < TimeSpan.FromMilliseconds(100))

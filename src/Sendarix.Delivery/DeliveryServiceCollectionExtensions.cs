@@ -16,6 +16,8 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<Shaping.ProviderProfiles>();
         services.AddSingleton<Egress.EgressChooser>();
         services.AddSingleton<DnsLookup>();
+        services.AddSingleton<EndpointHealth>();
+        services.AddHostedService(sp => sp.GetRequiredService<EndpointHealth>());
         services.AddSingleton<DestinationResolver>();
         services.AddSingleton<Signing.DkimSigning>();
         services.AddHostedService<DeliveryWorker>();

@@ -19,8 +19,11 @@ public sealed class DestinationResolver
     readonly RouteTable _routes;
     readonly DeliveryOptions _options;
 
-    public DestinationResolver(IOptions<DeliveryOptions> options, DnsLookup dns)
+    readonly EndpointHealth _health;
+
+    public DestinationResolver(IOptions<DeliveryOptions> options, DnsLookup dns, EndpointHealth health)
     {
+        _health = health;
         _options = options.Value;
         _routes = _options.ToRouteTable();
         _dns = dns.Client;
@@ -31,7 +34,7 @@ public sealed class DestinationResolver
         if (_routes.Find(domain) is { } route)
         {
             var hosts = new List<ResolvedHost>();
-            foreach (var host in route.Hosts)
+            foreach (var host in _health.Order(route.Hosts))
             {
                 var addresses = await SystemAddressesAsync(host.Host, cancellationToken);
                 if (addresses.Count > 0)

@@ -23,6 +23,7 @@ namespace Sendarix.Delivery.Transport;
 /// </summary>
 internal sealed partial class SmtpTransport(
     ConnectionPool pool,
+    EndpointHealth health,
     IOptions<DeliveryOptions> options,
     IOptions<ShapingOptions> shaping,
     TimeProvider time,
@@ -119,6 +120,7 @@ internal sealed partial class SmtpTransport(
                 {
                     // Refused before any transaction (greeting, EHLO, STARTTLS): try the next host.
                     lastFailure = new SmtpReply((int)ex.StatusCode, ex.Message);
+                    health.ReportFailure(new HostPort(host.Name, host.Port).ToString(), lastFailure.ToString());
                 }
                 catch (Exception ex) when (ex is SocketException or IOException or TimeoutException or OperationCanceledException
                                                or SslHandshakeException or SmtpProtocolException or NotSupportedException or ServiceNotConnectedException)
@@ -129,6 +131,7 @@ internal sealed partial class SmtpTransport(
                     }
 
                     lastFailure = SmtpReply.ConnectionFailure(Describe(host, address.ToString(), ex, destination.Tls));
+                    health.ReportFailure(new HostPort(host.Name, host.Port).ToString(), lastFailure.Text);
                     LogHostFailed(logger, host.Name, address.ToString(), host.Port, lastFailure.Text);
                 }
                 finally
