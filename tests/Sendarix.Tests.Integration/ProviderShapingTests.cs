@@ -112,9 +112,22 @@ public sealed class ProviderShapingTests : IAsyncLifetime
         Assert.InRange(pausedFor.TotalSeconds, 25, 35);
         Assert.True(deferred.GetProperty("nextAttempt").GetDateTimeOffset() >= destination.GetProperty("backoffUntil").GetDateTimeOffset().AddSeconds(-1));
 
+        Assert.Equal(1, destination.GetProperty("deferredMessages").GetInt32());
+
         // Meanwhile another destination is delivered at once.
         var other = await SubmitAsync(tenant, $"y-{Guid.NewGuid():N}@other.test");
         await _a.WaitForStatusAsync(other, TimeSpan.FromSeconds(20), "delivered");
+
+        // The operator holds that one: its mail waits (and is counted) until it is resumed.
+        var paused = await Relay.ReadAsync(await _a.Api.PostAsync("/v1/destinations/other.test/pause", null), HttpStatusCode.OK);
+        Assert.True(paused.GetProperty("paused").GetBoolean());
+        var held = await SubmitAsync(tenant, $"z-{Guid.NewGuid():N}@other.test");
+        view = await _a.WaitForStatusAsync(held, TimeSpan.FromSeconds(20), "deferred");
+        Assert.Contains("held until", view.GetProperty("events").EnumerateArray().Last().GetProperty("reply").GetString());
+        await Eventually.GetAsync(() => _a.Api.GetFromJsonAsync<System.Text.Json.JsonElement>("/v1/destinations/other.test"),
+            d => d.GetProperty("deferredMessages").GetInt32() == 1, TimeSpan.FromSeconds(10), "the held message to be counted");
+        await Relay.ReadAsync(await _a.Api.PostAsync("/v1/destinations/other.test/resume", null), HttpStatusCode.OK);
+        await _a.WaitForStatusAsync(held, TimeSpan.FromSeconds(30), "delivered");
     }
 
     async Task<string> SubmitAsync(TenantCredential tenant, string to)

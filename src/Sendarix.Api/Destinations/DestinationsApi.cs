@@ -1,29 +1,62 @@
-using Sendarix.Api.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Sendarix.Api.Security;
 using Sendarix.Contracts.Destinations;
 using Sendarix.Core.Addressing;
+using Sendarix.Storage.Retries;
 
 namespace Sendarix.Api.Destinations;
 
 public static class DestinationsApi
 {
+    // Counting a huge backlog row by row is not worth it: past this the answer says "at least".
+    const int MaxCounted = 10_000;
+
     public static RouteGroupBuilder MapDestinationsApi(this RouteGroupBuilder v1)
     {
-        v1.MapGet("/destinations/{domain}", GetAsync).WithTags("Destinations").WithName("GetDestination")
-            .WithSummary("A destination's back-off state and when its deferred recipients are next released.").RequireOperator();
+        var destinations = v1.MapGroup("/destinations/{domain}").WithTags("Destinations").RequireOperator();
+        destinations.MapGet("/", GetAsync).WithName("GetDestination")
+            .WithSummary("A destination's back-off or pause, its deferred messages waiting (counted up to 10000) and when they are next released.");
+        destinations.MapPost("/pause", (string domain, IGrainFactory grains, RetryStore retries, CancellationToken ct) => SetPausedAsync(domain, true, grains, retries, ct))
+            .WithName("PauseDestination").WithSummary("Holds all delivery to the destination until resumed (recipients still expire at the end of their lifetime).");
+        destinations.MapPost("/resume", (string domain, IGrainFactory grains, RetryStore retries, CancellationToken ct) => SetPausedAsync(domain, false, grains, retries, ct))
+            .WithName("ResumeDestination").WithSummary("Lets delivery to a held destination go on (within a reminder period).");
         return v1;
     }
 
-    static async Task<Results<Ok<DestinationStatus>, ValidationProblem>> GetAsync(string domain, IGrainFactory grains)
+    static async Task<Results<Ok<DestinationResponse>, ValidationProblem>> GetAsync(string domain, IGrainFactory grains, RetryStore retries, CancellationToken cancellationToken)
     {
         if (!DomainName.IsValid(domain))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["domain"] = ["Not a domain name."] });
+            return Invalid();
         }
 
-        return TypedResults.Ok(await grains.GetGrain<IDestinationGrain>(domain.ToLowerInvariant()).GetStatusAsync());
+        var status = await grains.GetGrain<IDestinationGrain>(domain.ToLowerInvariant()).GetStatusAsync();
+        return TypedResults.Ok(await ResponseAsync(status, retries, cancellationToken));
     }
+
+    static async Task<Results<Ok<DestinationResponse>, ValidationProblem>> SetPausedAsync(string domain, bool paused, IGrainFactory grains, RetryStore retries, CancellationToken cancellationToken)
+    {
+        if (!DomainName.IsValid(domain))
+        {
+            return Invalid();
+        }
+
+        var status = await grains.GetGrain<IDestinationGrain>(domain.ToLowerInvariant()).SetPausedAsync(paused);
+        return TypedResults.Ok(await ResponseAsync(status, retries, cancellationToken));
+    }
+
+    static async Task<DestinationResponse> ResponseAsync(DestinationStatus s, RetryStore retries, CancellationToken cancellationToken)
+    {
+        var deferred = await retries.CountAsync(s.Destination, MaxCounted, cancellationToken);
+        return new DestinationResponse(s.Destination, s.Paused, s.BackoffUntil, s.ConsecutiveFailures, s.LastError, s.NextRelease, deferred, deferred >= MaxCounted);
+    }
+
+    static ValidationProblem Invalid() => TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["domain"] = ["Not a domain name."] });
 }
+
+/// <summary>A destination now: held by the operator, backed off until, its deferred messages waiting (at least, when capped).</summary>
+public sealed record DestinationResponse(string Destination, bool Paused, DateTimeOffset? BackoffUntil, int ConsecutiveFailures, string? LastError,
+    DateTimeOffset? NextRelease, int DeferredMessages, bool DeferredCountCapped);

@@ -6,4 +6,5 @@ public sealed record DestinationStatus(
     [property: Id(1)] DateTimeOffset? BackoffUntil,
     [property: Id(2)] int ConsecutiveFailures,
     [property: Id(3)] string? LastError,
-    [property: Id(4)] DateTimeOffset? NextRelease);
+    [property: Id(4)] DateTimeOffset? NextRelease,
+    [property: Id(5)] bool Paused = false);

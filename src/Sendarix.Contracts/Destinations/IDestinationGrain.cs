@@ -25,4 +25,10 @@ public interface IDestinationGrain : IGrainWithStringKey
     Task ScheduleAsync(DateTimeOffset due);
 
     Task<DestinationStatus> GetStatusAsync();
+
+    /// <summary>
+    /// The operator holds the destination (nothing is attempted; recipients are looked at again every reminder period
+    /// and still expire at the end of their lifetime) or lets it go again.
+    /// </summary>
+    Task<DestinationStatus> SetPausedAsync(bool paused);
 }

@@ -214,7 +214,7 @@ public sealed partial class DeliveryWorker(
         if (await destination.GetBackoffAsync() is { } until)
         {
             var now = time.GetUtcNow();
-            var reply = SmtpReply.ConnectionFailure($"4.4.1 Delivery to {domain} is paused until {until:u} after connection failures");
+            var reply = SmtpReply.ConnectionFailure($"4.4.1 Delivery to {domain} is held until {until:u} (backed off after failures, or paused by the operator)");
             var why = BounceClassifier.Classify(reply);
             return Group(item, domain, recipients.Select(r =>
             {

@@ -33,6 +33,11 @@ public sealed partial class DestinationGrain(
 
     public Task<DateTimeOffset?> GetBackoffAsync()
     {
+        if (state.State.Paused)
+        {
+            return Task.FromResult<DateTimeOffset?>(time.GetUtcNow() + options.Value.ReminderPeriod);
+        }
+
         var until = state.State.BackoffUntil;
         return Task.FromResult(until > time.GetUtcNow() ? until : null);
     }
@@ -91,8 +96,17 @@ public sealed partial class DestinationGrain(
         await SetReleaseAsync(due);
     }
 
-    public Task<DestinationStatus> GetStatusAsync() => Task.FromResult(new DestinationStatus(
-        Destination, state.State.BackoffUntil, state.State.ConsecutiveFailures, state.State.LastError, state.State.NextRelease));
+    public Task<DestinationStatus> GetStatusAsync() => Task.FromResult(Status());
+
+    public async Task<DestinationStatus> SetPausedAsync(bool paused)
+    {
+        state.State.Paused = paused;
+        await state.WriteStateAsync();
+        return Status();
+    }
+
+    DestinationStatus Status() => new(
+        Destination, state.State.BackoffUntil, state.State.ConsecutiveFailures, state.State.LastError, state.State.NextRelease, state.State.Paused);
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {

@@ -11,4 +11,7 @@ public sealed class DestinationState
 
     /// <summary>When the release reminder is next due; null when nothing waits.</summary>
     [Id(3)] public DateTimeOffset? NextRelease { get; set; }
+
+    /// <summary>Held by the operator.</summary>
+    [Id(4)] public bool Paused { get; set; }
 }

@@ -46,6 +46,22 @@ public sealed class RetryStore(StorageClients storage)
         return due;
     }
 
+    /// <summary>How many deferred work items wait for the destination, counting up to <paramref name="max"/>.</summary>
+    public async Task<int> CountAsync(string destination, int max, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(destination)}");
+        var count = 0;
+        await foreach (var _ in Table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            if (++count >= max)
+            {
+                break;
+            }
+        }
+
+        return count;
+    }
+
     /// <summary>When the destination's earliest entry falls due, or null when it has none.</summary>
     public async Task<DateTimeOffset?> GetNextDueAsync(string destination, CancellationToken cancellationToken)
     {
