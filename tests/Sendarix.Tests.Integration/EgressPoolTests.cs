@@ -32,6 +32,10 @@ public sealed class EgressPoolTests : IAsyncLifetime
         settings["Sendarix:Egress:Pools:dedicated:Ips:0:Address"] = Dedicated.ToString();
         settings["Sendarix:Egress:Pools:cold:Ips:0:Address"] = "127.0.0.5";
         settings["Sendarix:Egress:Pools:cold:Ips:0:Status"] = "cold";
+        settings["Sendarix:Egress:Pools:warming:Ips:0:Address"] = "127.0.0.6";
+        settings["Sendarix:Egress:Pools:warming:Ips:0:Status"] = "warming";
+        settings["Sendarix:Egress:WarmupDailyCaps:0"] = "2";
+        settings["Sendarix:Egress:WarmupDailyCaps:1"] = "4";
         settings["Sendarix:Egress:DefaultPool"] = "shared";
         settings["Sendarix:Egress:CoolDown"] = "00:00:05";
         _relay = await Relay.StartAsync(settings, _dns);
@@ -107,7 +111,29 @@ public sealed class EgressPoolTests : IAsyncLifetime
         Assert.True(_sink.Messages.Count(m => Dedicated.Equals(m.Client)) >= sentFromDedicated);
 
         var pools = await Relay.ReadAsync(await _relay.Api.GetAsync("/v1/pools"), HttpStatusCode.OK);
-        Assert.Equal(["cold", "dedicated", "shared"], pools.EnumerateArray().Select(p => p.GetProperty("name").GetString()).Order());
+        Assert.Equal(["cold", "dedicated", "shared", "warming"], pools.EnumerateArray().Select(p => p.GetProperty("name").GetString()).Order());
+    }
+
+    [Fact]
+    public async Task A_warming_ip_sends_no_more_than_its_cap_for_the_day()
+    {
+        var tenant = await _relay.CreateTenantAsync();
+        await Relay.ReadAsync(await _relay.Api.PatchAsJsonAsync($"/v1/tenants/{tenant.TenantId}", new { pool = "warming" }), HttpStatusCode.OK);
+        foreach (var id in await SendAsync(tenant, 2))
+        {
+            await _relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(30), "delivered");
+        }
+
+        var third = (await SendAsync(tenant, 1))[0];
+        var view = await _relay.WaitForStatusAsync(third, TimeSpan.FromSeconds(30), "deferred");
+        Assert.Contains("at the warm-up cap", view.GetProperty("events").EnumerateArray().Last().GetProperty("reply").GetString());
+
+        var ip = await Relay.ReadAsync(await _relay.Api.GetAsync("/v1/ips/127.0.0.6"), HttpStatusCode.OK);
+        Assert.Equal("warming", ip.GetProperty("status").GetString());
+        Assert.Equal(1, ip.GetProperty("warmupDay").GetInt32());
+        Assert.Equal(2, ip.GetProperty("dailyCap").GetInt32());
+        Assert.Equal(2, ip.GetProperty("standing").EnumerateArray().Single(p => p.GetProperty("scope").GetString() == "default").GetProperty("sentToday").GetInt32());
+        Assert.Equal(2, _sink.Messages.Count(m => IPAddress.Parse("127.0.0.6").Equals(m.Client)));
     }
 
     /// <summary>Sends one message at a time until one is held back by the relay (a change seen by every silo); returns its reply.</summary>
