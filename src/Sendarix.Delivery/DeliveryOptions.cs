@@ -19,6 +19,12 @@ public sealed class DeliveryOptions : IValidatableObject
     /// <summary>Static routes: a domain (or "*") to a list of "host:port", tried in order, instead of MX lookup.</summary>
     public List<RouteOptions> Routes { get; set; } = [];
 
+    /// <summary>
+    /// PEM file of CA certificates trusted beside the system's when TLS must be verified (a private CA of an upstream
+    /// smarthost); empty: the system's roots only.
+    /// </summary>
+    public string? TrustedCaFile { get; set; }
+
     /// <summary>TLS for destinations found through MX records.</summary>
     public TlsPolicy MxTls { get; set; } = TlsPolicy.Opportunistic;
 
@@ -86,6 +92,11 @@ public sealed class DeliveryOptions : IValidatableObject
         if (ConnectTimeout < TimeSpan.FromMilliseconds(100) || CommandTimeout < TimeSpan.FromMilliseconds(100))
         {
             yield return new ValidationResult("Sendarix:Delivery: ConnectTimeout and CommandTimeout must be at least 100 ms.");
+        }
+
+        if (TrustedCaFile is { Length: > 0 } ca && !File.Exists(ca))
+        {
+            yield return new ValidationResult($"Sendarix:Delivery:TrustedCaFile '{ca}' does not exist.", [nameof(TrustedCaFile)]);
         }
 
         if (HealthCheckInterval < TimeSpan.Zero || HealthCheckTimeout < TimeSpan.FromMilliseconds(100))

@@ -16,6 +16,7 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<Shaping.ProviderProfiles>();
         services.AddSingleton<Egress.EgressChooser>();
         services.AddSingleton<DnsLookup>();
+        services.AddSingleton<Transport.CertificateVerifier>();
         services.AddSingleton<EndpointHealth>();
         services.AddHostedService(sp => sp.GetRequiredService<EndpointHealth>());
         services.AddSingleton<DestinationResolver>();

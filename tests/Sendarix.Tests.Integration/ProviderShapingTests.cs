@@ -22,7 +22,7 @@ public sealed class ProviderShapingTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _gmail = new SmtpSink(IPAddress.Parse("127.0.0.7")) { OfferStartTls = true };
+        _gmail = new SmtpSink(IPAddress.Parse("127.0.0.7")) { OfferStartTls = true, CertificateNames = ["gmail-smtp-in.l.google.com"] };
         var port = _gmail.EndPoint.Port;
         _busy = new SmtpSink(IPAddress.Parse("127.0.0.8"), port) { Greeting = _ => "421 4.3.2 Service busy, try again in 30 seconds" };
         await _dns.StartAsync(

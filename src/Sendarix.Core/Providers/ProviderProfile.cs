@@ -4,7 +4,8 @@ namespace Sendarix.Core.Providers;
 
 /// <summary>
 /// How the relay sends to one mailbox provider from one egress IP: open connections at most, messages per connection
-/// before a fresh one, messages per minute (null: no limit), and whether TLS is required.
+/// before a fresh one, messages per minute (null: no limit), and whether TLS is required (verified: the certificate
+/// must be valid for the MX host).
 /// </summary>
 public sealed record ProviderProfile(int ConnectionsPerIp, int MessagesPerConnection, int? MessagesPerMinutePerIp, TlsPolicy Tls)
 {
@@ -14,10 +15,10 @@ public sealed record ProviderProfile(int ConnectionsPerIp, int MessagesPerConnec
     /// </summary>
     public static readonly IReadOnlyDictionary<string, ProviderProfile> Defaults = new Dictionary<string, ProviderProfile>
     {
-        [Provider.Gmail] = new(5, 50, null, TlsPolicy.Required),
-        [Provider.Microsoft] = new(5, 50, null, TlsPolicy.Required),
-        [Provider.Yahoo] = new(5, 20, null, TlsPolicy.Required),
-        [Provider.ICloud] = new(5, 50, null, TlsPolicy.Required),
+        [Provider.Gmail] = new(5, 50, null, TlsPolicy.Verify),
+        [Provider.Microsoft] = new(5, 50, null, TlsPolicy.Verify),
+        [Provider.Yahoo] = new(5, 20, null, TlsPolicy.Verify),
+        [Provider.ICloud] = new(5, 50, null, TlsPolicy.Verify),
         [Provider.Default] = new(10, 100, null, TlsPolicy.Opportunistic),
     };
 
@@ -29,7 +30,7 @@ public sealed record ProviderProfile(int ConnectionsPerIp, int MessagesPerConnec
         changes.ConnectionsPerIp ?? ConnectionsPerIp,
         changes.MessagesPerConnection ?? MessagesPerConnection,
         changes.MessagesPerMinutePerIp ?? MessagesPerMinutePerIp,
-        changes.RequireTls is { } required ? required ? TlsPolicy.Required : TlsPolicy.Opportunistic : Tls);
+        changes.RequireTls is { } required ? required ? TlsPolicy.Verify : TlsPolicy.Opportunistic : Tls);
 }
 
 /// <summary>Changes to a profile (from configuration or the API): a null field leaves the profile's value.</summary>

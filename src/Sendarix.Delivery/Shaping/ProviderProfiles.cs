@@ -18,7 +18,7 @@ public sealed class ProviderProfiles(IGrainFactory grains, TimeProvider time)
     public Task<ProviderProfile> GetAsync(string provider) => _profiles.GetOrAddAsync(provider, async () =>
     {
         var p = await grains.GetGrain<IProviderGrain>(provider).GetAsync();
-        return new ProviderProfile(p.ConnectionsPerIp, p.MessagesPerConnection, p.MessagesPerMinutePerIp, p.RequireTls ? TlsPolicy.Required : TlsPolicy.Opportunistic);
+        return new ProviderProfile(p.ConnectionsPerIp, p.MessagesPerConnection, p.MessagesPerMinutePerIp, p.RequireTls ? TlsPolicy.Verify : TlsPolicy.Opportunistic);
     });
 
     /// <summary>The shipped profile with the configuration's changes, before any from the API.</summary>

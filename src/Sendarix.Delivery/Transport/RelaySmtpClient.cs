@@ -25,6 +25,9 @@ internal sealed class RelaySmtpClient : SmtpClient
     /// <summary>When the lease was taken or last renewed.</summary>
     public long LeaseRenewedAt { get; set; }
 
+    /// <summary>Why the server's certificate was refused on the last connect, when TLS had to be verified.</summary>
+    public string? CertificateProblem { get; set; }
+
     protected override void OnRecipientNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response) =>
         Refused[mailbox.Address] = response;
 

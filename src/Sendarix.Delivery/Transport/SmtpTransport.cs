@@ -23,6 +23,7 @@ namespace Sendarix.Delivery.Transport;
 /// </summary>
 internal sealed partial class SmtpTransport(
     ConnectionPool pool,
+    CertificateVerifier verifier,
     EndpointHealth health,
     IOptions<DeliveryOptions> options,
     IOptions<ShapingOptions> shaping,
@@ -74,16 +75,7 @@ internal sealed partial class SmtpTransport(
                     await TakeMessageTokenAsync(throttle, profile, deadline, cancellationToken);
                     if (!client.IsConnected)
                     {
-                        client.LocalDomain = o.HeloName;
-                        client.LocalEndPoint = egress is null ? null : new IPEndPoint(egress, 0);
-                        client.Timeout = (int)o.CommandTimeout.TotalMilliseconds;
-                        client.CheckCertificateRevocation = false;
-                        // Certificates are not verified yet: opportunistic TLS protects against passive eavesdropping only.
-                        client.ServerCertificateValidationCallback = (_, _, _, _) => true;
-                        using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                        connectTimeout.CancelAfter(o.ConnectTimeout);
-                        var tls = destination.Tls == TlsPolicy.Required ? SecureSocketOptions.StartTls : SecureSocketOptions.StartTlsWhenAvailable;
-                        await client.ConnectAsync(address.ToString(), host.Port, tls, connectTimeout.Token);
+                        await ConnectAsync(client, host, address, egress, destination.Tls, cancellationToken);
                     }
 
                     client.Refused.Clear();
@@ -130,7 +122,7 @@ internal sealed partial class SmtpTransport(
                         throw;
                     }
 
-                    lastFailure = SmtpReply.ConnectionFailure(Describe(host, address.ToString(), ex, destination.Tls));
+                    lastFailure = SmtpReply.ConnectionFailure(Describe(host, address.ToString(), ex, destination.Tls, client.CertificateProblem));
                     health.ReportFailure(new HostPort(host.Name, host.Port).ToString(), lastFailure.Text);
                     LogHostFailed(logger, host.Name, address.ToString(), host.Port, lastFailure.Text);
                 }
@@ -142,6 +134,45 @@ internal sealed partial class SmtpTransport(
         }
 
         return new AttemptResult(lastHost, new Dictionary<string, SmtpReply>(), lastFailure ?? SmtpReply.ConnectionFailure("4.4.4 No host to deliver to"));
+    }
+
+    /// <summary>
+    /// Connects from the egress address to this address of the host, and has MailKit speak SMTP over the socket under
+    /// the host's name, so that a verified TLS policy checks the certificate against the MX host name, not an IP.
+    /// </summary>
+    async Task ConnectAsync(RelaySmtpClient client, ResolvedHost host, IPAddress address, IPAddress? egress, TlsPolicy policy, CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        client.LocalDomain = o.HeloName;
+        client.Timeout = (int)o.CommandTimeout.TotalMilliseconds;
+        client.CheckCertificateRevocation = false;
+        client.CertificateProblem = null;
+        client.ServerCertificateValidationCallback = policy == TlsPolicy.Verify
+            ? (_, certificate, _, errors) => (client.CertificateProblem = verifier.Check(certificate, errors)) is null
+            // Opportunistic or merely required TLS accepts any certificate: it defeats passive eavesdropping, as
+            // Postfix's "may" and "encrypt" levels do.
+            : (_, _, _, _) => true;
+
+        using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        connectTimeout.CancelAfter(o.ConnectTimeout);
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            if (egress is not null)
+            {
+                socket.Bind(new IPEndPoint(egress, 0));
+            }
+
+            await socket.ConnectAsync(address, host.Port, connectTimeout.Token);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var tls = policy == TlsPolicy.Opportunistic ? SecureSocketOptions.StartTlsWhenAvailable : SecureSocketOptions.StartTls;
+        await client.ConnectAsync(socket, host.Name, host.Port, tls, connectTimeout.Token);
     }
 
     /// <summary>Waits for the provider's messages-per-minute to allow one more, up to the deadline.</summary>
@@ -165,9 +196,10 @@ internal sealed partial class SmtpTransport(
 
     static SmtpReply ToReply(SmtpResponse response) => new((int)response.StatusCode, response.Response);
 
-    static string Describe(ResolvedHost host, string address, Exception ex, TlsPolicy tls) => ex switch
+    static string Describe(ResolvedHost host, string address, Exception ex, TlsPolicy tls, string? certificateProblem) => ex switch
     {
-        NotSupportedException when tls == TlsPolicy.Required => $"4.7.5 {host.Name}[{address}] does not offer STARTTLS, which the route requires",
+        NotSupportedException when tls != TlsPolicy.Opportunistic => $"4.7.5 {host.Name}[{address}] does not offer STARTTLS, which the TLS policy requires",
+        SslHandshakeException when certificateProblem is not null => $"4.7.5 TLS with {host.Name}[{address}] not verified: {certificateProblem}; not sent without it",
         SslHandshakeException => $"4.7.5 TLS handshake with {host.Name}[{address}] failed",
         OperationCanceledException or TimeoutException => $"4.4.2 Connection to {host.Name}[{address}]:{host.Port} timed out",
         SocketException s => $"4.4.1 Connection to {host.Name}[{address}]:{host.Port} failed: {s.SocketErrorCode}",

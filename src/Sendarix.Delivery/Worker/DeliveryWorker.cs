@@ -237,10 +237,7 @@ public sealed partial class DeliveryWorker(
 
         // The provider's profile can only make TLS stricter than the route or MX policy, never looser.
         var profile = await profiles.GetAsync(resolution.Provider);
-        if (profile.Tls == TlsPolicy.Required)
-        {
-            resolution = resolution with { Tls = TlsPolicy.Required };
-        }
+        resolution = resolution with { Tls = TlsPolicies.Strictest(resolution.Tls, profile.Tls) };
 
         var scope = EgressChooser.ScopeOf(resolution.Provider, domain);
         var (source, noSource) = await egress.ChooseAsync(item.TenantId, resolution.Provider, scope);

@@ -29,7 +29,7 @@ public sealed class ProviderGrain(
         }
 
         return new ProviderProfileInfo(name, profile.ConnectionsPerIp, profile.MessagesPerConnection, profile.MessagesPerMinutePerIp,
-            profile.Tls == TlsPolicy.Required, state.State.Settings);
+            profile.Tls == TlsPolicy.Verify, state.State.Settings);
     }
 }
 

@@ -82,6 +82,7 @@ internal sealed class Relay : IAsyncDisposable
             ["Sendarix:Delivery:ConnectTimeout"] = "00:00:02",
             ["Sendarix:Delivery:CommandTimeout"] = "00:00:03",
             ["Sendarix:Shaping:DestinationBackoff"] = "00:00:01",
+            ["Sendarix:Delivery:TrustedCaFile"] = TestCa.PemPath,
         };
     }
 

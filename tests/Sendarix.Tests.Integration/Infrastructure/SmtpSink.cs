@@ -47,8 +47,16 @@ internal sealed class SmtpSink : IAsyncDisposable
     /// <summary>When set, the sink stops answering after the greeting (a destination that hangs).</summary>
     public bool HangAfterGreeting { get; set; }
 
-    /// <summary>When set, the sink offers STARTTLS with a self-signed certificate.</summary>
+    /// <summary>When set, the sink offers STARTTLS with a self-signed certificate (or <see cref="CertificateNames"/>'s).</summary>
     public bool OfferStartTls { get; init; }
+
+    /// <summary>When set, STARTTLS presents a certificate for these names issued by <see cref="TestCa"/>, which relays trust.</summary>
+    public string[]? CertificateNames
+    {
+        init => _certificate = value is { Length: > 0 } ? TestCa.Issue(value) : null;
+    }
+
+    X509Certificate2? _certificate;
 
     public ConcurrentQueue<ReceivedMail> Messages { get; } = new();
 
@@ -124,7 +132,7 @@ internal sealed class SmtpSink : IAsyncDisposable
                     case "STARTTLS" when OfferStartTls:
                         await Send("220 2.0.0 Ready to start TLS");
                         var ssl = new SslStream(stream);
-                        await ssl.AuthenticateAsServerAsync(Certificate.Value);
+                        await ssl.AuthenticateAsServerAsync(_certificate ?? Certificate.Value);
                         stream = ssl;
                         reader = new LineReader(ssl);
                         break;

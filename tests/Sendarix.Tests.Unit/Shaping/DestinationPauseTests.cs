@@ -49,8 +49,8 @@ public sealed class DestinationPauseTests
     public void Profile_changes_replace_only_the_fields_they_set()
     {
         var gmail = ProviderProfile.Defaults[Provider.Gmail];
-        Assert.Equal(new ProviderProfile(5, 50, null, TlsPolicy.Required), gmail);
-        Assert.Equal(new ProviderProfile(2, 50, 120, TlsPolicy.Required), gmail.With(new ProviderProfileChange(ConnectionsPerIp: 2, MessagesPerMinutePerIp: 120)));
+        Assert.Equal(new ProviderProfile(5, 50, null, TlsPolicy.Verify), gmail);
+        Assert.Equal(new ProviderProfile(2, 50, 120, TlsPolicy.Verify), gmail.With(new ProviderProfileChange(ConnectionsPerIp: 2, MessagesPerMinutePerIp: 120)));
         Assert.Equal(TlsPolicy.Opportunistic, gmail.With(new ProviderProfileChange(RequireTls: false)).Tls);
         Assert.Equal(new ProviderProfile(10, 100, null, TlsPolicy.Opportunistic), ProviderProfile.Defaults[Provider.Default]);
     }
