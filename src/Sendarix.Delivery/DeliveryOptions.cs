@@ -25,6 +25,13 @@ public sealed class DeliveryOptions : IValidatableObject
     /// </summary>
     public string? TrustedCaFile { get; set; }
 
+    /// <summary>Whether MTA-STS policies (RFC 8461) of destinations found through MX records are honoured.</summary>
+    public bool MtaSts { get; set; } = true;
+
+    /// <summary>Port of the HTTPS server that serves MTA-STS policies (443; tests point it elsewhere).</summary>
+    [Range(1, 65535)]
+    public int MtaStsPort { get; set; } = 443;
+
     /// <summary>TLS for destinations found through MX records.</summary>
     public TlsPolicy MxTls { get; set; } = TlsPolicy.Opportunistic;
 

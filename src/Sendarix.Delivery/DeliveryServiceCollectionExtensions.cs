@@ -19,6 +19,7 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<Transport.CertificateVerifier>();
         services.AddSingleton<EndpointHealth>();
         services.AddHostedService(sp => sp.GetRequiredService<EndpointHealth>());
+        services.AddSingleton<MtaStsPolicies>();
         services.AddSingleton<DestinationResolver>();
         services.AddSingleton<Signing.DkimSigning>();
         services.AddHostedService<DeliveryWorker>();

@@ -5,6 +5,7 @@ using DnsClient.Protocol;
 using Microsoft.Extensions.Options;
 using Sendarix.Core.Providers;
 using Sendarix.Core.Routing;
+using Sendarix.Core.Tls;
 
 namespace Sendarix.Delivery.Routing;
 
@@ -20,10 +21,15 @@ public sealed class DestinationResolver
     readonly DeliveryOptions _options;
 
     readonly EndpointHealth _health;
+    readonly DnsLookup _dnsLookup;
 
-    public DestinationResolver(IOptions<DeliveryOptions> options, DnsLookup dns, EndpointHealth health)
+    readonly MtaStsPolicies _mtaSts;
+
+    public DestinationResolver(IOptions<DeliveryOptions> options, DnsLookup dns, EndpointHealth health, MtaStsPolicies mtaSts)
     {
+        _mtaSts = mtaSts;
         _health = health;
+        _dnsLookup = dns;
         _options = options.Value;
         _routes = _options.ToRouteTable();
         _dns = dns.Client;
@@ -74,10 +80,23 @@ public sealed class DestinationResolver
         }
 
         var names = records.Count > 0 ? MxOrdering.Order(records, Random.Shared) : [domain];
+        var tls = _options.MxTls;
+        if (_options.MtaSts && await _mtaSts.GetAsync(domain, cancellationToken) is { Mode: MtaStsPolicy.Enforce } policy)
+        {
+            // Enforce: only the MX hosts the policy names, and only over verified TLS; nothing else is a fallback.
+            var allowed = names.Where(policy.Matches).ToList();
+            if (allowed.Count == 0)
+            {
+                return Resolution.Fail($"4.7.5 No MX host of {domain} ({string.Join(", ", names)}) is named by its MTA-STS policy; not sent", permanent: false);
+            }
+
+            (names, tls) = (allowed, TlsPolicy.Verify);
+        }
+
         var resolved = new List<ResolvedHost>();
         foreach (var name in names)
         {
-            var addresses = await AddressesAsync(name, cancellationToken);
+            var addresses = await _dnsLookup.AddressesAsync(name, cancellationToken);
             if (addresses.Count > 0)
             {
                 resolved.Add(new ResolvedHost(name, addresses, _options.MxPort));
@@ -91,7 +110,7 @@ public sealed class DestinationResolver
                 : Resolution.Fail($"4.4.4 No address found for the mail servers of {domain}", permanent: false);
         }
 
-        return new Resolution(resolved, _options.MxTls, null, false, Provider.FromMxHosts(names));
+        return new Resolution(resolved, tls, null, false, Provider.FromMxHosts(names));
     }
 
     // A route names hosts the operator chose (often "localhost" or a smarthost): resolve them as the system does.
@@ -105,30 +124,5 @@ public sealed class DestinationResolver
         {
             return [];
         }
-    }
-
-    async Task<IReadOnlyList<IPAddress>> AddressesAsync(string host, CancellationToken cancellationToken)
-    {
-        if (IPAddress.TryParse(host, out var literal))
-        {
-            return [literal];
-        }
-
-        var addresses = new List<IPAddress>();
-        foreach (var type in new[] { QueryType.A, QueryType.AAAA })
-        {
-            try
-            {
-                var response = await _dns.QueryAsync(host, type, cancellationToken: cancellationToken);
-                addresses.AddRange(response.Answers.OfType<AddressRecord>().Select(a => a.Address)
-                    .Where(a => a.AddressFamily == (type == QueryType.A ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6)));
-            }
-            catch (DnsResponseException)
-            {
-                // Treated as no addresses of this family.
-            }
-        }
-
-        return addresses;
     }
 }

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Sockets;
+using DnsClient.Protocol;
 using DnsClient;
 using Microsoft.Extensions.Options;
 
@@ -19,6 +21,32 @@ public sealed class DnsLookup(IOptions<DnsOptions> options)
         }
 
         return response.Answers.TxtRecords().Select(r => string.Concat(r.Text)).ToList();
+    }
+
+    /// <summary>A host's IPv4 and IPv6 addresses (an IP literal is its own address); empty when it has none.</summary>
+    public async Task<IReadOnlyList<IPAddress>> AddressesAsync(string host, CancellationToken cancellationToken)
+    {
+        if (IPAddress.TryParse(host, out var literal))
+        {
+            return [literal];
+        }
+
+        var addresses = new List<IPAddress>();
+        foreach (var type in new[] { QueryType.A, QueryType.AAAA })
+        {
+            try
+            {
+                var response = await Client.QueryAsync(host, type, cancellationToken: cancellationToken);
+                addresses.AddRange(response.Answers.OfType<AddressRecord>().Select(a => a.Address)
+                    .Where(a => a.AddressFamily == (type == QueryType.A ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6)));
+            }
+            catch (DnsResponseException)
+            {
+                // Treated as no addresses of this family.
+            }
+        }
+
+        return addresses;
     }
 
     static LookupClient Create(DnsOptions options)
