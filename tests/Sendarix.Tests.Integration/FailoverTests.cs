@@ -126,6 +126,22 @@ public sealed class FailoverTests : IAsyncLifetime
         Assert.Empty(_primary.Messages);
     }
 
-    // Messages the first primary took before it was killed (its sink object is gone once replaced).
+    [Fact]
+    public async Task A_primary_answering_421_to_the_transaction_hands_it_to_the_next_endpoint_at_once()
+    {
+        await _primary.DisposeAsync();
+        _primary = new SmtpSink(PrimaryAddress, _primaryPort) { RcptReply = _ => "421 4.3.2 Shutting down, try another server" };
+        var tenant = await _relay.CreateTenantAsync();
+        var to = $"busy-{Guid.NewGuid():N}@failover.test";
+        var id = Mail.QueuedId((await PythonSmtp.SubmitAsync(_relay.StartTlsPort, "starttls", tenant, tenant.Sender, [to], Mail.Sample(tenant.Sender, to, "421 primary"))).Text);
+
+        var view = await _relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(30), "delivered");
+        var events = view.GetProperty("events").EnumerateArray().ToList();
+        Assert.Equal(["accepted", "delivered"], events.Select(e => e.GetProperty("type").GetString()));
+        Assert.EndsWith($"[{SecondaryAddress}]:{_secondary.EndPoint.Port}", events[1].GetProperty("remoteHost").GetString());
+        Assert.Empty(_primary.Messages);
+    }
+
+        // Messages the first primary took before it was killed (its sink object is gone once replaced).
     Task<int> PrimaryCountAsync() => Task.FromResult(_primary.Messages.Count);
 }

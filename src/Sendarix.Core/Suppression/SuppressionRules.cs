@@ -13,6 +13,12 @@ public static class SuppressionRules
     public const string HardBounce = "hard_bounce";
     public const string Expired = "expired";
 
+    /// <summary>
+    /// The rule name of outcomes where the relay held the mail back itself (its own limits, no usable egress IP, a
+    /// destination backed off or paused): no attempt was made, so an expiry then says nothing about the address.
+    /// </summary>
+    public const string RelayHold = "relay.hold";
+
     static readonly HashSet<BounceCategory> NotAboutTheAddress =
     [
         BounceCategory.SpamBlock, BounceCategory.RateLimited, BounceCategory.Policy, BounceCategory.Content, BounceCategory.MessageTooLarge,
@@ -21,7 +27,7 @@ public static class SuppressionRules
     /// <summary>The reason to suppress, or null to leave the recipient alone.</summary>
     public static string? ReasonFor(BounceClassification classification, bool expired) =>
         expired
-            ? NotAboutTheAddress.Contains(classification.Category) ? null : Expired
+            ? NotAboutTheAddress.Contains(classification.Category) || classification.Rule == RelayHold ? null : Expired
             : classification.Action == BounceAction.BounceAndSuppress ? HardBounce : null;
 
     /// <summary>The form addresses are kept in: the domain lower-cased, the local part as given (RFC 5321 2.4).</summary>

@@ -37,7 +37,9 @@ public sealed class EgressChooser(IGrainFactory grains, IOptions<EgressOptions> 
     public async Task<(EgressChoice? Choice, string? Reason)> ChooseAsync(string tenantId, string provider, string scope)
     {
         var o = options.Value;
-        var poolName = await _tenantPools.GetOrAddAsync(tenantId, async () => (await grains.GetGrain<ITenantGrain>(tenantId).GetAsync())?.Pool) ?? o.DefaultPool;
+        // A tenant's pool that is no longer configured falls back to the default pool, never to the host's own address.
+        var poolName = await _tenantPools.GetOrAddAsync(tenantId, async () => (await grains.GetGrain<ITenantGrain>(tenantId).GetAsync())?.Pool);
+        poolName = poolName is not null && o.Pools.ContainsKey(poolName) ? poolName : o.DefaultPool;
         var ips = poolName is not null && o.Pools.TryGetValue(poolName, out var pool)
             ? pool.Ips.Select(ip => (ip.Address, ip.Tier)).ToList()
             : [(EgressChoice.DefaultKey, 0)];

@@ -20,8 +20,12 @@ public sealed class ShapingOptions : IValidatableObject
     /// </summary>
     public TimeSpan ConnectionLease { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Longest a delivery waits for a connection slot or a message token before its recipients are deferred.</summary>
-    public TimeSpan ThrottleWait { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// Longest a delivery waits for a connection slot or a message token before its recipients are deferred (and
+    /// retried after as long). Short, because a waiting delivery holds one of the silo's in-flight slots: mail for a
+    /// throttled provider must not stand in front of everyone else's.
+    /// </summary>
+    public TimeSpan ThrottleWait { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Pause of a destination after a temporary failure (421, or a 45x for the whole attempt) that names no wait.</summary>
     public TimeSpan DestinationBackoff { get; set; } = TimeSpan.FromMinutes(1);

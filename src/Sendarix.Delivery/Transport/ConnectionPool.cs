@@ -76,7 +76,18 @@ internal sealed class ConnectionPool(IOptions<DeliveryOptions> options, IOptions
 
             if (time.GetElapsedTime(client.LeaseRenewedAt) > shaping.Value.ConnectionLease / 2)
             {
-                if (client.Throttle is not null && !await client.Throttle.TryOpenAsync(client.LeaseId!, profile.ConnectionsPerIp))
+                bool renewed;
+                try
+                {
+                    renewed = client.Throttle is null || await client.Throttle.TryOpenAsync(client.LeaseId!, profile.ConnectionsPerIp);
+                }
+                catch
+                {
+                    Close(client);
+                    throw;
+                }
+
+                if (!renewed)
                 {
                     // The lease lapsed and the slot went to another silo: this connection must go.
                     client.Throttle = null;

@@ -52,11 +52,14 @@ internal sealed partial class SmtpTransport(
         var mailboxes = recipients.Select(r => new MailboxAddress("", r)).ToList();
         SmtpReply? lastFailure = null;
         string? lastHost = null;
+        var candidates = destination.Hosts.Sum(h => h.Addresses.Count);
         foreach (var host in destination.Hosts)
         {
             foreach (var address in host.Addresses)
             {
-                var key = $"{egress}|{address}|{host.Port}|{destination.Tls}";
+                candidates--;
+                // The host name is part of the key: a connection verified for one MX name is never reused for another.
+                var key = $"{egress}|{host.Name}|{address}|{host.Port}|{destination.Tls}";
                 lastHost = $"{host.Name}[{address}]:{host.Port}";
                 ConnectionPool.Lease lease;
                 try
@@ -101,6 +104,14 @@ internal sealed partial class SmtpTransport(
 
                     client.MessagesSent++;
                     reusable = client.IsConnected && client.MessagesSent < profile.MessagesPerConnection && replies.Values.All(r => r.Code != 421);
+                    if (candidates > 0 && replies.Count > 0 && replies.Values.All(r => r.Code == 421))
+                    {
+                        // The host is closing the channel on the whole transaction: the next host takes it at once.
+                        lastFailure = replies.Values.First();
+                        health.ReportFailure(new HostPort(host.Name, host.Port).ToString(), lastFailure.ToString());
+                        continue;
+                    }
+
                     return new AttemptResult(lastHost, replies, null);
                 }
                 catch (ThrottledException ex)
@@ -160,7 +171,15 @@ internal sealed partial class SmtpTransport(
         {
             if (egress is not null)
             {
-                socket.Bind(new IPEndPoint(egress, 0));
+                try
+                {
+                    socket.Bind(new IPEndPoint(egress, 0));
+                }
+                catch (SocketException ex)
+                {
+                    // The relay's own address is unusable: hold the mail back rather than blame the destination.
+                    throw new ThrottledException($"the egress address {egress} cannot be used: {ex.SocketErrorCode}");
+                }
             }
 
             await socket.ConnectAsync(address, host.Port, connectTimeout.Token);

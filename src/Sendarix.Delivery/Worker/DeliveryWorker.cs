@@ -215,7 +215,7 @@ public sealed partial class DeliveryWorker(
         {
             var now = time.GetUtcNow();
             var reply = SmtpReply.ConnectionFailure($"4.4.1 Delivery to {domain} is held until {until:u} (backed off after failures, or paused by the operator)");
-            var why = BounceClassifier.Classify(reply);
+            var why = new BounceClassification(BounceCategory.BadConnection, BounceAction.Retry, null, SuppressionRules.RelayHold);
             return Group(item, domain, recipients.Select(r =>
             {
                 var decision = policy.Postpone(item.AcceptedAt, now, until);
@@ -266,7 +266,7 @@ public sealed partial class DeliveryWorker(
         {
             // Nobody refused anything: the relay's own limits were full. Try again soon, blaming no destination.
             var reply = SmtpReply.ConnectionFailure($"4.4.5 Held back by the relay's limits for {resolution.Provider}: {result.HeldBack}");
-            var why = new BounceClassification(BounceCategory.Transient, BounceAction.Retry, shaping.Value.ThrottleWait, "relay.throttle");
+            var why = new BounceClassification(BounceCategory.Transient, BounceAction.Retry, shaping.Value.ThrottleWait, SuppressionRules.RelayHold);
             return Group(item, domain, recipients.Select(r =>
                 new Decision(r, reply, why, Disposition.Decide(reply, r.Attempts, item.AcceptedAt, at, policy, why: why), r.Attempts, null)));
         }

@@ -62,7 +62,10 @@ internal sealed class SmtpSink : IAsyncDisposable
 
     public int Connections => Volatile.Read(ref _connections);
 
-    /// <summary>The most connections that were open at the same time.</summary>
+    /// <summary>Connections accepted, by client address (refused ones included).</summary>
+    public ConcurrentDictionary<IPAddress, int> ConnectionsFrom { get; } = new();
+
+    /// <summary>The most connections that were open at the same time (a connection counts until its QUIT).</summary>
     public int MaxConcurrentConnections => Volatile.Read(ref _maxActive);
 
     public Task<IReadOnlyList<ReceivedMail>> WaitForMessagesAsync(int count, TimeSpan timeout) =>
@@ -91,6 +94,7 @@ internal sealed class SmtpSink : IAsyncDisposable
     {
         using var _ = client;
         var active = Interlocked.Increment(ref _active);
+        var open = true;
         for (var max = Volatile.Read(ref _maxActive); active > max; max = Volatile.Read(ref _maxActive))
         {
             Interlocked.CompareExchange(ref _maxActive, active, max);
@@ -104,6 +108,7 @@ internal sealed class SmtpSink : IAsyncDisposable
         try
         {
             var clientAddress = ((IPEndPoint)client.Client.RemoteEndPoint!).Address;
+            ConnectionsFrom.AddOrUpdate(clientAddress, 1, (_, n) => n + 1);
             var greeting = GreetingFor(clientAddress) ?? Greeting(index);
             await Send(greeting);
             if (!greeting.StartsWith("220", StringComparison.Ordinal))
@@ -182,6 +187,9 @@ internal sealed class SmtpSink : IAsyncDisposable
                         await Send(final);
                         break;
                     case "QUIT":
+                        // The client may open its next connection as soon as it reads 221: stop counting this one first.
+                        open = false;
+                        Interlocked.Decrement(ref _active);
                         await Send("221 2.0.0 Bye");
                         return;
                     default:
@@ -195,7 +203,10 @@ internal sealed class SmtpSink : IAsyncDisposable
         }
         finally
         {
-            Interlocked.Decrement(ref _active);
+            if (open)
+            {
+                Interlocked.Decrement(ref _active);
+            }
         }
     }
 

@@ -35,4 +35,8 @@ public sealed class SuppressionRulesTests
     [InlineData(" bob@x.test ", "bob@x.test")]
     public void Addresses_keep_their_local_part_and_lower_case_their_domain(string input, string expected) =>
         Assert.Equal(expected, SuppressionRules.Normalize(input));
+
+    [Fact]
+    public void An_expiry_while_the_relay_held_the_mail_back_does_not_suppress() =>
+        Assert.Null(SuppressionRules.ReasonFor(new BounceClassification(BounceCategory.BadConnection, BounceAction.Retry, null, SuppressionRules.RelayHold), expired: true));
 }
