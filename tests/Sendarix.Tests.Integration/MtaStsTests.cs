@@ -61,7 +61,7 @@ public sealed class MtaStsTests : IAsyncLifetime
         var tenant = await _relay.CreateTenantAsync();
         for (var i = 0; i < 3; i++)
         {
-            await _relay.WaitForStatusAsync(await SubmitAsync(tenant, "sts.test"), TimeSpan.FromSeconds(30), "delivered");
+            await _relay.WaitForStatusAsync(await _relay.SubmitAsync(tenant, [$"user-{Guid.NewGuid():N}@sts.test"], "MTA-STS"), TimeSpan.FromSeconds(30), "delivered");
         }
 
         Assert.Equal(3, _named.Messages.Count);
@@ -69,18 +69,10 @@ public sealed class MtaStsTests : IAsyncLifetime
         Assert.Empty(_unnamed.Messages);
         Assert.Equal(1, _policies.Requests); // kept for its max_age: fetched once for the same id
 
-        var view = await _relay.WaitForStatusAsync(await SubmitAsync(tenant, "sts2.test"), TimeSpan.FromSeconds(30), "deferred");
+        var view = await _relay.WaitForStatusAsync(await _relay.SubmitAsync(tenant, [$"user-{Guid.NewGuid():N}@sts2.test"], "MTA-STS"), TimeSpan.FromSeconds(30), "deferred");
         var reply = view.GetProperty("events").EnumerateArray().Last().GetProperty("reply").GetString();
         Assert.StartsWith("4.7.5 TLS with mx.sts2.test", reply);
         Assert.Contains("not verified", reply);
         Assert.Empty(_unverified.Messages);
-    }
-
-    async Task<string> SubmitAsync(TenantCredential tenant, string domain)
-    {
-        var to = $"user-{Guid.NewGuid():N}@{domain}";
-        var (code, text) = await PythonSmtp.SubmitAsync(_relay.StartTlsPort, "starttls", tenant, tenant.Sender, [to], Mail.Sample(tenant.Sender, to, "MTA-STS"));
-        Assert.Equal(250, code);
-        return Mail.QueuedId(text);
     }
 }

@@ -48,13 +48,13 @@ public sealed class OutboundTlsTests : IAsyncLifetime
     public async Task A_provider_that_requires_tls_gets_mail_only_over_a_verified_certificate()
     {
         var tenant = await _relay.CreateTenantAsync();
-        var good = await SubmitAsync(tenant, "trusted.test");
+        var good = await _relay.SubmitAsync(tenant, [$"user-{Guid.NewGuid():N}@trusted.test"], "verified TLS");
         await _relay.WaitForStatusAsync(good, TimeSpan.FromSeconds(30), "delivered");
         Assert.True(Assert.Single(_trusted.Messages).OverTls);
 
         foreach (var (domain, reason) in new[] { ("selfsigned.test", "not verified"), ("misnamed.test", "does not name the host") })
         {
-            var view = await _relay.WaitForStatusAsync(await SubmitAsync(tenant, domain), TimeSpan.FromSeconds(30), "deferred");
+            var view = await _relay.WaitForStatusAsync(await _relay.SubmitAsync(tenant, [$"user-{Guid.NewGuid():N}@{domain}"], "verified TLS"), TimeSpan.FromSeconds(30), "deferred");
             var reply = view.GetProperty("events").EnumerateArray().Last().GetProperty("reply").GetString();
             Assert.StartsWith("4.7.5 TLS with", reply);
             Assert.Contains(reason, reply);
@@ -62,13 +62,5 @@ public sealed class OutboundTlsTests : IAsyncLifetime
 
         Assert.Empty(_selfSigned.Messages);
         Assert.Empty(_misnamed.Messages);
-    }
-
-    async Task<string> SubmitAsync(TenantCredential tenant, string domain)
-    {
-        var to = $"user-{Guid.NewGuid():N}@{domain}";
-        var (code, text) = await PythonSmtp.SubmitAsync(_relay.StartTlsPort, "starttls", tenant, tenant.Sender, [to], Mail.Sample(tenant.Sender, to, "verified TLS"));
-        Assert.Equal(250, code);
-        return Mail.QueuedId(text);
     }
 }

@@ -100,7 +100,7 @@ public sealed class ProviderShapingTests : IAsyncLifetime
     public async Task A_destination_answering_421_is_paused_while_others_keep_flowing()
     {
         var tenant = await _a.CreateTenantAsync();
-        var busy = await SubmitAsync(tenant, $"x-{Guid.NewGuid():N}@busy.test");
+        var busy = await _a.SubmitAsync(tenant, [$"x-{Guid.NewGuid():N}@busy.test"], "shaping");
         var view = await _a.WaitForStatusAsync(busy, TimeSpan.FromSeconds(30), "deferred");
         var deferred = view.GetProperty("events").EnumerateArray().Last();
         Assert.StartsWith("421 4.3.2", deferred.GetProperty("reply").GetString());
@@ -115,26 +115,19 @@ public sealed class ProviderShapingTests : IAsyncLifetime
         Assert.Equal(1, destination.GetProperty("deferredMessages").GetInt32());
 
         // Meanwhile another destination is delivered at once.
-        var other = await SubmitAsync(tenant, $"y-{Guid.NewGuid():N}@other.test");
+        var other = await _a.SubmitAsync(tenant, [$"y-{Guid.NewGuid():N}@other.test"], "shaping");
         await _a.WaitForStatusAsync(other, TimeSpan.FromSeconds(20), "delivered");
 
         // The operator holds that one: its mail waits (and is counted) until it is resumed.
         var paused = await Relay.ReadAsync(await _a.Api.PostAsync("/v1/destinations/other.test/pause", null), HttpStatusCode.OK);
         Assert.True(paused.GetProperty("paused").GetBoolean());
-        var held = await SubmitAsync(tenant, $"z-{Guid.NewGuid():N}@other.test");
+        var held = await _a.SubmitAsync(tenant, [$"z-{Guid.NewGuid():N}@other.test"], "shaping");
         view = await _a.WaitForStatusAsync(held, TimeSpan.FromSeconds(20), "deferred");
         Assert.Contains("held until", view.GetProperty("events").EnumerateArray().Last().GetProperty("reply").GetString());
         await Eventually.GetAsync(() => _a.Api.GetFromJsonAsync<System.Text.Json.JsonElement>("/v1/destinations/other.test"),
             d => d.GetProperty("deferredMessages").GetInt32() == 1, TimeSpan.FromSeconds(10), "the held message to be counted");
         await Relay.ReadAsync(await _a.Api.PostAsync("/v1/destinations/other.test/resume", null), HttpStatusCode.OK);
         await _a.WaitForStatusAsync(held, TimeSpan.FromSeconds(30), "delivered");
-    }
-
-    async Task<string> SubmitAsync(TenantCredential tenant, string to)
-    {
-        var (code, text) = await PythonSmtp.SubmitAsync(_a.StartTlsPort, "starttls", tenant, tenant.Sender, [to], Mail.Sample(tenant.Sender, to, "shaping"));
-        Assert.Equal(250, code);
-        return Mail.QueuedId(text);
     }
 
     static async Task<List<string>> SendAsync(Relay relay, TenantCredential tenant, int count)

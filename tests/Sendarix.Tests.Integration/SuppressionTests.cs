@@ -20,7 +20,7 @@ public sealed class SuppressionTests(RelayFixture fixture)
             : r == blocked ? "550 5.7.1 Message rejected due to local policy" : "250 2.1.5 OK";
         try
         {
-            var first = await SubmitAsync(tenant, gone, blocked);
+            var first = await Relay.SubmitAsync(tenant, [gone, blocked], "Suppression");
             await Relay.WaitForStatusAsync(first, TimeSpan.FromSeconds(30), "bounced");
 
             var list = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/suppressions"), HttpStatusCode.OK);
@@ -30,7 +30,7 @@ public sealed class SuppressionTests(RelayFixture fixture)
             Assert.Equal(first, entry.GetProperty("messageId").GetString());
 
             // The policy refusal bounced too but says nothing about the address: it is tried again next time.
-            var second = await SubmitAsync(tenant, gone, blocked);
+            var second = await Relay.SubmitAsync(tenant, [gone, blocked], "Suppression");
             var view = await Relay.WaitForStatusAsync(second, TimeSpan.FromSeconds(30), "suppressed", "bounced");
             var status = view.GetProperty("recipients").EnumerateArray().ToDictionary(r => r.GetProperty("address").GetString()!, r => r.GetProperty("status").GetString());
             Assert.Equal("suppressed", status[gone]);
@@ -87,12 +87,5 @@ public sealed class SuppressionTests(RelayFixture fixture)
             var refused = await smtp.CommandAsync("RCPT TO:<blocked@sink.test>");
             return refused.StartsWith("550 5.7.1", StringComparison.Ordinal) && (await smtp.CommandAsync("RCPT TO:<fine@sink.test>")).StartsWith("250", StringComparison.Ordinal);
         }, TimeSpan.FromSeconds(15), "suppressed recipients to be refused at RCPT");
-    }
-
-    async Task<string> SubmitAsync(TenantCredential tenant, params string[] to)
-    {
-        var (code, text) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, tenant.Sender, to, Mail.Sample(tenant.Sender, to[0], "Suppression"));
-        Assert.Equal(250, code);
-        return Mail.QueuedId(text);
     }
 }

@@ -136,6 +136,14 @@ internal sealed class Relay : IAsyncDisposable
         await ReadAsync(await Api.GetAsync($"/v1/messages/{messageId}"), HttpStatusCode.OK);
 
     /// <summary>Waits until every recipient of the message has one of the given statuses; returns the message.</summary>
+    /// <summary>Submits a sample message with Python's smtplib over STARTTLS as <paramref name="tenant"/>; returns its id once it got 250.</summary>
+    public async Task<string> SubmitAsync(TenantCredential tenant, string[] to, string subject)
+    {
+        var (code, text) = await PythonSmtp.SubmitAsync(StartTlsPort, "starttls", tenant, tenant.Sender, to, Mail.Sample(tenant.Sender, to[0], subject));
+        Assert.True(code == 250, $"submission answered {code} {text}");
+        return Mail.QueuedId(text);
+    }
+
     public Task<JsonElement> WaitForStatusAsync(string messageId, TimeSpan timeout, params string[] statuses) =>
         Eventually.GetAsync(() => GetMessageAsync(messageId),
             m => m.GetProperty("recipients").EnumerateArray().All(r => statuses.Contains(r.GetProperty("status").GetString())),
