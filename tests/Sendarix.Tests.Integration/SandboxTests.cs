@@ -43,6 +43,8 @@ public sealed class SandboxTests(SandboxTests.SandboxRelay sandbox) : IClassFixt
         {
             var wait = first.GetProperty("nextAttempt").GetDateTimeOffset() - first.GetProperty("time").GetDateTimeOffset();
             Assert.InRange(wait.TotalSeconds, 29, 31);
+            var retried = view.GetProperty("events")[2].GetProperty("time").GetDateTimeOffset() - first.GetProperty("time").GetDateTimeOffset();
+            Assert.True(retried >= TimeSpan.FromSeconds(29), $"retried after {retried.TotalSeconds:F1} s");
         }
 
         var suppressions = await Relay.ReadAsync(await relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/suppressions"), HttpStatusCode.OK);

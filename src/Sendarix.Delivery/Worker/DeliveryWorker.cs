@@ -51,7 +51,11 @@ public sealed partial class DeliveryWorker(
     const int ReceiveBatch = 32;
 
     readonly SemaphoreSlim _attempts = new(options.Value.MaxConcurrentDeliveries);
-    readonly SemaphoreSlim _inFlight = new(Math.Max(ReceiveBatch, options.Value.MaxConcurrentDeliveries / 2));
+    readonly SemaphoreSlim _inFlight = new(InFlightSlots(options.Value));
+    readonly int _inFlightSlots = InFlightSlots(options.Value);
+
+    // How long a stopping worker lets work already taken finish before the connection pool closes under it.
+    static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -66,7 +70,24 @@ public sealed partial class DeliveryWorker(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+
+        // Work in progress stops at its next cancellation point and gives its slot back; wait for that before the
+        // pool is disposed, so no connection is returned to a closed pool (its lease would linger until it expires).
+        using var drain = new CancellationTokenSource(DrainTimeout);
+        try
+        {
+            for (var taken = 0; taken < _inFlightSlots; taken++)
+            {
+                await _inFlight.WaitAsync(drain.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
+
+    // Work messages held at once: enough to keep the attempts busy, few enough that a crash repeats little.
+    static int InFlightSlots(DeliveryOptions o) => Math.Max(ReceiveBatch, o.MaxConcurrentDeliveries / 2);
 
     async Task SweepAsync(ConnectionPool pool, CancellationToken stoppingToken)
     {
