@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Sendarix.Tests.Integration.Infrastructure;
 
 namespace Sendarix.Tests.Integration;
@@ -28,6 +29,10 @@ public sealed class RetryLifecycleTests
             Assert.Equal(250, code);
             id = Mail.QueuedId(text);
             await first.WaitForStatusAsync(id, TimeSpan.FromSeconds(30), "deferred");
+
+            // The event is written first, then the retry and its reminder: stop once the release is scheduled.
+            await Eventually.GetAsync(() => first.Api.GetFromJsonAsync<System.Text.Json.JsonElement>("/v1/destinations/later.test"),
+                d => d.GetProperty("nextRelease").ValueKind != System.Text.Json.JsonValueKind.Null, TimeSpan.FromSeconds(30), "the retry to be scheduled");
         }
 
         await using var sink = new SmtpSink(address, port);

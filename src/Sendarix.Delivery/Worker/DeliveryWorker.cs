@@ -122,6 +122,12 @@ public sealed partial class DeliveryWorker(
                 await Task.Delay(options.Value.MaxPollInterval, time, stoppingToken);
                 continue;
             }
+            catch (OperationCanceledException)
+            {
+                // Stopping: give the slots back, so the drain at shutdown does not wait for work that was never taken.
+                _inFlight.Release(slots);
+                throw;
+            }
 
             if (slots > messages.Count)
             {
@@ -159,7 +165,9 @@ public sealed partial class DeliveryWorker(
                 .ToList();
             var results = await Task.WhenAll(attempts);
 
-            await ledger.RecordAsync(results.SelectMany(r => r.Outcomes).ToList(), stoppingToken);
+            // The attempts are made: record them even if the silo is stopping (the drain waits for this), rather than
+            // leave the work to be repeated after the visibility timeout.
+            await ledger.RecordAsync(results.SelectMany(r => r.Outcomes).ToList(), CancellationToken.None);
             // Simulated outcomes never touch a tenant's suppression list or reputation.
             foreach (var tenant in results.Where(r => !r.Simulated).GroupBy(r => r.TenantId))
             {
@@ -181,11 +189,11 @@ public sealed partial class DeliveryWorker(
             foreach (var destination in results.Where(r => r.Retries.Count > 0).GroupBy(r => r.Destination))
             {
                 var entries = destination.SelectMany(r => r.Retries).ToList();
-                await retries.AddAsync(destination.Key, entries, stoppingToken);
+                await retries.AddAsync(destination.Key, entries, CancellationToken.None);
                 await grains.GetGrain<IDestinationGrain>(destination.Key).ScheduleAsync(entries.Min(e => e.Due));
             }
 
-            await queue.DeleteAsync(message, stoppingToken);
+            await queue.DeleteAsync(message, CancellationToken.None);
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
