@@ -169,10 +169,7 @@ public sealed class EgressPoolTests : IAsyncLifetime
         var ids = new List<string>();
         for (var i = 0; i < count; i++)
         {
-            var to = $"r{i}-{tenant.TenantId}-{Guid.NewGuid():N}@pool.test";
-            var (code, text) = await PythonSmtp.SubmitAsync(_relay.StartTlsPort, "starttls", tenant, tenant.Sender, [to], Mail.Sample(tenant.Sender, to, "pool"));
-            Assert.Equal(250, code);
-            ids.Add(Mail.QueuedId(text));
+            ids.Add(await _relay.SubmitAsync(tenant, [$"r{i}-{tenant.TenantId}-{Guid.NewGuid():N}@pool.test"], "pool"));
         }
 
         return ids;

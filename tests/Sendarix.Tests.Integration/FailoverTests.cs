@@ -113,7 +113,7 @@ public sealed class FailoverTests : IAsyncLifetime
         for (var i = 0; i < 5; i++)
         {
             var to = $"hang{i}-{Guid.NewGuid():N}@failover.test";
-            ids.Add(Mail.QueuedId((await PythonSmtp.SubmitAsync(_relay.StartTlsPort, "starttls", tenant, tenant.Sender, [to], Mail.Sample(tenant.Sender, to, "hung primary"))).Text));
+            ids.Add(await _relay.SubmitAsync(tenant, [to], "hung primary"));
         }
 
         foreach (var id in ids)
@@ -133,7 +133,7 @@ public sealed class FailoverTests : IAsyncLifetime
         _primary = new SmtpSink(PrimaryAddress, _primaryPort) { RcptReply = _ => "421 4.3.2 Shutting down, try another server" };
         var tenant = await _relay.CreateTenantAsync();
         var to = $"busy-{Guid.NewGuid():N}@failover.test";
-        var id = Mail.QueuedId((await PythonSmtp.SubmitAsync(_relay.StartTlsPort, "starttls", tenant, tenant.Sender, [to], Mail.Sample(tenant.Sender, to, "421 primary"))).Text);
+        var id = await _relay.SubmitAsync(tenant, [to], "421 primary");
 
         var view = await _relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(30), "delivered");
         var events = view.GetProperty("events").EnumerateArray().ToList();

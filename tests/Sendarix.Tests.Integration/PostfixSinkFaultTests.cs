@@ -30,10 +30,7 @@ public sealed class PostfixSinkFaultTests(PostfixSinkFaultTests.FaultySinks sink
     {
         var tenant = await sinks.Relay.CreateTenantAsync();
         var to = $"user-{Guid.NewGuid():N}@{domain}";
-        var (code, text) = await PythonSmtp.SubmitAsync(sinks.Relay.StartTlsPort, "starttls", tenant, tenant.Sender, [to], Mail.Sample(tenant.Sender, to, domain));
-        Assert.Equal(250, code);
-
-        var view = await sinks.Relay.WaitForStatusAsync(Mail.QueuedId(text), TimeSpan.FromSeconds(60), type);
+        var view = await sinks.Relay.WaitForStatusAsync(await sinks.Relay.SubmitAsync(tenant, [to], domain), TimeSpan.FromSeconds(60), type);
         var last = view.GetProperty("events").EnumerateArray().Last();
         Assert.Equal(type, last.GetProperty("type").GetString());
         Assert.StartsWith(reply, last.GetProperty("reply").GetString());

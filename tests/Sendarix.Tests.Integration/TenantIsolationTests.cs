@@ -23,8 +23,8 @@ public sealed class TenantIsolationTests(RelayFixture fixture)
         var b = await Relay.CreateTenantAsync();
         var toA = $"a-{Guid.NewGuid():N}@sink.test";
         var toB = $"b-{Guid.NewGuid():N}@sink.test";
-        var messageA = Mail.QueuedId((await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", a, a.Sender, [toA], Mail.Sample(a.Sender, toA, "A"))).Text);
-        var messageB = Mail.QueuedId((await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", b, b.Sender, [toB], Mail.Sample(b.Sender, toB, "B"))).Text);
+        var messageA = await Relay.SubmitAsync(a, [toA], "A");
+        var messageB = await Relay.SubmitAsync(b, [toB], "B");
         await Relay.Api.PostAsJsonAsync($"/v1/tenants/{b.TenantId}/suppressions", new { address = "secret-of-b@sink.test" });
 
         var issued = await Relay.ReadAsync(await Relay.Api.PostAsJsonAsync($"/v1/tenants/{a.TenantId}/api-keys", new { label = "ci" }), HttpStatusCode.Created);

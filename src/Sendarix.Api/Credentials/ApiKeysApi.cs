@@ -29,9 +29,9 @@ public static class ApiKeysApi
     static async Task<Results<Created<IssuedApiKeyResponse>, ProblemHttpResult, ValidationProblem>> IssueAsync(
         string tenantId, IssueApiKeyRequest? request, IGrainFactory grains)
     {
-        if (request?.Label is { Length: > 100 })
+        if (CredentialsApi.LabelProblem(request?.Label) is { } problem)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["label"] = ["A label has at most 100 characters."] });
+            return problem;
         }
 
         var issued = await TenantsApi.FindAsync(grains, tenantId) is null

@@ -26,9 +26,9 @@ public static class CredentialsApi
     static async Task<Results<Created<IssuedCredentialResponse>, ProblemHttpResult, ValidationProblem>> IssueAsync(
         string tenantId, IssueCredentialRequest? request, IGrainFactory grains)
     {
-        if (request?.Label is { Length: > 100 })
+        if (LabelProblem(request?.Label) is { } problem)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["label"] = ["A label has at most 100 characters."] });
+            return problem;
         }
 
         if (!NetworkAllowlist.TryParse(request?.AllowedNetworks, out _, out var invalid) || request?.AllowedNetworks is { Count: > 100 })
@@ -72,6 +72,11 @@ public static class CredentialsApi
             ? TypedResults.NoContent()
             : TypedResultsProblem.NotFound($"Credential '{credentialId}' of tenant '{tenantId}'");
     }
+
+    /// <summary>A label (per environment, per service) is at most 100 characters; null when this one is fine.</summary>
+    internal static ValidationProblem? LabelProblem(string? label) => label is { Length: > 100 }
+        ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["label"] = ["A label has at most 100 characters."] })
+        : null;
 
     /// <summary>Revokes a credential of this kind; false when the tenant has none with this id.</summary>
     internal static async Task<bool> RevokeOfKindAsync(IGrainFactory grains, string tenantId, string credentialId, string kind)

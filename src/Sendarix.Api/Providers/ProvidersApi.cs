@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Sendarix.Api.Security;
+using Sendarix.Contracts.Egress;
 using Sendarix.Contracts.Shaping;
 using Microsoft.Extensions.Options;
 using Sendarix.Core.Egress;
@@ -40,22 +41,9 @@ public static class ProvidersApi
             return TypedResultsProblem.NotFound($"Provider '{provider}'");
         }
 
-        var errors = new Dictionary<string, string[]>();
-        if (settings.ConnectionsPerIp is < 1 or > 1000)
-        {
-            errors["connectionsPerIp"] = ["Between 1 and 1000, or null for the configured value."];
-        }
-
-        if (settings.MessagesPerConnection is < 1 or > 100_000)
-        {
-            errors["messagesPerConnection"] = ["Between 1 and 100000, or null for the configured value."];
-        }
-
-        if (settings.MessagesPerMinutePerIp is < 1 or > 1_000_000)
-        {
-            errors["messagesPerMinutePerIp"] = ["Between 1 and 1000000, or null for the configured value."];
-        }
-
+        var change = new ProviderProfileChange(settings.ConnectionsPerIp, settings.MessagesPerConnection, settings.MessagesPerMinutePerIp, settings.RequireTls);
+        var errors = change.OutOfBounds().ToDictionary(
+            b => char.ToLowerInvariant(b.Field[0]) + b.Field[1..], b => new[] { $"Between {b.Min} and {b.Max}, or null for the configured value." });
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -68,11 +56,11 @@ public static class ProvidersApi
     static async Task<ProviderResponse> ResponseAsync(IGrainFactory grains, EgressOptions egress, string provider)
     {
         var profile = await grains.GetGrain<IProviderGrain>(provider).GetAsync();
-        var sources = egress.Pools.Values.SelectMany(p => p.Ips.Select(ip => ip.Address)).Prepend("default");
+        var sources = egress.Pools.Values.SelectMany(p => p.Ips.Select(ip => ip.Address)).Prepend(IIpGrain.HostAddress);
         var throttles = new List<EgressThrottle>();
         foreach (var source in sources)
         {
-            var t = await grains.GetGrain<IThrottleGrain>($"{provider}|{source}").GetStatusAsync(profile.ConnectionsPerIp);
+            var t = await grains.GetGrain<IThrottleGrain>(IThrottleGrain.Key(provider, source)).GetStatusAsync(profile.ConnectionsPerIp);
             throttles.Add(new EgressThrottle(source, t.OpenConnections, t.ConnectionLimit, t.ReducedUntil));
         }
 

@@ -7,6 +7,9 @@ namespace Sendarix.Contracts.Egress;
 /// </summary>
 public interface IIpGrain : IGrainWithStringKey
 {
+    /// <summary>The key standing for the host's own address when no egress pool is configured.</summary>
+    const string HostAddress = "default";
+
     Task<IpStatus> GetAsync();
 
     /// <summary>Counts one message to <paramref name="provider"/> against today's warm-up cap; false when the IP may not send it.</summary>

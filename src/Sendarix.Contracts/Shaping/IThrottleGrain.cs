@@ -7,6 +7,9 @@ namespace Sendarix.Contracts.Shaping;
 /// </summary>
 public interface IThrottleGrain : IGrainWithStringKey
 {
+    /// <summary>The key of the throttle of <paramref name="provider"/> from <paramref name="egress"/> (an IP grain's key).</summary>
+    static string Key(string provider, string egress) => $"{provider}|{egress}";
+
     /// <summary>Leases (or renews) a connection slot; false when <paramref name="limit"/> connections are open.</summary>
     Task<bool> TryOpenAsync(string leaseId, int limit);
 

@@ -38,4 +38,22 @@ public sealed record ProviderProfileChange(
     int? ConnectionsPerIp = null,
     int? MessagesPerConnection = null,
     int? MessagesPerMinutePerIp = null,
-    bool? RequireTls = null);
+    bool? RequireTls = null)
+{
+    /// <summary>The fields set outside what a profile may hold, with their bounds (the same for configuration and the API).</summary>
+    public IEnumerable<(string Field, int Min, int Max)> OutOfBounds()
+    {
+        foreach (var (field, value, max) in new[]
+                 {
+                     (nameof(ConnectionsPerIp), ConnectionsPerIp, 1000),
+                     (nameof(MessagesPerConnection), MessagesPerConnection, 100_000),
+                     (nameof(MessagesPerMinutePerIp), MessagesPerMinutePerIp, 1_000_000),
+                 })
+        {
+            if (value is < 1 || value > max)
+            {
+                yield return (field, 1, max);
+            }
+        }
+    }
+}

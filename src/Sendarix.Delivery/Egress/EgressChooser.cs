@@ -9,10 +9,7 @@ using Sendarix.Core.Providers;
 namespace Sendarix.Delivery.Egress;
 
 /// <summary>The IP to send from: its address to bind (null: the host's own) and the key of its IP grain and throttles.</summary>
-public sealed record EgressChoice(IPAddress? Address, string Key)
-{
-    public const string DefaultKey = "default";
-}
+public sealed record EgressChoice(IPAddress? Address, string Key);
 
 /// <summary>
 /// Chooses the egress IP for a tenant's message to a provider: the tenant's pool (or the default pool), its IPs'
@@ -42,7 +39,7 @@ public sealed class EgressChooser(IGrainFactory grains, IOptions<EgressOptions> 
         poolName = poolName is not null && o.Pools.ContainsKey(poolName) ? poolName : o.DefaultPool;
         var ips = poolName is not null && o.Pools.TryGetValue(poolName, out var pool)
             ? pool.Ips.Select(ip => (ip.Address, ip.Tier)).ToList()
-            : [(EgressChoice.DefaultKey, 0)];
+            : [(IIpGrain.HostAddress, 0)];
 
         var statuses = new Dictionary<string, IpStatus>();
         foreach (var (address, _) in ips)
@@ -56,7 +53,7 @@ public sealed class EgressChooser(IGrainFactory grains, IOptions<EgressOptions> 
         {
             if (statuses[chosen.Address].Status != IpStatuses.Warming || await grains.GetGrain<IIpGrain>(chosen.Address).ReserveAsync(provider))
             {
-                return (new EgressChoice(chosen.Address == EgressChoice.DefaultKey ? null : IPAddress.Parse(chosen.Address), chosen.Address), null);
+                return (new EgressChoice(chosen.Address == IIpGrain.HostAddress ? null : IPAddress.Parse(chosen.Address), chosen.Address), null);
             }
 
             // Its cap for today is reached: take it out and choose again.

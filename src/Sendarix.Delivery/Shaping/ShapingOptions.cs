@@ -39,9 +39,9 @@ public sealed class ShapingOptions : IValidatableObject
                 yield return new ValidationResult($"Sendarix:Shaping:Providers: '{name}' is not one of {string.Join(", ", ProviderProfile.Names)}.", [nameof(Providers)]);
             }
 
-            if (profile.ConnectionsPerIp is < 1 or > 1000 || profile.MessagesPerConnection is < 1 or > 100000 || profile.MessagesPerMinutePerIp is < 1 or > 1000000)
+            foreach (var (field, min, max) in profile.ToChange().OutOfBounds())
             {
-                yield return new ValidationResult($"Sendarix:Shaping:Providers:{name}: ConnectionsPerIp 1-1000, MessagesPerConnection 1-100000, MessagesPerMinutePerIp 1-1000000.", [nameof(Providers)]);
+                yield return new ValidationResult($"Sendarix:Shaping:Providers:{name}:{field} must be from {min} to {max}.", [nameof(Providers)]);
             }
         }
 

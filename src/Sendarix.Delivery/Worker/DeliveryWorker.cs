@@ -278,7 +278,7 @@ public sealed partial class DeliveryWorker(
         }
         else
         {
-            throttle = grains.GetGrain<IThrottleGrain>(ThrottleKey(resolution.Provider, source.Key));
+            throttle = grains.GetGrain<IThrottleGrain>(IThrottleGrain.Key(resolution.Provider, source.Key));
             await _attempts.WaitAsync(cancellationToken);
             try
             {
@@ -291,7 +291,7 @@ public sealed partial class DeliveryWorker(
         }
 
         var at = time.GetUtcNow();
-        if (result.HeldBack is { } heldBack || throttle is null)
+        if (result.HeldBack is not null || throttle is null)
         {
             // Nobody refused anything: the relay's own limits were full. Try again soon, blaming no destination.
             var reply = SmtpReply.ConnectionFailure($"4.4.5 Held back by the relay's limits for {resolution.Provider}: {result.HeldBack}");
@@ -335,8 +335,6 @@ public sealed partial class DeliveryWorker(
         return Group(item, domain, replies.Select(r =>
             new Decision(r.Recipient, r.Reply, r.Why, Disposition.Decide(r.Reply, r.Recipient.Attempts + 1, item.AcceptedAt, at, policy, backoff, r.Why), r.Recipient.Attempts + 1, result.RemoteHost)));
     }
-
-    static string ThrottleKey(string provider, string egress) => $"{provider}|{egress}";
 
     /// <summary>The mailbox simulator's answers, decided and recorded like real ones, with nothing sent.</summary>
     GroupResult Simulate(DeliveryWorkItem item, string domain, List<WorkRecipient> recipients)

@@ -24,7 +24,7 @@ internal sealed partial class FeedbackMessageStore(
     {
         try
         {
-            if (context.Pipe is GuardedDuplexPipe { DataTooLarge: true } || buffer.Length > options.Value.MaxMessageSize)
+            if (GuardedDuplexPipe.Exceeded(context, buffer.Length, options.Value.MaxMessageSize))
             {
                 return SmtpReplies.TooLarge;
             }

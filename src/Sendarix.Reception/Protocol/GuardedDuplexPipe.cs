@@ -63,6 +63,10 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
     /// <summary>True when the current message's data went past the size limit and was cut off.</summary>
     public bool DataTooLarge { get; private set; }
 
+    /// <summary>Whether the DATA just received went past <paramref name="max"/>: cut off by the guard, or longer than allowed.</summary>
+    public static bool Exceeded(SmtpServer.ISessionContext context, long length, int max) =>
+        context.Pipe is GuardedDuplexPipe { DataTooLarge: true } || length > max;
+
     public async Task UpgradeAsync(X509Certificate certificate, SslProtocols protocols, CancellationToken cancellationToken = default)
     {
         var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);

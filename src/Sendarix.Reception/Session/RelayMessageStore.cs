@@ -34,7 +34,7 @@ internal sealed partial class RelayMessageStore(
     {
         try
         {
-            if (context.Pipe is GuardedDuplexPipe { DataTooLarge: true } || buffer.Length > options.Value.MaxMessageSize)
+            if (GuardedDuplexPipe.Exceeded(context, buffer.Length, options.Value.MaxMessageSize))
             {
                 return SmtpReplies.TooLarge;
             }
