@@ -45,7 +45,7 @@ public sealed class DeliveryOptions : IValidatableObject
     [Range(1, 64)]
     public int QueueReaders { get; set; } = 2;
 
-    /// <summary>Delivery attempts in progress at once per silo.</summary>
+    /// <summary>Delivery attempts in progress at once per silo; the silo holds at most half as many queue messages.</summary>
     [Range(1, 10000)]
     public int MaxConcurrentDeliveries { get; set; } = 128;
 

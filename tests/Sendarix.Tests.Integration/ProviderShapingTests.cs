@@ -37,6 +37,8 @@ public sealed class ProviderShapingTests : IAsyncLifetime
         settings["Sendarix:Delivery:HeloName"] = "silo-a.test";
         settings["Sendarix:Retry:FirstRetry"] = "00:01:00";
         settings["Sendarix:Retry:MaxRetry"] = "00:02:00";
+        // Each silo holds only a few messages at a time, so both take part rather than one taking all 40 at once.
+        settings["Sendarix:Delivery:MaxConcurrentDeliveries"] = "4";
         var second = new Dictionary<string, string?>(settings)
         {
             ["Sendarix:Delivery:HeloName"] = "silo-b.test",

@@ -3,11 +3,17 @@ namespace Sendarix.Core.Limits;
 /// <summary>
 /// The shaping state of one (provider, egress IP): leases on open connections, counted against a connection limit, and
 /// a token bucket for messages per minute. Leases expire, so connections of a process that died stop counting. A
-/// back-off halves the connection limit until it ends ("fewer connections" after temporary failures).
+/// back-off halves the connection limit until it ends ("fewer connections" after temporary failures). Slots that free
+/// up go to the callers that have waited longest, so a node that keeps closing and reopening connections cannot starve
+/// another node asking for the same slots.
 /// </summary>
 public sealed class SendThrottle
 {
+    /// <summary>A waiter that has not asked again for this long has given up and loses its place.</summary>
+    public static readonly TimeSpan WaiterTimeout = TimeSpan.FromSeconds(1);
+
     readonly Dictionary<string, DateTimeOffset> _leases = new();
+    readonly Dictionary<string, (DateTimeOffset Since, DateTimeOffset Seen)> _waiting = new();
     double _tokens = double.NaN;
     DateTimeOffset _refilled;
 
@@ -28,7 +34,10 @@ public sealed class SendThrottle
     /// <summary>The limit in force now: the profile's, halved (at least 1) during a back-off.</summary>
     public int EffectiveLimit(DateTimeOffset now, int limit) => ReducedUntil > now ? Math.Max(1, limit / 2) : limit;
 
-    /// <summary>Takes a lease on a new connection, or says no when the limit is reached.</summary>
+    /// <summary>
+    /// Takes (or renews) a lease on a connection, or says no when the limit is reached or earlier callers are still
+    /// waiting for the free slots; a caller told no keeps its place in line while it keeps asking.
+    /// </summary>
     public bool TryOpen(string leaseId, DateTimeOffset now, int limit, TimeSpan leaseDuration)
     {
         if (_leases.ContainsKey(leaseId))
@@ -37,11 +46,20 @@ public sealed class SendThrottle
             return true;
         }
 
-        if (OpenConnections(now) >= EffectiveLimit(now, limit))
+        foreach (var gone in _waiting.Where(w => now - w.Value.Seen > WaiterTimeout).Select(w => w.Key).ToList())
         {
+            _waiting.Remove(gone);
+        }
+
+        var since = _waiting.TryGetValue(leaseId, out var waiter) ? waiter.Since : now;
+        var ahead = _waiting.Count(w => w.Key != leaseId && (w.Value.Since < since || (w.Value.Since == since && string.CompareOrdinal(w.Key, leaseId) < 0)));
+        if (OpenConnections(now) + ahead >= EffectiveLimit(now, limit))
+        {
+            _waiting[leaseId] = (since, now);
             return false;
         }
 
+        _waiting.Remove(leaseId);
         _leases[leaseId] = now + leaseDuration;
         return true;
     }

@@ -86,8 +86,9 @@ public sealed partial class DeliveryWorker(
         }
     }
 
-    // Work messages held at once: enough to keep the attempts busy, few enough that a crash repeats little.
-    static int InFlightSlots(DeliveryOptions o) => Math.Max(ReceiveBatch, o.MaxConcurrentDeliveries / 2);
+    // Work messages held at once: enough to keep the attempts busy, few enough that a crash repeats little and that a
+    // silo does not sit on work (waiting for a throttled provider) that another silo could be starting.
+    static int InFlightSlots(DeliveryOptions o) => Math.Max(1, o.MaxConcurrentDeliveries / 2);
 
     async Task SweepAsync(ConnectionPool pool, CancellationToken stoppingToken)
     {

@@ -26,6 +26,33 @@ public sealed class SendThrottleTests
     }
 
     [Fact]
+    public void A_freed_slot_goes_to_the_caller_that_has_waited_longest()
+    {
+        var throttle = new SendThrottle();
+        Assert.True(throttle.TryOpen("b1", T0, 1, Lease));
+        Assert.False(throttle.TryOpen("a1", T0.AddMilliseconds(100), 1, Lease)); // node A starts waiting
+        Assert.False(throttle.TryOpen("a1", T0.AddMilliseconds(200), 1, Lease));
+
+        // Node B closes and at once asks again: the slot is A's, and B waits behind it.
+        throttle.Close("b1");
+        Assert.False(throttle.TryOpen("b2", T0.AddMilliseconds(250), 1, Lease));
+        Assert.True(throttle.TryOpen("a1", T0.AddMilliseconds(300), 1, Lease));
+        throttle.Close("a1");
+        Assert.True(throttle.TryOpen("b2", T0.AddMilliseconds(350), 1, Lease));
+    }
+
+    [Fact]
+    public void A_waiter_that_stops_asking_loses_its_place()
+    {
+        var throttle = new SendThrottle();
+        Assert.True(throttle.TryOpen("b1", T0, 1, Lease));
+        Assert.False(throttle.TryOpen("a1", T0, 1, Lease));
+        throttle.Close("b1");
+        Assert.False(throttle.TryOpen("b2", T0.AddSeconds(0.5), 1, Lease));
+        Assert.True(throttle.TryOpen("b2", T0 + SendThrottle.WaiterTimeout + TimeSpan.FromSeconds(0.1), 1, Lease));
+    }
+
+    [Fact]
     public void A_back_off_halves_the_limit_until_it_ends()
     {
         var throttle = new SendThrottle();
