@@ -8,7 +8,8 @@ namespace Sendarix.Tests.Integration;
 /// <summary>
 /// Egress pools on loopback addresses: connections leave from the pool's IPs (127.0.0.2, 127.0.0.3); a destination that
 /// answers 421 4.7.0 to one of them has that IP deprioritised, traffic moves to the other, and comes back after the
-/// cool-down. A tenant can be moved to a dedicated pool, and a paused or cold IP gets nothing.
+/// cool-down. A recipient refused for one IP's listing is sent from the other. A tenant can be moved to a dedicated
+/// pool, and a paused or cold IP gets nothing.
 /// </summary>
 public sealed class EgressPoolTests : IAsyncLifetime
 {
@@ -17,12 +18,14 @@ public sealed class EgressPoolTests : IAsyncLifetime
     SmtpSink _sink = null!;
     Relay _relay = null!;
     volatile bool _blockFirst;
+    volatile IPAddress[] _listed = [];
 
     public async Task InitializeAsync()
     {
         _sink = new SmtpSink(IPAddress.Parse("127.0.0.9"))
         {
             GreetingFor = client => _blockFirst && client.Equals(First) ? $"421 4.7.0 [{client}] Our system has detected an unusual rate of mail from your IP" : null,
+            RcptReplyFor = client => _listed.Contains(client) ? $"554 5.7.1 Service unavailable; Client host [{client}] blocked using zen.spamhaus.org" : null,
         };
         await _dns.StartAsync(["--mx-host=pool.test,mx.pool.test,10", "--host-record=mx.pool.test,127.0.0.9"]);
         var settings = Relay.DefaultSettings((await AzuriteServer.Shared).ConnectionString);
@@ -82,6 +85,41 @@ public sealed class EgressPoolTests : IAsyncLifetime
         var after = _sink.Messages.Skip(before).ToList();
         Assert.Contains(after, m => First.Equals(m.Client));
         Assert.Contains(after, m => Second.Equals(m.Client));
+    }
+
+    [Fact]
+    public async Task A_recipient_refused_for_the_ips_listing_is_sent_from_another_ip_and_bounces_when_every_ip_is_listed()
+    {
+        var tenant = await _relay.CreateTenantAsync();
+        _listed = [First];
+
+        // Messages go out until one has met the listed IP (the IP is picked at random until then): that one was
+        // refused with a permanent 554 5.7.1 there, deferred, not bounced, and delivered from the other IP at once.
+        JsonElement[] events = [];
+        for (var sent = 0; sent < 20 && !events.Any(e => e.GetProperty("type").GetString() == "deferred"); sent++)
+        {
+            var view = await _relay.WaitForStatusAsync((await SendAsync(tenant, 1))[0], TimeSpan.FromSeconds(30), "delivered", "bounced");
+            events = [.. view.GetProperty("events").EnumerateArray()];
+            Assert.Equal("delivered", events[^1].GetProperty("type").GetString());
+        }
+
+        var refused = events.Single(e => e.GetProperty("type").GetString() == "deferred");
+        Assert.StartsWith("554 5.7.1", refused.GetProperty("reply").GetString());
+        Assert.Equal("spam_block", refused.GetProperty("category").GetString());
+        var retriedAfter = events[^1].GetProperty("time").GetDateTimeOffset() - refused.GetProperty("time").GetDateTimeOffset();
+        Console.WriteLine($"ip block: refused at {First}, delivered from {Second} {retriedAfter.TotalSeconds:F1} s later");
+        Assert.True(retriedAfter < TimeSpan.FromSeconds(10), $"retried after {retriedAfter}");
+        Assert.All(_sink.Messages, m => Assert.Equal(Second, m.Client));
+
+        // Listed on both: once no IP of the pool may take it, the recipient bounces, and is not suppressed (the block
+        // was the IPs', not the address's).
+        _listed = [First, Second];
+        var last = await _relay.WaitForStatusAsync((await SendAsync(tenant, 1))[0], TimeSpan.FromSeconds(60), "bounced");
+        var bounce = last.GetProperty("events").EnumerateArray().Last();
+        Assert.StartsWith("554 5.7.1", bounce.GetProperty("reply").GetString());
+        Assert.Equal("spam_block", bounce.GetProperty("category").GetString());
+        var suppressions = await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/suppressions"), HttpStatusCode.OK);
+        Assert.Empty(suppressions.GetProperty("items").EnumerateArray());
     }
 
     [Fact]

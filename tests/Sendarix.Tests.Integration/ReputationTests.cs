@@ -1,29 +1,80 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Sendarix.Tests.Integration.Infrastructure;
 
 namespace Sendarix.Tests.Integration;
 
-/// <summary>A tenant whose bounce rate passes the threshold is paused, alone, until the operator resumes it.</summary>
+/// <summary>
+/// A tenant whose bounce rate passes the threshold is paused, alone, until the operator resumes it; its counts, like its
+/// daily sending count, outlive a restart.
+/// </summary>
 public sealed class ReputationTests : IAsyncLifetime
 {
     readonly SmtpSink _sink = new(IPAddress.Loopback) { RcptReply = r => r.StartsWith("bad-", StringComparison.Ordinal) ? "550 5.1.1 No such user" : "250 2.1.5 OK" };
+    readonly Dnsmasq _dns = new();
+    Dictionary<string, string?> _settings = null!;
     Relay _relay = null!;
 
     public async Task InitializeAsync()
     {
-        var settings = Relay.DefaultSettings((await AzuriteServer.Shared).ConnectionString);
-        settings["Sendarix:Delivery:Routes:0:Domain"] = "*";
-        settings["Sendarix:Delivery:Routes:0:Hosts:0"] = _sink.HostPort;
-        settings["Sendarix:Reputation:MinimumSends"] = "4";
-        settings["Sendarix:Reputation:MaxBounceRate"] = "0.5";
-        _relay = await Relay.StartAsync(settings);
+        await _dns.StartAsync([]);
+        _settings = Relay.DefaultSettings((await AzuriteServer.Shared).ConnectionString);
+        _settings["Sendarix:Delivery:Routes:0:Domain"] = "*";
+        _settings["Sendarix:Delivery:Routes:0:Hosts:0"] = _sink.HostPort;
+        _settings["Sendarix:Reputation:MinimumSends"] = "4";
+        _settings["Sendarix:Reputation:MaxBounceRate"] = "0.5";
+        _relay = await Relay.StartAsync(_settings, _dns);
     }
 
     public async Task DisposeAsync()
     {
         await _relay.DisposeAsync();
+        _dns.Dispose();
         await _sink.DisposeAsync();
     }
+
+    [Fact]
+    public async Task Reputation_counts_and_the_daily_count_outlive_a_restart()
+    {
+        var bouncing = await _relay.CreateTenantAsync("bouncing");
+        var limited = await _relay.CreateTenantAsync("limited");
+        await Relay.ReadAsync(await _relay.Api.PutAsJsonAsync($"/v1/tenants/{limited.TenantId}/limits", new { messagesPerDay = 2 }), HttpStatusCode.OK);
+
+        // Three hard bounces: below the 4 sends the rates are judged on, so no pause yet. Two messages: the day's limit.
+        var bad = Enumerable.Range(0, 3).Select(i => $"bad-{i}-{Guid.NewGuid():N}@sink.test").ToArray();
+        await _relay.WaitForStatusAsync(await _relay.SubmitAsync(bouncing, bad, "Bad list"), TimeSpan.FromSeconds(30), "bounced");
+        await _relay.SubmitAsync(limited, [$"ok-{Guid.NewGuid():N}@sink.test"], "one");
+        await _relay.SubmitAsync(limited, [$"ok-{Guid.NewGuid():N}@sink.test"], "two");
+        Assert.Equal(JsonValueKind.Null, (await TenantAsync(bouncing)).GetProperty("pausedReason").ValueKind);
+
+        // The relay stops and starts again on the same storage (new ports, so nothing of the old process is reused).
+        await _relay.DisposeAsync();
+        foreach (var key in new[] { "Sendarix:Cluster:SiloPort", "Sendarix:Cluster:GatewayPort", "Sendarix:Smtp:StartTlsPort", "Sendarix:Smtp:ImplicitTlsPort", "Sendarix:Smtp:FeedbackPort" })
+        {
+            _settings[key] = Ports.Free().ToString();
+        }
+
+        _settings["Sendarix:Api:Url"] = $"http://127.0.0.1:{Ports.Free()}";
+        _relay = await Relay.StartAsync(_settings, _dns);
+
+        // One more bounce makes 4 of 4: paused, which only the three before the restart can explain.
+        await _relay.WaitForStatusAsync(await _relay.SubmitAsync(bouncing, [$"bad-3-{Guid.NewGuid():N}@sink.test"], "Bad again"), TimeSpan.FromSeconds(30), "bounced");
+        var paused = await Eventually.GetAsync(() => TenantAsync(bouncing), t => t.GetProperty("pausedReason").ValueKind == JsonValueKind.String,
+            TimeSpan.FromSeconds(30), "the tenant to be paused");
+        Assert.StartsWith("bounce rate 100.0% over the last 4 sends", paused.GetProperty("pausedReason").GetString());
+
+        // The day's two messages were counted before the restart: a third is refused.
+        Assert.StartsWith("451 4.7.1 Sending limit of 2 messages per day reached", await MailFromAsync(limited));
+
+        // Reading the limited tenant back from storage changed nobody else's limits.
+        var fresh = await _relay.CreateTenantAsync("fresh");
+        var limits = (await TenantAsync(fresh)).GetProperty("limits");
+        Assert.All(limits.EnumerateObject(), l => Assert.Equal(JsonValueKind.Null, l.Value.ValueKind));
+        Assert.StartsWith("250 2.1.0", await MailFromAsync(fresh));
+    }
+
+    async Task<JsonElement> TenantAsync(TenantCredential tenant) => await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}"), HttpStatusCode.OK);
 
     [Fact]
     public async Task A_tenant_over_the_bounce_rate_is_paused_without_touching_another_and_the_operator_resumes_it()

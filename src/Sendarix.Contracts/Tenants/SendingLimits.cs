@@ -8,5 +8,9 @@ public sealed record SendingLimits(
     [property: Id(2)] int? RecipientsPerMessage,
     [property: Id(3)] int? MaxMessageSize)
 {
-    public static SendingLimits None { get; } = new(null, null, null, null);
+    /// <summary>
+    /// No limits: a new instance each time. Grain state is read back by a JSON serializer that fills in the objects a
+    /// new state already holds, so a shared instance as a state's default would take on one tenant's limits for all.
+    /// </summary>
+    public static SendingLimits None => new(null, null, null, null);
 }

@@ -14,8 +14,8 @@ public enum BounceAction
 
     /// <summary>
     /// The sending IP is being throttled or blocked by this provider: deprioritise the IP for the provider. A
-    /// temporary reply retries the recipient (through another IP when the pool has one); a permanent one bounces it
-    /// without suppressing.
+    /// temporary reply retries the recipient (through another IP when the pool has one); a permanent one retries it at
+    /// once through another IP of the pool while one may send, and bounces it without suppressing when none is left.
     /// </summary>
     BackOffIp,
 }

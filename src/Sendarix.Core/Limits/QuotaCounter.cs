@@ -3,6 +3,8 @@ namespace Sendarix.Core.Limits;
 /// <summary>
 /// Counts a tenant's messages against a per-minute limit (a sliding window of the last 60 seconds) and a per-day
 /// limit (a rolling 24 hours, counted in hourly buckets), and says when the next message may go if one is reached.
+/// The hourly counts are what is worth keeping across a restart (<see cref="DailyCounts"/>, <see cref="Restore"/>); the
+/// minute window is short enough to start again.
 /// </summary>
 public sealed class QuotaCounter
 {
@@ -11,6 +13,20 @@ public sealed class QuotaCounter
 
     readonly Queue<DateTimeOffset> _lastMinute = new();
     readonly SortedDictionary<long, int> _hours = new();
+
+    /// <summary>The counts of the last 24 hours, by the hour they fell in.</summary>
+    public IEnumerable<(DateTimeOffset Hour, int Count)> DailyCounts() =>
+        _hours.Select(h => (new DateTimeOffset(h.Key * Hour.Ticks, TimeSpan.Zero), h.Value)).ToList();
+
+    /// <summary>Adds counts saved earlier by <see cref="DailyCounts"/>.</summary>
+    public void Restore(IEnumerable<(DateTimeOffset Hour, int Count)> counts)
+    {
+        foreach (var (hour, count) in counts)
+        {
+            var key = hour.UtcTicks / Hour.Ticks;
+            _hours[key] = _hours.GetValueOrDefault(key) + count;
+        }
+    }
 
     /// <summary>Takes one message from both quotas, or refuses with the limit reached and when to try again.</summary>
     public QuotaDecision TryTake(DateTimeOffset now, int? perMinute, int? perDay)

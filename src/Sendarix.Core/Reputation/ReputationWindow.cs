@@ -46,6 +46,21 @@ public sealed class ReputationWindow(TimeSpan window, int buckets = 168)
 
     public void Clear() => _buckets.Clear();
 
+    /// <summary>The window's buckets by their start, to keep across a restart.</summary>
+    public IEnumerable<(DateTimeOffset Start, int Sent, int Bounced, int Complained)> Buckets() =>
+        _buckets.Select(b => (new DateTimeOffset(b.Key * _bucketTicks, TimeSpan.Zero), b.Value.Sent, b.Value.Bounced, b.Value.Complained)).ToList();
+
+    /// <summary>Adds buckets saved earlier by <see cref="Buckets"/> (re-bucketed if the window has changed since).</summary>
+    public void Restore(IEnumerable<(DateTimeOffset Start, int Sent, int Bounced, int Complained)> saved)
+    {
+        foreach (var (start, sent, bounced, complained) in saved)
+        {
+            var key = start.UtcTicks / _bucketTicks;
+            var (s, b, c) = _buckets.GetValueOrDefault(key);
+            _buckets[key] = (s + sent, b + bounced, c + complained);
+        }
+    }
+
     static string Percent(double rate, int decimals) =>
         (rate * 100).ToString(decimals == 1 ? "0.0" : "0.00", System.Globalization.CultureInfo.InvariantCulture) + "%";
 

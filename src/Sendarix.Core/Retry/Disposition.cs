@@ -21,12 +21,14 @@ public readonly record struct Disposition(DispositionKind Kind, DateTimeOffset? 
 {
     /// <summary>
     /// Decides from the reply and its classification (<paramref name="why"/>; classified here when not given): 2xx
-    /// delivered; a bounce action bounced; an IP back-off bounced when the reply is permanent; anything else deferred,
-    /// after the wait the reply names (or the greylisting wait) when there is one, else by the schedule, never before
-    /// the destination's back-off (<paramref name="notBefore"/>), or expired once the message has outlived the queue lifetime.
+    /// delivered; a bounce action bounced; a permanent IP block retried at once when another IP may take the recipient
+    /// (<paramref name="anotherIp"/>: the block was the sending IP's, not the message's), else bounced; anything else
+    /// deferred, after the wait the reply names (or the greylisting wait) when there is one, else by the schedule, never
+    /// before the destination's back-off (<paramref name="notBefore"/>), or expired once the message has outlived the
+    /// queue lifetime.
     /// </summary>
     public static Disposition Decide(SmtpReply reply, int failedAttempts, DateTimeOffset acceptedAt, DateTimeOffset now, RetryPolicy policy,
-        DateTimeOffset? notBefore = null, BounceClassification? why = null)
+        DateTimeOffset? notBefore = null, BounceClassification? why = null, bool anotherIp = false)
     {
         if (reply.Class == ReplyClass.Success)
         {
@@ -34,13 +36,13 @@ public readonly record struct Disposition(DispositionKind Kind, DateTimeOffset? 
         }
 
         why ??= BounceClassifier.Classify(reply);
-        if (why.Action is BounceAction.Bounce or BounceAction.BounceAndSuppress
-            || (why.Action == BounceAction.BackOffIp && reply.Class == ReplyClass.Permanent))
+        var ipBlock = why.Action == BounceAction.BackOffIp && reply.Class == ReplyClass.Permanent;
+        if (why.Action is BounceAction.Bounce or BounceAction.BounceAndSuppress || (ipBlock && !anotherIp))
         {
             return new Disposition(DispositionKind.Bounced, null);
         }
 
-        var wait = why.RetryAfter ?? (why.Category == BounceCategory.Greylisted ? policy.GreylistRetry : null);
+        var wait = ipBlock ? TimeSpan.Zero : why.RetryAfter ?? (why.Category == BounceCategory.Greylisted ? policy.GreylistRetry : null);
         var retry = policy.AfterTemporaryFailure(failedAttempts, acceptedAt, now, notBefore, wait);
         return retry.Expired ? new Disposition(DispositionKind.Expired, null) : new Disposition(DispositionKind.Deferred, retry.NextAttempt);
     }

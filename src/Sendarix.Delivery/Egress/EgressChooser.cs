@@ -33,22 +33,8 @@ public sealed class EgressChooser(IGrainFactory grains, IOptions<EgressOptions> 
     /// <summary>The IP to use, or null with the reason when none of the pool may send to this provider now.</summary>
     public async Task<(EgressChoice? Choice, string? Reason)> ChooseAsync(string tenantId, string provider, string scope)
     {
-        var o = options.Value;
-        // A tenant's pool that is no longer configured falls back to the default pool, never to the host's own address.
-        var poolName = await _tenantPools.GetOrAddAsync(tenantId, async () => (await grains.GetGrain<ITenantGrain>(tenantId).GetAsync())?.Pool);
-        poolName = poolName is not null && o.Pools.ContainsKey(poolName) ? poolName : o.DefaultPool;
-        var ips = poolName is not null && o.Pools.TryGetValue(poolName, out var pool)
-            ? pool.Ips.Select(ip => (ip.Address, ip.Tier)).ToList()
-            : [(IIpGrain.HostAddress, 0)];
-
-        var statuses = new Dictionary<string, IpStatus>();
-        foreach (var (address, _) in ips)
-        {
-            statuses[address] = await _ips.GetOrAddAsync(address, () => grains.GetGrain<IIpGrain>(address).GetAsync());
-        }
-
+        var (poolName, candidates, statuses) = await CandidatesAsync(tenantId, provider, scope);
         var now = time.GetUtcNow();
-        var candidates = ips.Select(ip => new EgressCandidate(ip.Address, ip.Tier, statuses[ip.Address].CanSend(provider), statuses[ip.Address].DeprioritisedUntil(scope))).ToList();
         while (EgressSelector.Choose(candidates, now, Random.Shared) is { } chosen)
         {
             if (statuses[chosen.Address].Status != IpStatuses.Warming || await grains.GetGrain<IIpGrain>(chosen.Address).ReserveAsync(provider))
@@ -64,6 +50,37 @@ public sealed class EgressChooser(IGrainFactory grains, IOptions<EgressOptions> 
         var back = EgressSelector.NextReturn(candidates, now);
         return (null, $"no IP of {(poolName is null ? "the host" : $"pool {poolName}")} may send to {scope} now" +
                       (back is { } at ? $" (deprioritised until {at:u})" : " (cold, paused or at the warm-up cap)"));
+    }
+
+    /// <summary>
+    /// Whether a recipient an IP block refused may be tried again through another IP: some IP of the tenant's pool may
+    /// send to <paramref name="scope"/> now, and the recipient has not yet failed as often as the pool has IPs (so a
+    /// recipient is not bounced between IPs that take turns being blocked).
+    /// </summary>
+    public async Task<bool> MayRetryElsewhereAsync(string tenantId, string provider, string scope, int failedAttempts)
+    {
+        var (_, candidates, _) = await CandidatesAsync(tenantId, provider, scope);
+        return failedAttempts < candidates.Count && EgressSelector.Choose(candidates, time.GetUtcNow(), Random.Shared) is not null;
+    }
+
+    async Task<(string? Pool, List<EgressCandidate> Candidates, Dictionary<string, IpStatus> Statuses)> CandidatesAsync(string tenantId, string provider, string scope)
+    {
+        var o = options.Value;
+        // A tenant's pool that is no longer configured falls back to the default pool, never to the host's own address.
+        var poolName = await _tenantPools.GetOrAddAsync(tenantId, async () => (await grains.GetGrain<ITenantGrain>(tenantId).GetAsync())?.Pool);
+        poolName = poolName is not null && o.Pools.ContainsKey(poolName) ? poolName : o.DefaultPool;
+        var ips = poolName is not null && o.Pools.TryGetValue(poolName, out var pool)
+            ? pool.Ips.Select(ip => (ip.Address, ip.Tier)).ToList()
+            : [(IIpGrain.HostAddress, 0)];
+
+        var statuses = new Dictionary<string, IpStatus>();
+        foreach (var (address, _) in ips)
+        {
+            statuses[address] = await _ips.GetOrAddAsync(address, () => grains.GetGrain<IIpGrain>(address).GetAsync());
+        }
+
+        var candidates = ips.Select(ip => new EgressCandidate(ip.Address, ip.Tier, statuses[ip.Address].CanSend(provider), statuses[ip.Address].DeprioritisedUntil(scope))).ToList();
+        return (poolName, candidates, statuses);
     }
 
     /// <summary>Keeps traffic for <paramref name="scope"/> off the IP for the cool-down.</summary>

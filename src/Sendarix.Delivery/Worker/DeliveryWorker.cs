@@ -308,10 +308,14 @@ public sealed partial class DeliveryWorker(
         }).ToList();
 
         // The receiver throttled or blocked this IP: keep its traffic off the IP for the cool-down; the pool's other IPs
-        // take it (the deferred recipients included, on their retry).
+        // take it (the deferred recipients included, on their retry). A permanent block was the IP's, not the
+        // recipient's: those recipients are tried again at once through another IP while the pool has one.
+        var elsewhere = false;
         if (replies.FirstOrDefault(r => r.Why?.Action == BounceAction.BackOffIp) is { Why: not null } blocked)
         {
             await egress.DeprioritiseAsync(source!, scope, blocked.Reply.ToString());
+            elsewhere = replies.Any(r => r.Why?.Action == BounceAction.BackOffIp && r.Reply.Class == ReplyClass.Permanent)
+                        && await egress.MayRetryElsewhereAsync(item.TenantId, resolution.Provider, scope, recipients.Max(r => r.Attempts) + 1);
         }
 
         // No host answered at all: an outage, backed off on the retry schedule. A host that answered (even with a 421
@@ -334,7 +338,8 @@ public sealed partial class DeliveryWorker(
         }
 
         return Group(item, domain, replies.Select(r =>
-            new Decision(r.Recipient, r.Reply, r.Why, Disposition.Decide(r.Reply, r.Recipient.Attempts + 1, item.AcceptedAt, at, policy, backoff, r.Why), r.Recipient.Attempts + 1, result.RemoteHost)));
+            new Decision(r.Recipient, r.Reply, r.Why, Disposition.Decide(r.Reply, r.Recipient.Attempts + 1, item.AcceptedAt, at, policy, backoff, r.Why, elsewhere),
+                r.Recipient.Attempts + 1, result.RemoteHost)));
     }
 
     /// <summary>The mailbox simulator's answers, decided and recorded like real ones, with nothing sent.</summary>

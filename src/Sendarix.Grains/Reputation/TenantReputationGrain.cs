@@ -6,18 +6,36 @@ using Sendarix.Core.Reputation;
 namespace Sendarix.Grains.Reputation;
 
 /// <summary>
-/// Counts in memory: a silo restart starts the window again, delaying a pause until enough new sends arrive. The
-/// pause itself is stored by the tenant grain and survives anything.
+/// A tenant's sliding-window counts. They are saved a few seconds after they change (<see cref="WriteBehind"/>) and
+/// on deactivation, so a restart does not wipe a bad record; the pause itself is stored by the tenant grain.
 /// </summary>
-public sealed partial class TenantReputationGrain(IOptions<ReputationOptions> options, TimeProvider time, ILogger<TenantReputationGrain> logger)
-    : Grain, ITenantReputationGrain
+public sealed partial class TenantReputationGrain(
+    [PersistentState("reputation", GrainStorage.Default)] IPersistentState<ReputationState> state,
+    IOptions<ReputationOptions> options,
+    TimeProvider time,
+    ILogger<TenantReputationGrain> logger) : Grain, ITenantReputationGrain
 {
     readonly ReputationWindow _window = new(options.Value.Window);
+    WriteBehind _save = null!;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _window.Restore(state.State.Buckets.Select(b => (b.Start, b.Sent, b.Bounced, b.Complained)));
+        _save = new WriteBehind(this, async ct =>
+        {
+            state.State.Buckets = _window.Buckets().Select(b => new ReputationBucket(b.Start, b.Sent, b.Bounced, b.Complained)).ToList();
+            await state.WriteStateAsync(ct);
+        });
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _save.FlushAsync(cancellationToken);
 
     public async Task RecordAsync(int sent, int bounced, int complained)
     {
         var now = time.GetUtcNow();
         _window.Record(now, sent, bounced, complained);
+        _save.Changed();
         if (_window.PauseReason(now, options.Value.Thresholds) is { } reason)
         {
             var tenant = await GrainFactory.GetGrain<ITenantGrain>(this.GetPrimaryKeyString()).PauseAsync(reason);
@@ -31,9 +49,23 @@ public sealed partial class TenantReputationGrain(IOptions<ReputationOptions> op
     public Task ResetAsync()
     {
         _window.Clear();
+        _save.Changed();
         return Task.CompletedTask;
     }
 
     [LoggerMessage(EventId = 3201, EventName = "TenantPaused", Level = LogLevel.Warning, Message = "Tenant {TenantId} paused: {Reason}")]
     static partial void LogPaused(ILogger logger, string tenantId, string reason);
 }
+
+[GenerateSerializer, Alias("Sendarix.ReputationState")]
+public sealed class ReputationState
+{
+    [Id(0)] public List<ReputationBucket> Buckets { get; set; } = [];
+}
+
+[GenerateSerializer, Immutable, Alias("Sendarix.ReputationBucket")]
+public sealed record ReputationBucket(
+    [property: Id(0)] DateTimeOffset Start,
+    [property: Id(1)] int Sent,
+    [property: Id(2)] int Bounced,
+    [property: Id(3)] int Complained);

@@ -135,7 +135,6 @@ internal sealed class Relay : IAsyncDisposable
     public async Task<JsonElement> GetMessageAsync(string messageId) =>
         await ReadAsync(await Api.GetAsync($"/v1/messages/{messageId}"), HttpStatusCode.OK);
 
-    /// <summary>Waits until every recipient of the message has one of the given statuses; returns the message.</summary>
     /// <summary>Submits a sample message with Python's smtplib over STARTTLS as <paramref name="tenant"/>; returns its id once it got 250.</summary>
     public async Task<string> SubmitAsync(TenantCredential tenant, string[] to, string subject)
     {
@@ -144,6 +143,7 @@ internal sealed class Relay : IAsyncDisposable
         return Mail.QueuedId(text);
     }
 
+    /// <summary>Waits until every recipient of the message has one of the given statuses; returns the message.</summary>
     public Task<JsonElement> WaitForStatusAsync(string messageId, TimeSpan timeout, params string[] statuses) =>
         Eventually.GetAsync(() => GetMessageAsync(messageId),
             m => m.GetProperty("recipients").EnumerateArray().All(r => statuses.Contains(r.GetProperty("status").GetString())),

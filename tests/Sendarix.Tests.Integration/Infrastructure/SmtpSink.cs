@@ -41,6 +41,9 @@ internal sealed class SmtpSink : IAsyncDisposable
     /// <summary>The reply to RCPT for an address; default accept.</summary>
     public Func<string, string> RcptReply { get; set; } = _ => "250 2.1.5 OK";
 
+    /// <summary>A reply to RCPT for connections from this client address instead of <see cref="RcptReply"/>'s; null: none.</summary>
+    public Func<IPAddress, string?> RcptReplyFor { get; set; } = _ => null;
+
     /// <summary>The reply at the end of DATA; default accept.</summary>
     public Func<string> DataReply { get; set; } = () => "250 2.0.0 OK";
 
@@ -157,7 +160,7 @@ internal sealed class SmtpSink : IAsyncDisposable
                         break;
                     case "RCPT":
                         var rcpt = Between(line);
-                        var reply = RcptReply(rcpt);
+                        var reply = RcptReplyFor(clientAddress) ?? RcptReply(rcpt);
                         if (reply.StartsWith('2'))
                         {
                             rcpts.Add(rcpt);

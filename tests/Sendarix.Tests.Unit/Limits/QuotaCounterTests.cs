@@ -42,4 +42,21 @@ public sealed class QuotaCounterTests
         Assert.True(quota.TryTake(T0.AddSeconds(61), 1, null).Allowed);
         Assert.All(Enumerable.Range(0, 1000), i => Assert.True(quota.TryTake(T0.AddSeconds(100), null, null).Allowed));
     }
+
+    [Fact]
+    public void Saved_daily_counts_carry_the_day_over_and_the_minute_starts_again()
+    {
+        var quota = new QuotaCounter();
+        Assert.True(quota.TryTake(T0.AddHours(-30), null, 2).Allowed);
+        Assert.True(quota.TryTake(T0.AddHours(-3), 2, 2).Allowed);
+        Assert.True(quota.TryTake(T0, 2, 2).Allowed);
+
+        var restored = new QuotaCounter();
+        restored.Restore(quota.DailyCounts());
+        var refused = restored.TryTake(T0.AddSeconds(1), 2, 2);
+        Assert.False(refused.Allowed);
+        Assert.Equal("2 messages per day", refused.Limit);
+        Assert.True(restored.TryTake(T0.AddSeconds(1), 2, 3).Allowed);
+        Assert.Equal(2, quota.DailyCounts().Count());
+    }
 }

@@ -36,4 +36,23 @@ public sealed class ReputationWindowTests
         Assert.Equal((0, 0, 0), window.Totals(T0.AddDays(7).AddHours(2)));
         Assert.Null(window.PauseReason(T0.AddDays(8), Thresholds));
     }
+
+    [Fact]
+    public void Saved_buckets_restore_the_same_totals_and_what_left_the_window_stays_gone()
+    {
+        var window = new ReputationWindow(TimeSpan.FromDays(7));
+        window.Record(T0.AddDays(-8), 50, 50, 0);
+        window.Record(T0.AddDays(-1), 60, 3, 1);
+        window.Record(T0, 40, 2, 0);
+
+        var restored = new ReputationWindow(TimeSpan.FromDays(7));
+        restored.Restore(window.Buckets());
+        Assert.Equal((100, 5, 1), restored.Totals(T0));
+
+        // A window changed between save and restore re-buckets the counts by their time.
+        var shorter = new ReputationWindow(TimeSpan.FromDays(2));
+        shorter.Restore(window.Buckets());
+        Assert.Equal((100, 5, 1), shorter.Totals(T0));
+        Assert.Equal((40, 2, 0), shorter.Totals(T0.AddDays(1.5)));
+    }
 }

@@ -94,10 +94,21 @@ public sealed class DispositionTests
     }
 
     [Fact]
-    public void An_ip_block_bounces_when_permanent_and_is_retried_when_temporary()
+    public void A_permanent_ip_block_is_retried_at_once_through_another_ip_and_bounces_when_none_is_left()
     {
+        var block = new SmtpReply(550, "5.7.1 Client host [192.0.2.1] blocked using zen.spamhaus.org");
+        Assert.Equal(new Disposition(DispositionKind.Deferred, Now), Disposition.Decide(block, 1, Accepted, Now, RetryPolicy.Default, anotherIp: true));
+        Assert.Equal(DispositionKind.Bounced, Disposition.Decide(block, 1, Accepted, Now, RetryPolicy.Default).Kind);
+        Assert.Equal(DispositionKind.Expired, Disposition.Decide(block, 1, Accepted, Accepted + RetryPolicy.Default.MaxLifetime, RetryPolicy.Default, anotherIp: true).Kind);
+
+        // Another IP changes nothing for a recipient the destination refuses for itself.
         Assert.Equal(DispositionKind.Bounced,
-            Disposition.Decide(new SmtpReply(550, "5.7.1 Client host [192.0.2.1] blocked using zen.spamhaus.org"), 1, Accepted, Now, RetryPolicy.Default).Kind);
+            Disposition.Decide(new SmtpReply(550, "5.1.1 User unknown"), 1, Accepted, Now, RetryPolicy.Default, anotherIp: true).Kind);
+    }
+
+    [Fact]
+    public void An_ip_block_is_retried_when_temporary()
+    {
         Assert.Equal(DispositionKind.Deferred,
             Disposition.Decide(new SmtpReply(421, "4.7.0 [TSS04] Messages temporarily deferred due to unexpected volume"), 1, Accepted, Now, RetryPolicy.Default,
                 why: Sendarix.Core.Bounces.BounceClassifier.Classify(new SmtpReply(421, "4.7.0 [TSS04] Messages temporarily deferred due to unexpected volume"), "yahoo")).Kind);
