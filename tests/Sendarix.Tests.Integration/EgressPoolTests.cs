@@ -18,6 +18,7 @@ public sealed class EgressPoolTests : IAsyncLifetime
     SmtpSink _sink = null!;
     Relay _relay = null!;
     volatile bool _blockFirst;
+    volatile bool _throttleFirstAtRcpt;
     volatile IPAddress[] _listed = [];
 
     public async Task InitializeAsync()
@@ -25,7 +26,9 @@ public sealed class EgressPoolTests : IAsyncLifetime
         _sink = new SmtpSink(IPAddress.Parse("127.0.0.9"))
         {
             GreetingFor = client => _blockFirst && client.Equals(First) ? $"421 4.7.0 [{client}] Our system has detected an unusual rate of mail from your IP" : null,
-            RcptReplyFor = client => _listed.Contains(client) ? $"554 5.7.1 Service unavailable; Client host [{client}] blocked using zen.spamhaus.org" : null,
+            RcptReplyFor = client =>
+                _listed.Contains(client) ? $"554 5.7.1 Service unavailable; Client host [{client}] blocked using zen.spamhaus.org"
+                : _throttleFirstAtRcpt && client.Equals(First) ? "450 4.7.1 Too many messages from your IP, slow down" : null,
         };
         await _dns.StartAsync(["--mx-host=pool.test,mx.pool.test,10", "--host-record=mx.pool.test,127.0.0.9"]);
         var settings = Relay.DefaultSettings((await AzuriteServer.Shared).ConnectionString);
@@ -85,7 +88,36 @@ public sealed class EgressPoolTests : IAsyncLifetime
         var after = _sink.Messages.Skip(before).ToList();
         Assert.Contains(after, m => First.Equals(m.Client));
         Assert.Contains(after, m => Second.Equals(m.Client));
+
+        // Throttled again within the day (now at RCPT, so open connections meet it too): the second cool-down is twice
+        // the first (20 s). The IP's reputation with the provider shows what its attempts came to.
+        _throttleFirstAtRcpt = true;
+        JsonElement standing = default;
+        for (var sent = 0; sent < 20 && standing.ValueKind == JsonValueKind.Undefined; sent++)
+        {
+            await _relay.WaitForStatusAsync((await SendAsync(tenant, 1))[0], TimeSpan.FromSeconds(30), "delivered");
+            var status = await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/ips/{First}"), HttpStatusCode.OK);
+            standing = status.GetProperty("standing").EnumerateArray()
+                .FirstOrDefault(p => p.GetProperty("scope").GetString() == "default:pool.test" && p.GetProperty("deprioritisedUntil").ValueKind == JsonValueKind.String);
+        }
+
+        Assert.NotEqual(JsonValueKind.Undefined, standing.ValueKind);
+        var left = standing.GetProperty("deprioritisedUntil").GetDateTimeOffset() - DateTimeOffset.UtcNow;
+        Assert.InRange(left.TotalSeconds, 12, 21);
+        var first = await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/ips/{First}"), HttpStatusCode.OK);
+        var second = await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/ips/{Second}"), HttpStatusCode.OK);
+        var firstReputation = Last24Hours(first);
+        var secondReputation = Last24Hours(second);
+        Console.WriteLine($"reputation with default: {First} {firstReputation}; {Second} {secondReputation}");
+        Assert.Equal(2, firstReputation.GetProperty("deprioritisations").GetInt32());
+        Assert.True(firstReputation.GetProperty("blocked").GetInt32() >= 2);
+        Assert.True(firstReputation.GetProperty("blockRate").GetDouble() > 0);
+        Assert.True(secondReputation.GetProperty("delivered").GetInt32() >= 12);
+        Assert.Equal(0, secondReputation.GetProperty("blocked").GetInt32());
     }
+
+    static JsonElement Last24Hours(JsonElement ip) =>
+        ip.GetProperty("standing").EnumerateArray().Single(p => p.GetProperty("scope").GetString() == "default").GetProperty("last24Hours");
 
     [Fact]
     public async Task A_recipient_refused_for_the_ips_listing_is_sent_from_another_ip_and_bounces_when_every_ip_is_listed()

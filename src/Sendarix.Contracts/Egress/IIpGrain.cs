@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Sendarix.Contracts.Egress;
 
 /// <summary>
@@ -17,6 +19,10 @@ public interface IIpGrain : IGrainWithStringKey
 
     /// <summary>The receiver behind <paramref name="scope"/> throttled or blocked this IP: keep traffic off it for the cool-down.</summary>
     Task DeprioritiseAsync(string scope, string reason);
+
+    /// <summary>Counts the replies to one attempt from this IP to <paramref name="provider"/> (one way: the sender does not wait).</summary>
+    [OneWay]
+    Task RecordAsync(string provider, IpAttemptCounts counts);
 
     /// <summary>Operator actions: "warmup" (start or restart warm-up at day 1), "pause", "resume".</summary>
     Task<IpStatus> ApplyAsync(string action);
@@ -41,10 +47,32 @@ public sealed record IpStatus(
     public DateTimeOffset? DeprioritisedUntil(string scope) => Providers.FirstOrDefault(p => p.Scope == scope)?.DeprioritisedUntil;
 }
 
-/// <summary>The IP's standing with one provider (or one small destination): sent today, and any deprioritisation.</summary>
+/// <summary>
+/// The IP's standing with one provider (or one small destination): sent today, any deprioritisation, and its
+/// reputation there: what its attempts came to over the last 24 hours.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Sendarix.IpProviderStatus")]
 public sealed record IpProviderStatus(
     [property: Id(0)] string Scope,
     [property: Id(1)] int SentToday,
     [property: Id(2)] DateTimeOffset? DeprioritisedUntil,
-    [property: Id(3)] string? Reason);
+    [property: Id(3)] string? Reason,
+    [property: Id(4)] IpReputationStatus Last24Hours);
+
+/// <summary>Replies to one attempt, by kind: delivered, deferred, bounced, and throttled or blocked because of the IP.</summary>
+[GenerateSerializer, Immutable, Alias("Sendarix.IpAttemptCounts")]
+public sealed record IpAttemptCounts(
+    [property: Id(0)] int Delivered,
+    [property: Id(1)] int Deferred,
+    [property: Id(2)] int Bounced,
+    [property: Id(3)] int Blocked);
+
+/// <summary>An IP's outcomes with a provider over the last 24 hours; <see cref="BlockRate"/> is the share refused for the IP's sake.</summary>
+[GenerateSerializer, Immutable, Alias("Sendarix.IpReputationStatus")]
+public sealed record IpReputationStatus(
+    [property: Id(0)] int Delivered,
+    [property: Id(1)] int Deferred,
+    [property: Id(2)] int Bounced,
+    [property: Id(3)] int Blocked,
+    [property: Id(4)] int Deprioritisations,
+    [property: Id(5)] double BlockRate);

@@ -16,8 +16,14 @@ public sealed class EgressOptions : IValidatableObject
     /// <summary>The pool of tenants that have none of their own; empty: the host's default address.</summary>
     public string? DefaultPool { get; set; }
 
-    /// <summary>How long an IP stays deprioritised for a provider after the provider throttled or blocked it.</summary>
+    /// <summary>
+    /// How long an IP stays deprioritised for a provider after the provider throttled or blocked it; doubled for each
+    /// deprioritisation by that provider in the last 24 hours, up to <see cref="MaxCoolDown"/>.
+    /// </summary>
     public TimeSpan CoolDown { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>The longest a repeated deprioritisation lasts.</summary>
+    public TimeSpan MaxCoolDown { get; set; } = TimeSpan.FromHours(4);
 
     /// <summary>Daily cap per provider on each day of an IP's warm-up; empty: <see cref="WarmupSchedule.Default"/>.</summary>
     public List<int> WarmupDailyCaps { get; set; } = [];
@@ -61,9 +67,9 @@ public sealed class EgressOptions : IValidatableObject
             yield return new ValidationResult($"Sendarix:Egress:DefaultPool '{DefaultPool}' is not a configured pool.", [nameof(DefaultPool)]);
         }
 
-        if (CoolDown < TimeSpan.FromSeconds(1) || WarmupDailyCaps.Any(c => c < 1))
+        if (CoolDown < TimeSpan.FromSeconds(1) || MaxCoolDown < CoolDown || WarmupDailyCaps.Any(c => c < 1))
         {
-            yield return new ValidationResult("Sendarix:Egress: CoolDown is at least 1 s and warm-up caps are positive.");
+            yield return new ValidationResult("Sendarix:Egress: CoolDown is at least 1 s, MaxCoolDown at least CoolDown, and warm-up caps are positive.");
         }
     }
 }

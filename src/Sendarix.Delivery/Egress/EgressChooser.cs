@@ -83,6 +83,10 @@ public sealed class EgressChooser(IGrainFactory grains, IOptions<EgressOptions> 
         return (poolName, candidates, statuses);
     }
 
+    /// <summary>Counts what the provider answered an attempt from the IP, for its reputation there.</summary>
+    public Task RecordAsync(EgressChoice egress, string provider, IpOutcomes outcomes) =>
+        grains.GetGrain<IIpGrain>(egress.Key).RecordAsync(provider, new IpAttemptCounts(outcomes.Delivered, outcomes.Deferred, outcomes.Bounced, outcomes.Blocked));
+
     /// <summary>Keeps traffic for <paramref name="scope"/> off the IP for the cool-down.</summary>
     public async Task DeprioritiseAsync(EgressChoice egress, string scope, string reason)
     {

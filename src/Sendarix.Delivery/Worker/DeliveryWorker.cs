@@ -6,6 +6,7 @@ using Sendarix.Contracts.Destinations;
 using Sendarix.Contracts.Suppression;
 using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Bounces;
+using Sendarix.Core.Egress;
 using Sendarix.Core.Ids;
 using Sendarix.Core.Replies;
 using Sendarix.Core.Retry;
@@ -306,6 +307,13 @@ public sealed partial class DeliveryWorker(
             var reply = result.Unreachable ?? result.Replies[r.Address];
             return (Recipient: r, Reply: reply, Why: reply.Class == ReplyClass.Success ? null : BounceClassifier.Classify(reply, resolution.Provider));
         }).ToList();
+
+        // What the receiver answered counts toward the IP's reputation with the provider; a connection that never got
+        // an answer says nothing about the IP.
+        if (result.Unreachable is not { Code: 0 })
+        {
+            await egress.RecordAsync(source!, resolution.Provider, IpOutcomes.Of(replies.Select(r => (r.Reply, r.Why))));
+        }
 
         // The receiver throttled or blocked this IP: keep its traffic off the IP for the cool-down; the pool's other IPs
         // take it (the deferred recipients included, on their retry). A permanent block was the IP's, not the

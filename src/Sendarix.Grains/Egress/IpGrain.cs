@@ -6,8 +6,9 @@ using Sendarix.Core.Egress;
 namespace Sendarix.Grains.Egress;
 
 /// <summary>
-/// An egress IP's status, warm-up and standing per provider. Writes happen when the standing changes and, during
-/// warm-up, per message counted against the cap (warm-up volumes are small); a warm IP's sends are not written.
+/// An egress IP's status, warm-up, standing per provider (or small destination) and reputation per provider. Writes
+/// happen when the standing changes and, during warm-up, per message counted against the cap (warm-up volumes are
+/// small); the outcome counts of every attempt are saved write-behind.
 /// </summary>
 public sealed partial class IpGrain(
     [PersistentState("ip", GrainStorage.Default)] IPersistentState<IpState> state,
@@ -15,6 +16,9 @@ public sealed partial class IpGrain(
     TimeProvider time,
     ILogger<IpGrain> logger) : Grain, IIpGrain
 {
+    readonly Dictionary<string, IpReputation> _reputation = [];
+    WriteBehind _save = null!;
+
     string Address => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -29,8 +33,16 @@ public sealed partial class IpGrain(
             }
         }
 
+        foreach (var (provider, hours) in state.State.Reputation)
+        {
+            Reputation(provider).Restore(hours.Select(h => (h.Start, new IpOutcomes(h.Delivered, h.Deferred, h.Bounced, h.Blocked, h.Deprioritisations))));
+        }
+
+        _save = new WriteBehind(this, WriteAsync);
         return Task.CompletedTask;
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _save.FlushAsync(cancellationToken);
 
     public Task<IpStatus> GetAsync() => Task.FromResult(Status());
 
@@ -48,7 +60,7 @@ public sealed partial class IpGrain(
             var today = Today();
             standing.SentToday = standing.Day == today ? standing.SentToday + 1 : 1;
             standing.Day = today;
-            await state.WriteStateAsync();
+            await WriteAsync(CancellationToken.None);
         }
 
         return true;
@@ -56,12 +68,29 @@ public sealed partial class IpGrain(
 
     public async Task DeprioritiseAsync(string scope, string reason)
     {
-        var until = time.GetUtcNow() + options.Value.CoolDown;
+        var now = time.GetUtcNow();
         var standing = Standing(scope);
+        if (standing.DeprioritisedUntil > now)
+        {
+            // Replies from attempts already under way when it began: the deprioritisation stands as it is.
+            return;
+        }
+
+        standing.Deprioritisations.RemoveAll(d => d <= now - IpReputation.Window);
+        var until = now + IpReputation.CoolDownAfter(standing.Deprioritisations.Count, options.Value.CoolDown, options.Value.MaxCoolDown);
+        standing.Deprioritisations.Add(now);
         standing.DeprioritisedUntil = until;
         standing.Reason = reason;
-        await state.WriteStateAsync();
+        Reputation(ProviderOf(scope)).Record(now, new IpOutcomes(0, 0, 0, 0, 1));
+        await WriteAsync(CancellationToken.None);
         LogDeprioritised(logger, Address, scope, until, reason);
+    }
+
+    public Task RecordAsync(string provider, IpAttemptCounts counts)
+    {
+        Reputation(provider).Record(time.GetUtcNow(), new IpOutcomes(counts.Delivered, counts.Deferred, counts.Bounced, counts.Blocked, 0));
+        _save.Changed();
+        return Task.CompletedTask;
     }
 
     public async Task<IpStatus> ApplyAsync(string action)
@@ -85,7 +114,7 @@ public sealed partial class IpGrain(
                 throw new ArgumentException($"Unknown action '{action}'; use warmup, pause or resume.", nameof(action));
         }
 
-        await state.WriteStateAsync();
+        await WriteAsync(CancellationToken.None);
         return Status();
     }
 
@@ -102,10 +131,20 @@ public sealed partial class IpGrain(
 
         // Past the last day of its schedule a warming IP is warm.
         var status = state.State.Status == IpStatuses.Warming && cap is null ? IpStatuses.Warm : state.State.Status!;
-        return new IpStatus(Address, status, status == IpStatuses.Warming ? day : null, cap,
-            state.State.Providers.Select(p => new IpProviderStatus(p.Key, p.Value.Day == today ? p.Value.SentToday : 0,
-                p.Value.DeprioritisedUntil > now ? p.Value.DeprioritisedUntil : null, p.Value.DeprioritisedUntil > now ? p.Value.Reason : null)).ToList());
+        var scopes = state.State.Providers.Keys.Union(_reputation.Keys).Order(StringComparer.Ordinal);
+        return new IpStatus(Address, status, status == IpStatuses.Warming ? day : null, cap, scopes.Select(scope =>
+        {
+            var standing = state.State.Providers.GetValueOrDefault(scope);
+            var active = standing?.DeprioritisedUntil > now;
+            var counts = _reputation.TryGetValue(scope, out var reputation) ? reputation.Totals(now) : default;
+            return new IpProviderStatus(scope, standing?.Day == today ? standing.SentToday : 0,
+                active ? standing!.DeprioritisedUntil : null, active ? standing!.Reason : null,
+                new IpReputationStatus(counts.Delivered, counts.Deferred, counts.Bounced, counts.Blocked, counts.Deprioritisations, Math.Round(counts.BlockRate, 4)));
+        }).ToList());
     }
+
+    /// <summary>The provider a standing's scope belongs to: "gmail", or "default" for "default:example.com".</summary>
+    static string ProviderOf(string scope) => scope.Split(':')[0];
 
     IpStanding Standing(string scope)
     {
@@ -115,6 +154,38 @@ public sealed partial class IpGrain(
         }
 
         return standing;
+    }
+
+    IpReputation Reputation(string provider)
+    {
+        if (!_reputation.TryGetValue(provider, out var reputation))
+        {
+            _reputation[provider] = reputation = new IpReputation();
+        }
+
+        return reputation;
+    }
+
+    /// <summary>
+    /// Writes the state with the reputation counts as they are now, dropping standings with nothing left in them (small
+    /// destinations come and go; their entries must not pile up).
+    /// </summary>
+    async Task WriteAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var today = Today();
+        foreach (var (scope, standing) in state.State.Providers.ToList())
+        {
+            standing.Deprioritisations.RemoveAll(d => d <= now - IpReputation.Window);
+            if (!(standing.DeprioritisedUntil > now) && standing.Deprioritisations.Count == 0 && standing.Day != today)
+            {
+                state.State.Providers.Remove(scope);
+            }
+        }
+
+        state.State.Reputation = _reputation.ToDictionary(r => r.Key, r => r.Value.Hours()
+            .Select(h => new IpHour(h.Hour, h.Outcomes.Delivered, h.Outcomes.Deferred, h.Outcomes.Bounced, h.Outcomes.Blocked, h.Outcomes.Deprioritisations)).ToList());
+        await state.WriteStateAsync(cancellationToken);
     }
 
     int Today() => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).DayNumber;
@@ -131,6 +202,9 @@ public sealed class IpState
     [Id(1)] public DateTimeOffset? WarmupStarted { get; set; }
     [Id(2)] public Dictionary<string, IpStanding> Providers { get; set; } = [];
     [Id(3)] public string? PausedFrom { get; set; }
+
+    /// <summary>Hourly outcome counts over the last 24 hours, per provider.</summary>
+    [Id(4)] public Dictionary<string, List<IpHour>> Reputation { get; set; } = [];
 }
 
 [GenerateSerializer, Alias("Sendarix.IpStanding")]
@@ -140,4 +214,16 @@ public sealed class IpStanding
     [Id(1)] public int SentToday { get; set; }
     [Id(2)] public DateTimeOffset? DeprioritisedUntil { get; set; }
     [Id(3)] public string? Reason { get; set; }
+
+    /// <summary>When this receiver deprioritised the IP in the last 24 hours (each one lengthens the next).</summary>
+    [Id(4)] public List<DateTimeOffset> Deprioritisations { get; set; } = [];
 }
+
+[GenerateSerializer, Immutable, Alias("Sendarix.IpHour")]
+public sealed record IpHour(
+    [property: Id(0)] DateTimeOffset Start,
+    [property: Id(1)] int Delivered,
+    [property: Id(2)] int Deferred,
+    [property: Id(3)] int Bounced,
+    [property: Id(4)] int Blocked,
+    [property: Id(5)] int Deprioritisations);
