@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
@@ -126,10 +127,23 @@ public sealed class ProviderShapingTests : IAsyncLifetime
         var held = await _a.SubmitAsync(tenant, [$"z-{Guid.NewGuid():N}@other.test"], "shaping");
         view = await _a.WaitForStatusAsync(held, TimeSpan.FromSeconds(20), "deferred");
         Assert.Contains("held until", view.GetProperty("events").EnumerateArray().Last().GetProperty("reply").GetString());
-        await Eventually.GetAsync(() => _a.Api.GetFromJsonAsync<System.Text.Json.JsonElement>("/v1/destinations/other.test"),
+        await Eventually.GetAsync(() => _a.Api.GetFromJsonAsync<JsonElement>("/v1/destinations/other.test"),
             d => d.GetProperty("deferredMessages").GetInt32() == 1, TimeSpan.FromSeconds(10), "the held message to be counted");
+
+        // The operator's list of where mail waits shows both, the held one as paused.
+        var waiting = (await Relay.ReadAsync(await _a.Api.GetAsync("/v1/destinations"), HttpStatusCode.OK)).EnumerateArray()
+            .ToDictionary(d => d.GetProperty("destination").GetString()!);
+        Assert.Equal(1, waiting["busy.test"].GetProperty("deferredMessages").GetInt32());
+        Assert.Equal(JsonValueKind.String, waiting["busy.test"].GetProperty("backoffUntil").ValueKind);
+        Assert.True(waiting["other.test"].GetProperty("paused").GetBoolean());
+        Assert.Equal(1, waiting["other.test"].GetProperty("deferredMessages").GetInt32());
+
         await Relay.ReadAsync(await _a.Api.PostAsync("/v1/destinations/other.test/resume", null), HttpStatusCode.OK);
         await _a.WaitForStatusAsync(held, TimeSpan.FromSeconds(30), "delivered");
+
+        // Once its mail is gone and the hold lifted it leaves the list.
+        await Eventually.GetAsync(() => _a.Api.GetFromJsonAsync<JsonElement>("/v1/destinations"),
+            l => l.EnumerateArray().All(d => d.GetProperty("destination").GetString() != "other.test"), TimeSpan.FromSeconds(15), "other.test to leave the list");
     }
 
     static async Task<List<string>> SendAsync(Relay relay, TenantCredential tenant, int count)

@@ -14,8 +14,13 @@ public static class DestinationsApi
     // Counting a huge backlog row by row is not worth it: past this the answer says "at least".
     const int MaxCounted = 10_000;
 
+    // Listing counts each destination's backlog only this far, so a long list stays quick.
+    const int MaxCountedInList = 1000;
+
     public static RouteGroupBuilder MapDestinationsApi(this RouteGroupBuilder v1)
     {
+        v1.MapGet("/destinations", ListAsync).WithTags("Destinations").RequireOperator().WithName("ListDestinations")
+            .WithSummary("Where mail waits: destinations with deferred messages (counted up to 1000 each), a back-off or a hold, the largest backlog first.");
         var destinations = v1.MapGroup("/destinations/{domain}").WithTags("Destinations").RequireOperator();
         destinations.MapGet("/", GetAsync).WithName("GetDestination")
             .WithSummary("A destination's back-off or pause, its deferred messages waiting (counted up to 10000) and when they are next released.");
@@ -34,7 +39,29 @@ public static class DestinationsApi
         }
 
         var status = await grains.GetGrain<IDestinationGrain>(domain.ToLowerInvariant()).GetStatusAsync();
-        return TypedResults.Ok(await ResponseAsync(status, retries, cancellationToken));
+        return TypedResults.Ok(await ResponseAsync(status, retries, MaxCounted, cancellationToken));
+    }
+
+    static async Task<Results<Ok<List<DestinationResponse>>, ValidationProblem>> ListAsync(IGrainFactory grains, RetryStore retries, TimeProvider time, CancellationToken cancellationToken, int limit = 100)
+    {
+        if (limit is < 1 or > 1000)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["Between 1 and 1000."] });
+        }
+
+        var names = await grains.GetGrain<IDestinationDirectoryGrain>(IDestinationDirectoryGrain.Key).ListAsync();
+        var listed = new List<DestinationResponse>();
+        foreach (var name in names)
+        {
+            var status = await grains.GetGrain<IDestinationGrain>(name).GetStatusAsync();
+            var response = await ResponseAsync(status, retries, MaxCountedInList, cancellationToken);
+            if (response.Paused || response.DeferredMessages > 0 || response.BackoffUntil > time.GetUtcNow() || response.NextRelease is not null)
+            {
+                listed.Add(response);
+            }
+        }
+
+        return TypedResults.Ok(listed.OrderByDescending(d => d.DeferredMessages).ThenBy(d => d.Destination, StringComparer.Ordinal).Take(limit).ToList());
     }
 
     static async Task<Results<Ok<DestinationResponse>, ValidationProblem>> SetPausedAsync(string domain, bool paused, IGrainFactory grains, RetryStore retries, CancellationToken cancellationToken)
@@ -45,13 +72,13 @@ public static class DestinationsApi
         }
 
         var status = await grains.GetGrain<IDestinationGrain>(domain.ToLowerInvariant()).SetPausedAsync(paused);
-        return TypedResults.Ok(await ResponseAsync(status, retries, cancellationToken));
+        return TypedResults.Ok(await ResponseAsync(status, retries, MaxCounted, cancellationToken));
     }
 
-    static async Task<DestinationResponse> ResponseAsync(DestinationStatus s, RetryStore retries, CancellationToken cancellationToken)
+    static async Task<DestinationResponse> ResponseAsync(DestinationStatus s, RetryStore retries, int countUpTo, CancellationToken cancellationToken)
     {
-        var deferred = await retries.CountAsync(s.Destination, MaxCounted, cancellationToken);
-        return new DestinationResponse(s.Destination, s.Paused, s.BackoffUntil, s.ConsecutiveFailures, s.LastError, s.NextRelease, deferred, deferred >= MaxCounted);
+        var deferred = await retries.CountAsync(s.Destination, countUpTo, cancellationToken);
+        return new DestinationResponse(s.Destination, s.Paused, s.BackoffUntil, s.ConsecutiveFailures, s.LastError, s.NextRelease, deferred, deferred >= countUpTo);
     }
 
     static ValidationProblem Invalid() => TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["domain"] = ["Not a domain name."] });

@@ -54,7 +54,7 @@ public sealed partial class DestinationGrain(
         state.State.ConsecutiveFailures++;
         state.State.LastError = reason;
         state.State.BackoffUntil = now + options.Value.ToPolicy().DelayAfter(state.State.ConsecutiveFailures);
-        await state.WriteStateAsync();
+        await WriteAsync();
         LogBackoff(logger, Destination, state.State.BackoffUntil.Value, reason);
         return state.State.BackoffUntil.Value;
     }
@@ -68,7 +68,7 @@ public sealed partial class DestinationGrain(
 
         state.State.LastError = reason;
         state.State.BackoffUntil = until;
-        await state.WriteStateAsync();
+        await WriteAsync();
         LogBackoff(logger, Destination, until, reason);
         return until;
     }
@@ -83,7 +83,7 @@ public sealed partial class DestinationGrain(
         state.State.ConsecutiveFailures = 0;
         state.State.BackoffUntil = null;
         state.State.LastError = null;
-        await state.WriteStateAsync();
+        await WriteAsync();
     }
 
     public async Task ScheduleAsync(DateTimeOffset due)
@@ -96,12 +96,21 @@ public sealed partial class DestinationGrain(
         await SetReleaseAsync(due);
     }
 
-    public Task<DestinationStatus> GetStatusAsync() => Task.FromResult(Status());
+    public async Task<DestinationStatus> GetStatusAsync()
+    {
+        // A back-off that ran out with nothing waiting leaves the directory here.
+        if (state.State.Listed != Listed())
+        {
+            await WriteAsync();
+        }
+
+        return Status();
+    }
 
     public async Task<DestinationStatus> SetPausedAsync(bool paused)
     {
         state.State.Paused = paused;
-        await state.WriteStateAsync();
+        await WriteAsync();
         return Status();
     }
 
@@ -138,7 +147,7 @@ public sealed partial class DestinationGrain(
         if (nextDue is null)
         {
             state.State.NextRelease = null;
-            await state.WriteStateAsync();
+            await WriteAsync();
             var reminder = await this.GetReminder(ReleaseReminder);
             if (reminder is not null)
             {
@@ -156,6 +165,24 @@ public sealed partial class DestinationGrain(
         var wait = due - time.GetUtcNow();
         await this.RegisterOrUpdateReminder(ReleaseReminder, wait > TimeSpan.Zero ? wait : TimeSpan.Zero, options.Value.ReminderPeriod);
         state.State.NextRelease = due;
+        await WriteAsync();
+    }
+
+    bool Listed() => state.State.NextRelease is not null || state.State.Paused || state.State.BackoffUntil > time.GetUtcNow();
+
+    /// <summary>
+    /// Writes the state, and tells the directory first when the destination starts or stops having something to show
+    /// (a crash in between leaves it listed: the list shows it with nothing waiting, never hides one that has).
+    /// </summary>
+    async Task WriteAsync()
+    {
+        var listed = Listed();
+        if (listed != state.State.Listed)
+        {
+            await GrainFactory.GetGrain<IDestinationDirectoryGrain>(IDestinationDirectoryGrain.Key).SetListedAsync(Destination, listed);
+            state.State.Listed = listed;
+        }
+
         await state.WriteStateAsync();
     }
 

@@ -14,4 +14,7 @@ public sealed class DestinationState
 
     /// <summary>Held by the operator.</summary>
     [Id(4)] public bool Paused { get; set; }
+
+    /// <summary>Whether the destination directory lists this destination now.</summary>
+    [Id(5)] public bool Listed { get; set; }
 }
