@@ -15,6 +15,7 @@ public sealed class StorageClients
         Blobs = new BlobServiceClient(o.ConnectionString, Configure(new BlobClientOptions()));
         Messages = Tables.GetTableClient($"{o.Prefix}Messages");
         Retries = Tables.GetTableClient($"{o.Prefix}Retries");
+        Destinations = Tables.GetTableClient($"{o.Prefix}Destinations");
         TenantEvents = Tables.GetTableClient($"{o.Prefix}TenantEvents");
         Suppressions = Tables.GetTableClient($"{o.Prefix}Suppressions");
         Bodies = Blobs.GetBlobContainerClient($"{o.Prefix}-bodies");
@@ -42,6 +43,9 @@ public sealed class StorageClients
     /// <summary>Deferred recipients waiting for their next attempt, partitioned by destination.</summary>
     public TableClient Retries { get; }
 
+    /// <summary>The destinations with deferred mail, a back-off or a hold: one row each.</summary>
+    public TableClient Destinations { get; }
+
     /// <summary>Tenants' events outside messages (refused AUTH and the like), partitioned by tenant.</summary>
     public TableClient TenantEvents { get; }
 
@@ -58,6 +62,7 @@ public sealed class StorageClients
     {
         await Messages.CreateIfNotExistsAsync(cancellationToken);
         await Retries.CreateIfNotExistsAsync(cancellationToken);
+        await Destinations.CreateIfNotExistsAsync(cancellationToken);
         await TenantEvents.CreateIfNotExistsAsync(cancellationToken);
         await Suppressions.CreateIfNotExistsAsync(cancellationToken);
         await Bodies.CreateIfNotExistsAsync(cancellationToken: cancellationToken);

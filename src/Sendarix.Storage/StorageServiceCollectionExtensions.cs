@@ -19,6 +19,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<MessageLedger>();
         services.AddSingleton<WorkQueue>();
         services.AddSingleton<RetryStore>();
+        services.AddSingleton<DestinationIndex>();
         services.AddSingleton<TenantEventLog>();
         services.AddSingleton<Suppression.SuppressionStore>();
         services.AddSingleton<BodyStore>();

@@ -92,24 +92,27 @@ public sealed class EgressPoolTests : IAsyncLifetime
         // Throttled again within the day (now at RCPT, so open connections meet it too): the second cool-down is twice
         // the first (20 s). The IP's reputation with the provider shows what its attempts came to.
         _throttleFirstAtRcpt = true;
-        JsonElement standing = default;
-        for (var sent = 0; sent < 20 && standing.ValueKind == JsonValueKind.Undefined; sent++)
+        JsonElement refusal = default;
+        for (var sent = 0; sent < 20 && refusal.ValueKind == JsonValueKind.Undefined; sent++)
         {
-            await _relay.WaitForStatusAsync((await SendAsync(tenant, 1))[0], TimeSpan.FromSeconds(30), "delivered");
-            var status = await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/ips/{First}"), HttpStatusCode.OK);
-            standing = status.GetProperty("standing").EnumerateArray()
-                .FirstOrDefault(p => p.GetProperty("scope").GetString() == "default:pool.test" && p.GetProperty("deprioritisedUntil").ValueKind == JsonValueKind.String);
+            var view = await _relay.WaitForStatusAsync((await SendAsync(tenant, 1))[0], TimeSpan.FromSeconds(30), "delivered");
+            refusal = view.GetProperty("events").EnumerateArray().FirstOrDefault(e => e.GetProperty("reply").GetString()!.StartsWith("450 4.7.1", StringComparison.Ordinal));
         }
 
-        Assert.NotEqual(JsonValueKind.Undefined, standing.ValueKind);
-        var left = standing.GetProperty("deprioritisedUntil").GetDateTimeOffset() - DateTimeOffset.UtcNow;
-        Assert.InRange(left.TotalSeconds, 12, 21);
+        Assert.NotEqual(JsonValueKind.Undefined, refusal.ValueKind);
+        var standing = (await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/ips/{First}"), HttpStatusCode.OK)).GetProperty("standing").EnumerateArray()
+            .Single(p => p.GetProperty("scope").GetString() == "default:pool.test");
+        var coolDown = standing.GetProperty("deprioritisedUntil").GetDateTimeOffset() - refusal.GetProperty("time").GetDateTimeOffset();
         var first = await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/ips/{First}"), HttpStatusCode.OK);
         var second = await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/ips/{Second}"), HttpStatusCode.OK);
         var firstReputation = Last24Hours(first);
         var secondReputation = Last24Hours(second);
-        Console.WriteLine($"reputation with default: {First} {firstReputation}; {Second} {secondReputation}");
-        Assert.Equal(2, firstReputation.GetProperty("deprioritisations").GetInt32());
+        Console.WriteLine($"cool-down {coolDown.TotalSeconds:F1} s; reputation with default: {First} {firstReputation}; {Second} {secondReputation}");
+
+        // Normally the second deprioritisation (20 s); on a slow run a retry may have met the first block once more.
+        var deprioritisations = firstReputation.GetProperty("deprioritisations").GetInt32();
+        Assert.True(deprioritisations >= 2);
+        Assert.InRange(coolDown.TotalSeconds, 10 * Math.Pow(2, deprioritisations - 1) - 1, 10 * Math.Pow(2, deprioritisations - 1) + 1);
         Assert.True(firstReputation.GetProperty("blocked").GetInt32() >= 2);
         Assert.True(firstReputation.GetProperty("blockRate").GetDouble() > 0);
         Assert.True(secondReputation.GetProperty("delivered").GetInt32() >= 12);

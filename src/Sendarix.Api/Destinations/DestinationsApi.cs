@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,8 +15,9 @@ public static class DestinationsApi
     // Counting a huge backlog row by row is not worth it: past this the answer says "at least".
     const int MaxCounted = 10_000;
 
-    // Listing counts each destination's backlog only this far, so a long list stays quick.
+    // Listing counts each destination's backlog only this far, and looks at this many destinations, so it stays quick.
     const int MaxCountedInList = 1000;
+    const int MaxListed = 5000;
 
     public static RouteGroupBuilder MapDestinationsApi(this RouteGroupBuilder v1)
     {
@@ -42,24 +44,26 @@ public static class DestinationsApi
         return TypedResults.Ok(await ResponseAsync(status, retries, MaxCounted, cancellationToken));
     }
 
-    static async Task<Results<Ok<List<DestinationResponse>>, ValidationProblem>> ListAsync(IGrainFactory grains, RetryStore retries, TimeProvider time, CancellationToken cancellationToken, int limit = 100)
+    static async Task<Results<Ok<List<DestinationResponse>>, ValidationProblem>> ListAsync(
+        IGrainFactory grains, RetryStore retries, DestinationIndex index, TimeProvider time, CancellationToken cancellationToken, int limit = 100)
     {
         if (limit is < 1 or > 1000)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["Between 1 and 1000."] });
         }
 
-        var names = await grains.GetGrain<IDestinationDirectoryGrain>(IDestinationDirectoryGrain.Key).ListAsync();
-        var listed = new List<DestinationResponse>();
-        foreach (var name in names)
+        var names = await index.ListAsync(MaxListed, cancellationToken);
+        var listed = new ConcurrentBag<DestinationResponse>();
+        await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (name, ct) =>
         {
+            // Asking the grain also brings its index row up to date: one with nothing left leaves the index.
             var status = await grains.GetGrain<IDestinationGrain>(name).GetStatusAsync();
-            var response = await ResponseAsync(status, retries, MaxCountedInList, cancellationToken);
+            var response = await ResponseAsync(status, retries, MaxCountedInList, ct);
             if (response.Paused || response.DeferredMessages > 0 || response.BackoffUntil > time.GetUtcNow() || response.NextRelease is not null)
             {
                 listed.Add(response);
             }
-        }
+        });
 
         return TypedResults.Ok(listed.OrderByDescending(d => d.DeferredMessages).ThenBy(d => d.Destination, StringComparer.Ordinal).Take(limit).ToList());
     }

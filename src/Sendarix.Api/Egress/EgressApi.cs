@@ -17,7 +17,7 @@ public static class EgressApi
     public static RouteGroupBuilder MapEgressApi(this RouteGroupBuilder v1)
     {
         v1.MapGet("/pools", ListPoolsAsync).WithTags("Egress").WithName("ListPools").RequireOperator()
-            .WithSummary("Every egress pool with its IPs: tier, status, warm-up day and cap, and each provider's standing (sent today, deprioritised until).");
+            .WithSummary("Every egress pool with its IPs: tier, status, warm-up day and cap, and each provider's standing (sent today, deprioritised until, the last 24 hours' outcomes and block rate).");
         v1.MapGet("/ips/{address}", GetIpAsync).WithTags("Egress").WithName("GetIp").RequireOperator().WithSummary("One egress IP.");
         v1.MapPost("/ips/{address}/{action}", ApplyAsync).WithTags("Egress").WithName("ChangeIp").RequireOperator()
             .WithSummary("warmup: start the IP's warm-up at day 1; pause: no more traffic from it; resume: back to how it was.");

@@ -22,7 +22,7 @@ public interface IIpGrain : IGrainWithStringKey
 
     /// <summary>Counts the replies to one attempt from this IP to <paramref name="provider"/> (one way: the sender does not wait).</summary>
     [OneWay]
-    Task RecordAsync(string provider, IpAttemptCounts counts);
+    Task RecordAsync(string provider, IpCounts counts);
 
     /// <summary>Operator actions: "warmup" (start or restart warm-up at day 1), "pause", "resume".</summary>
     Task<IpStatus> ApplyAsync(string action);
@@ -57,22 +57,19 @@ public sealed record IpProviderStatus(
     [property: Id(1)] int SentToday,
     [property: Id(2)] DateTimeOffset? DeprioritisedUntil,
     [property: Id(3)] string? Reason,
-    [property: Id(4)] IpReputationStatus Last24Hours);
+    [property: Id(4)] IpCounts Last24Hours);
 
-/// <summary>Replies to one attempt, by kind: delivered, deferred, bounced, and throttled or blocked because of the IP.</summary>
-[GenerateSerializer, Immutable, Alias("Sendarix.IpAttemptCounts")]
-public sealed record IpAttemptCounts(
-    [property: Id(0)] int Delivered,
-    [property: Id(1)] int Deferred,
-    [property: Id(2)] int Bounced,
-    [property: Id(3)] int Blocked);
-
-/// <summary>An IP's outcomes with a provider over the last 24 hours; <see cref="BlockRate"/> is the share refused for the IP's sake.</summary>
-[GenerateSerializer, Immutable, Alias("Sendarix.IpReputationStatus")]
-public sealed record IpReputationStatus(
+/// <summary>
+/// Counts of an IP's replies from one provider, by kind: delivered, deferred, bounced, and throttled or blocked because
+/// of the IP (<see cref="BlockRate"/> is their share), and the times the provider took the IP off for a cool-down.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Sendarix.IpCounts")]
+public sealed record IpCounts(
     [property: Id(0)] int Delivered,
     [property: Id(1)] int Deferred,
     [property: Id(2)] int Bounced,
     [property: Id(3)] int Blocked,
-    [property: Id(4)] int Deprioritisations,
-    [property: Id(5)] double BlockRate);
+    [property: Id(4)] int Deprioritisations)
+{
+    public double BlockRate => Delivered + Deferred + Bounced + Blocked is var attempts and > 0 ? Math.Round((double)Blocked / attempts, 4) : 0;
+}

@@ -1,3 +1,5 @@
+using System.Numerics;
+using Sendarix.Core.Counting;
 using Sendarix.Core.Bounces;
 using Sendarix.Core.Replies;
 
@@ -7,6 +9,7 @@ namespace Sendarix.Core.Egress;
 /// <param name="Blocked">Replies that throttled or blocked the IP (an IP back-off classification), temporary or not.</param>
 /// <param name="Deprioritisations">Times the provider's replies took the IP off for a cool-down.</param>
 public readonly record struct IpOutcomes(int Delivered, int Deferred, int Bounced, int Blocked, int Deprioritisations)
+    : IAdditionOperators<IpOutcomes, IpOutcomes, IpOutcomes>
 {
     public int Attempts => Delivered + Deferred + Bounced + Blocked;
 
@@ -44,51 +47,29 @@ public readonly record struct IpOutcomes(int Delivered, int Deferred, int Bounce
 public sealed class IpReputation
 {
     public static readonly TimeSpan Window = TimeSpan.FromHours(24);
-    static readonly TimeSpan Hour = TimeSpan.FromHours(1);
 
-    readonly SortedDictionary<long, IpOutcomes> _hours = new();
+    readonly SlidingCounts<IpOutcomes> _counts = new(Window, TimeSpan.FromHours(1));
 
-    public void Record(DateTimeOffset now, IpOutcomes outcomes)
-    {
-        Trim(now);
-        var hour = now.UtcTicks / Hour.Ticks;
-        _hours[hour] = _hours.GetValueOrDefault(hour) + outcomes;
-    }
+    public void Record(DateTimeOffset now, IpOutcomes outcomes) => _counts.Add(now, outcomes);
 
-    public IpOutcomes Totals(DateTimeOffset now)
-    {
-        Trim(now);
-        return _hours.Values.Aggregate(default(IpOutcomes), (sum, h) => sum + h);
-    }
+    public IpOutcomes Totals(DateTimeOffset now) => _counts.Total(now);
 
     /// <summary>How long a deprioritisation lasts after <paramref name="earlier"/> others by the same receiver within the window.</summary>
     public static TimeSpan CoolDownAfter(int earlier, TimeSpan coolDown, TimeSpan ceiling)
     {
-        var escalated = coolDown * Math.Pow(2, Math.Min(earlier, 16));
         var longest = ceiling > coolDown ? ceiling : coolDown;
-        return escalated < longest ? escalated : longest;
+        var length = coolDown;
+        for (var i = 0; i < earlier && length < longest; i++)
+        {
+            length *= 2;
+        }
+
+        return length < longest ? length : longest;
     }
 
     /// <summary>The buckets by their hour, to keep across a restart.</summary>
-    public IEnumerable<(DateTimeOffset Hour, IpOutcomes Outcomes)> Hours() =>
-        _hours.Select(h => (new DateTimeOffset(h.Key * Hour.Ticks, TimeSpan.Zero), h.Value)).ToList();
+    public IReadOnlyList<(DateTimeOffset Start, IpOutcomes Value)> Hours() => _counts.Buckets();
 
     /// <summary>Adds buckets saved earlier by <see cref="Hours"/>.</summary>
-    public void Restore(IEnumerable<(DateTimeOffset Hour, IpOutcomes Outcomes)> saved)
-    {
-        foreach (var (hour, outcomes) in saved)
-        {
-            var key = hour.UtcTicks / Hour.Ticks;
-            _hours[key] = _hours.GetValueOrDefault(key) + outcomes;
-        }
-    }
-
-    void Trim(DateTimeOffset now)
-    {
-        var first = now.UtcTicks / Hour.Ticks - (Window.Ticks / Hour.Ticks) + 1;
-        foreach (var old in _hours.Keys.TakeWhile(k => k < first).ToList())
-        {
-            _hours.Remove(old);
-        }
-    }
+    public void Restore(IEnumerable<(DateTimeOffset Start, IpOutcomes Value)> saved) => _counts.Restore(saved);
 }

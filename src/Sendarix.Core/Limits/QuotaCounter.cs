@@ -1,3 +1,5 @@
+using Sendarix.Core.Counting;
+
 namespace Sendarix.Core.Limits;
 
 /// <summary>
@@ -9,24 +11,16 @@ namespace Sendarix.Core.Limits;
 public sealed class QuotaCounter
 {
     static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
-    static readonly TimeSpan Hour = TimeSpan.FromHours(1);
+    static readonly TimeSpan Day = TimeSpan.FromHours(24);
 
     readonly Queue<DateTimeOffset> _lastMinute = new();
-    readonly SortedDictionary<long, int> _hours = new();
+    readonly SlidingCounts<int> _day = new(Day, TimeSpan.FromHours(1));
 
     /// <summary>The counts of the last 24 hours, by the hour they fell in.</summary>
-    public IEnumerable<(DateTimeOffset Hour, int Count)> DailyCounts() =>
-        _hours.Select(h => (new DateTimeOffset(h.Key * Hour.Ticks, TimeSpan.Zero), h.Value)).ToList();
+    public IReadOnlyList<(DateTimeOffset Hour, int Count)> DailyCounts() => _day.Buckets();
 
     /// <summary>Adds counts saved earlier by <see cref="DailyCounts"/>.</summary>
-    public void Restore(IEnumerable<(DateTimeOffset Hour, int Count)> counts)
-    {
-        foreach (var (hour, count) in counts)
-        {
-            var key = hour.UtcTicks / Hour.Ticks;
-            _hours[key] = _hours.GetValueOrDefault(key) + count;
-        }
-    }
+    public void Restore(IEnumerable<(DateTimeOffset Hour, int Count)> counts) => _day.Restore(counts);
 
     /// <summary>Takes one message from both quotas, or refuses with the limit reached and when to try again.</summary>
     public QuotaDecision TryTake(DateTimeOffset now, int? perMinute, int? perDay)
@@ -36,26 +30,19 @@ public sealed class QuotaCounter
             _lastMinute.Dequeue();
         }
 
-        var hour = now.UtcTicks / Hour.Ticks;
-        foreach (var old in _hours.Keys.Where(h => h <= hour - 24).ToList())
-        {
-            _hours.Remove(old);
-        }
-
         if (perMinute is { } minuteLimit && _lastMinute.Count >= minuteLimit)
         {
             var skip = Math.Max(0, _lastMinute.Count - minuteLimit);
             return QuotaDecision.Refuse($"{minuteLimit} messages per minute", _lastMinute.Skip(skip).First() + Minute - now);
         }
 
-        if (perDay is { } dayLimit && _hours.Values.Sum() >= dayLimit)
+        if (perDay is { } dayLimit && _day.Total(now) >= dayLimit)
         {
-            var oldest = _hours.Keys.First();
-            return QuotaDecision.Refuse($"{dayLimit} messages per day", new DateTimeOffset((oldest + 24) * Hour.Ticks, TimeSpan.Zero) - now);
+            return QuotaDecision.Refuse($"{dayLimit} messages per day", _day.OldestStart(now)!.Value + Day - now);
         }
 
         _lastMinute.Enqueue(now);
-        _hours[hour] = _hours.GetValueOrDefault(hour) + 1;
+        _day.Add(now, 1);
         return QuotaDecision.Allow;
     }
 }

@@ -9,8 +9,8 @@ namespace Sendarix.Core.Limits;
 /// </summary>
 public sealed class SendThrottle
 {
-    /// <summary>A waiter that has not asked again for this long has given up and loses its place.</summary>
-    public static readonly TimeSpan WaiterTimeout = TimeSpan.FromSeconds(1);
+    /// <summary>A waiter that has not asked again for this long (many times the callers' polling) has given up and loses its place.</summary>
+    public static readonly TimeSpan WaiterTimeout = TimeSpan.FromSeconds(2);
 
     readonly Dictionary<string, DateTimeOffset> _leases = new();
     readonly Dictionary<string, (DateTimeOffset Since, DateTimeOffset Seen)> _waiting = new();
@@ -64,7 +64,12 @@ public sealed class SendThrottle
         return true;
     }
 
-    public void Close(string leaseId) => _leases.Remove(leaseId);
+    /// <summary>Ends a lease, or a wait that is no longer wanted.</summary>
+    public void Close(string leaseId)
+    {
+        _leases.Remove(leaseId);
+        _waiting.Remove(leaseId);
+    }
 
     /// <summary>
     /// Takes one message token; returns zero when it may go now, else how long until a token is there. The bucket

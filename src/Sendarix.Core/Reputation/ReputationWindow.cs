@@ -1,3 +1,6 @@
+using System.Numerics;
+using Sendarix.Core.Counting;
+
 namespace Sendarix.Core.Reputation;
 
 /// <summary>
@@ -6,21 +9,14 @@ namespace Sendarix.Core.Reputation;
 /// </summary>
 public sealed class ReputationWindow(TimeSpan window, int buckets = 168)
 {
-    readonly SortedDictionary<long, (int Sent, int Bounced, int Complained)> _buckets = new();
-    readonly long _bucketTicks = Math.Max(1, window.Ticks / buckets);
+    readonly SlidingCounts<ReputationCounts> _counts = new(window, TimeSpan.FromTicks(Math.Max(1, window.Ticks / buckets)));
 
-    public void Record(DateTimeOffset now, int sent, int bounced, int complained)
-    {
-        Trim(now);
-        var bucket = now.UtcTicks / _bucketTicks;
-        var (s, b, c) = _buckets.GetValueOrDefault(bucket);
-        _buckets[bucket] = (s + sent, b + bounced, c + complained);
-    }
+    public void Record(DateTimeOffset now, int sent, int bounced, int complained) => _counts.Add(now, new ReputationCounts(sent, bounced, complained));
 
     public (int Sent, int Bounced, int Complained) Totals(DateTimeOffset now)
     {
-        Trim(now);
-        return (_buckets.Values.Sum(v => v.Sent), _buckets.Values.Sum(v => v.Bounced), _buckets.Values.Sum(v => v.Complained));
+        var total = _counts.Total(now);
+        return (total.Sent, total.Bounced, total.Complained);
     }
 
     /// <summary>Why the tenant should be paused, or null.</summary>
@@ -44,33 +40,22 @@ public sealed class ReputationWindow(TimeSpan window, int buckets = 168)
             : null;
     }
 
-    public void Clear() => _buckets.Clear();
+    public void Clear() => _counts.Clear();
 
     /// <summary>The window's buckets by their start, to keep across a restart.</summary>
     public IEnumerable<(DateTimeOffset Start, int Sent, int Bounced, int Complained)> Buckets() =>
-        _buckets.Select(b => (new DateTimeOffset(b.Key * _bucketTicks, TimeSpan.Zero), b.Value.Sent, b.Value.Bounced, b.Value.Complained)).ToList();
+        _counts.Buckets().Select(b => (b.Start, b.Value.Sent, b.Value.Bounced, b.Value.Complained));
 
     /// <summary>Adds buckets saved earlier by <see cref="Buckets"/> (re-bucketed if the window has changed since).</summary>
-    public void Restore(IEnumerable<(DateTimeOffset Start, int Sent, int Bounced, int Complained)> saved)
-    {
-        foreach (var (start, sent, bounced, complained) in saved)
-        {
-            var key = start.UtcTicks / _bucketTicks;
-            var (s, b, c) = _buckets.GetValueOrDefault(key);
-            _buckets[key] = (s + sent, b + bounced, c + complained);
-        }
-    }
+    public void Restore(IEnumerable<(DateTimeOffset Start, int Sent, int Bounced, int Complained)> saved) =>
+        _counts.Restore(saved.Select(b => (b.Start, new ReputationCounts(b.Sent, b.Bounced, b.Complained))));
 
     static string Percent(double rate, int decimals) =>
         (rate * 100).ToString(decimals == 1 ? "0.0" : "0.00", System.Globalization.CultureInfo.InvariantCulture) + "%";
 
-    void Trim(DateTimeOffset now)
+    readonly record struct ReputationCounts(int Sent, int Bounced, int Complained) : IAdditionOperators<ReputationCounts, ReputationCounts, ReputationCounts>
     {
-        var first = now.UtcTicks / _bucketTicks - buckets + 1;
-        foreach (var key in _buckets.Keys.TakeWhile(k => k < first).ToList())
-        {
-            _buckets.Remove(key);
-        }
+        public static ReputationCounts operator +(ReputationCounts a, ReputationCounts b) => new(a.Sent + b.Sent, a.Bounced + b.Bounced, a.Complained + b.Complained);
     }
 }
 

@@ -21,14 +21,14 @@ public readonly record struct Disposition(DispositionKind Kind, DateTimeOffset? 
 {
     /// <summary>
     /// Decides from the reply and its classification (<paramref name="why"/>; classified here when not given): 2xx
-    /// delivered; a bounce action bounced; a permanent IP block retried at once when another IP may take the recipient
-    /// (<paramref name="anotherIp"/>: the block was the sending IP's, not the message's), else bounced; anything else
+    /// delivered; a bounce action bounced; a permanent IP block retried through another IP at <paramref name="elsewhereAt"/>
+    /// when there is a chance of one (the block was the sending IP's, not the message's), else bounced; anything else
     /// deferred, after the wait the reply names (or the greylisting wait) when there is one, else by the schedule, never
     /// before the destination's back-off (<paramref name="notBefore"/>), or expired once the message has outlived the
     /// queue lifetime.
     /// </summary>
     public static Disposition Decide(SmtpReply reply, int failedAttempts, DateTimeOffset acceptedAt, DateTimeOffset now, RetryPolicy policy,
-        DateTimeOffset? notBefore = null, BounceClassification? why = null, bool anotherIp = false)
+        DateTimeOffset? notBefore = null, BounceClassification? why = null, DateTimeOffset? elsewhereAt = null)
     {
         if (reply.Class == ReplyClass.Success)
         {
@@ -36,14 +36,17 @@ public readonly record struct Disposition(DispositionKind Kind, DateTimeOffset? 
         }
 
         why ??= BounceClassifier.Classify(reply);
-        var ipBlock = why.Action == BounceAction.BackOffIp && reply.Class == ReplyClass.Permanent;
-        if (why.Action is BounceAction.Bounce or BounceAction.BounceAndSuppress || (ipBlock && !anotherIp))
+        var ipBlock = IsIpBlock(reply, why);
+        if (why.Action is BounceAction.Bounce or BounceAction.BounceAndSuppress || (ipBlock && elsewhereAt is null))
         {
             return new Disposition(DispositionKind.Bounced, null);
         }
 
         var wait = ipBlock ? TimeSpan.Zero : why.RetryAfter ?? (why.Category == BounceCategory.Greylisted ? policy.GreylistRetry : null);
-        var retry = policy.AfterTemporaryFailure(failedAttempts, acceptedAt, now, notBefore, wait);
+        var retry = policy.AfterTemporaryFailure(failedAttempts, acceptedAt, now, ipBlock ? elsewhereAt : notBefore, wait);
         return retry.Expired ? new Disposition(DispositionKind.Expired, null) : new Disposition(DispositionKind.Deferred, retry.NextAttempt);
     }
+
+    /// <summary>A permanent refusal of the sending IP (a blocklisting, a banned IP), not of the recipient.</summary>
+    public static bool IsIpBlock(SmtpReply reply, BounceClassification? why) => why?.Action == BounceAction.BackOffIp && reply.Class == ReplyClass.Permanent;
 }

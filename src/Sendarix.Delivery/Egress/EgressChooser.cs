@@ -53,14 +53,14 @@ public sealed class EgressChooser(IGrainFactory grains, IOptions<EgressOptions> 
     }
 
     /// <summary>
-    /// Whether a recipient an IP block refused may be tried again through another IP: some IP of the tenant's pool may
-    /// send to <paramref name="scope"/> now, and the recipient has not yet failed as often as the pool has IPs (so a
-    /// recipient is not bounced between IPs that take turns being blocked).
+    /// For a recipient an IP block refused: how many IPs the tenant's pool has, and when one of them may next send to
+    /// <paramref name="scope"/> (now, or when the first deprioritised one comes back; null if none ever will today).
     /// </summary>
-    public async Task<bool> MayRetryElsewhereAsync(string tenantId, string provider, string scope, int failedAttempts)
+    public async Task<(int PoolSize, DateTimeOffset? NextChance)> ElsewhereAsync(string tenantId, string provider, string scope)
     {
         var (_, candidates, _) = await CandidatesAsync(tenantId, provider, scope);
-        return failedAttempts < candidates.Count && EgressSelector.Choose(candidates, time.GetUtcNow(), Random.Shared) is not null;
+        var now = time.GetUtcNow();
+        return (candidates.Count, EgressSelector.Choose(candidates, now, Random.Shared) is not null ? now : EgressSelector.NextReturn(candidates, now));
     }
 
     async Task<(string? Pool, List<EgressCandidate> Candidates, Dictionary<string, IpStatus> Statuses)> CandidatesAsync(string tenantId, string provider, string scope)
@@ -85,7 +85,7 @@ public sealed class EgressChooser(IGrainFactory grains, IOptions<EgressOptions> 
 
     /// <summary>Counts what the provider answered an attempt from the IP, for its reputation there.</summary>
     public Task RecordAsync(EgressChoice egress, string provider, IpOutcomes outcomes) =>
-        grains.GetGrain<IIpGrain>(egress.Key).RecordAsync(provider, new IpAttemptCounts(outcomes.Delivered, outcomes.Deferred, outcomes.Bounced, outcomes.Blocked));
+        grains.GetGrain<IIpGrain>(egress.Key).RecordAsync(provider, new IpCounts(outcomes.Delivered, outcomes.Deferred, outcomes.Bounced, outcomes.Blocked, 0));
 
     /// <summary>Keeps traffic for <paramref name="scope"/> off the IP for the cool-down.</summary>
     public async Task DeprioritiseAsync(EgressChoice egress, string scope, string reason)

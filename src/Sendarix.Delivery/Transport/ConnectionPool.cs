@@ -32,13 +32,15 @@ internal sealed class ConnectionPool(IOptions<DeliveryOptions> options, IOptions
             throw new ThrottledException($"all {o.MaxConnectionsPerHost} connections of this node to the host are busy");
         }
 
+        var leaseId = Guid.NewGuid().ToString("N");
+        var waiting = false;
         try
         {
-            var leaseId = Guid.NewGuid().ToString("N");
             while (true)
             {
                 if (await ReuseAsync(host, profile) is { } idle)
                 {
+                    await StopWaitingAsync();
                     return new Lease(this, host, idle);
                 }
 
@@ -47,6 +49,7 @@ internal sealed class ConnectionPool(IOptions<DeliveryOptions> options, IOptions
                     return new Lease(this, host, new RelaySmtpClient { Throttle = throttle, LeaseId = leaseId, LeaseRenewedAt = time.GetTimestamp() });
                 }
 
+                waiting = true;
                 if (time.GetUtcNow() + SlotPoll > deadline)
                 {
                     throw new ThrottledException($"the provider's {profile.ConnectionsPerIp} connections are all open across the cluster");
@@ -58,7 +61,25 @@ internal sealed class ConnectionPool(IOptions<DeliveryOptions> options, IOptions
         catch
         {
             host.Slots.Release();
+            await StopWaitingAsync();
             throw;
+        }
+
+        // A caller that stops waiting gives up its place in the throttle's line at once, not after the waiter timeout.
+        async Task StopWaitingAsync()
+        {
+            if (waiting)
+            {
+                waiting = false;
+                try
+                {
+                    await throttle.CloseAsync(leaseId);
+                }
+                catch (Exception)
+                {
+                    // The place lapses by itself.
+                }
+            }
         }
     }
 

@@ -317,13 +317,16 @@ public sealed partial class DeliveryWorker(
 
         // The receiver throttled or blocked this IP: keep its traffic off the IP for the cool-down; the pool's other IPs
         // take it (the deferred recipients included, on their retry). A permanent block was the IP's, not the
-        // recipient's: those recipients are tried again at once through another IP while the pool has one.
-        var elsewhere = false;
+        // recipient's: such a recipient goes through another IP (at once, or when one comes back), once per IP of the
+        // pool, and bounces after that.
+        (int PoolSize, DateTimeOffset? NextChance)? elsewhere = null;
         if (replies.FirstOrDefault(r => r.Why?.Action == BounceAction.BackOffIp) is { Why: not null } blocked)
         {
             await egress.DeprioritiseAsync(source!, scope, blocked.Reply.ToString());
-            elsewhere = replies.Any(r => r.Why?.Action == BounceAction.BackOffIp && r.Reply.Class == ReplyClass.Permanent)
-                        && await egress.MayRetryElsewhereAsync(item.TenantId, resolution.Provider, scope, recipients.Max(r => r.Attempts) + 1);
+            if (replies.Any(r => Disposition.IsIpBlock(r.Reply, r.Why)))
+            {
+                elsewhere = await egress.ElsewhereAsync(item.TenantId, resolution.Provider, scope);
+            }
         }
 
         // No host answered at all: an outage, backed off on the retry schedule. A host that answered (even with a 421
@@ -346,8 +349,13 @@ public sealed partial class DeliveryWorker(
         }
 
         return Group(item, domain, replies.Select(r =>
-            new Decision(r.Recipient, r.Reply, r.Why, Disposition.Decide(r.Reply, r.Recipient.Attempts + 1, item.AcceptedAt, at, policy, backoff, r.Why, elsewhere),
-                r.Recipient.Attempts + 1, result.RemoteHost)));
+        {
+            var ipBlock = Disposition.IsIpBlock(r.Reply, r.Why);
+            var recipient = ipBlock ? r.Recipient with { IpBlocks = r.Recipient.IpBlocks + 1 } : r.Recipient;
+            var elsewhereAt = ipBlock && elsewhere is { } e && recipient.IpBlocks < e.PoolSize ? e.NextChance : null;
+            return new Decision(recipient, r.Reply, r.Why, Disposition.Decide(r.Reply, r.Recipient.Attempts + 1, item.AcceptedAt, at, policy, backoff, r.Why, elsewhereAt),
+                r.Recipient.Attempts + 1, result.RemoteHost);
+        }));
     }
 
     /// <summary>The mailbox simulator's answers, decided and recorded like real ones, with nothing sent.</summary>

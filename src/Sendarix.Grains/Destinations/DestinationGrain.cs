@@ -18,6 +18,7 @@ namespace Sendarix.Grains.Destinations;
 public sealed partial class DestinationGrain(
     [PersistentState("destination", GrainStorage.Default)] IPersistentState<DestinationState> state,
     RetryStore retries,
+    DestinationIndex index,
     WorkQueue queue,
     IOptions<RetryOptions> options,
     TimeProvider time,
@@ -98,10 +99,15 @@ public sealed partial class DestinationGrain(
 
     public async Task<DestinationStatus> GetStatusAsync()
     {
-        // A back-off that ran out with nothing waiting leaves the directory here.
+        // The operator's list asks about every indexed destination: one whose back-off ran out with nothing waiting,
+        // or whose row a crash left behind, leaves the index here.
         if (state.State.Listed != Listed())
         {
             await WriteAsync();
+        }
+        else if (!state.State.Listed)
+        {
+            await TryIndexAsync(false);
         }
 
         return Status();
@@ -171,24 +177,42 @@ public sealed partial class DestinationGrain(
     bool Listed() => state.State.NextRelease is not null || state.State.Paused || state.State.BackoffUntil > time.GetUtcNow();
 
     /// <summary>
-    /// Writes the state, and tells the directory first when the destination starts or stops having something to show
-    /// (a crash in between leaves it listed: the list shows it with nothing waiting, never hides one that has).
+    /// Writes the state, and first updates the destination index when the destination starts or stops having something
+    /// to show. The index only serves the operator's list: failing to update it never fails delivery, and the next
+    /// write tries again (the state remembers what the index was last told).
     /// </summary>
     async Task WriteAsync()
     {
         var listed = Listed();
-        if (listed != state.State.Listed)
+        if (listed != state.State.Listed && await TryIndexAsync(listed))
         {
-            await GrainFactory.GetGrain<IDestinationDirectoryGrain>(IDestinationDirectoryGrain.Key).SetListedAsync(Destination, listed);
             state.State.Listed = listed;
         }
 
         await state.WriteStateAsync();
     }
 
+    async Task<bool> TryIndexAsync(bool listed)
+    {
+        try
+        {
+            await index.SetListedAsync(Destination, listed, CancellationToken.None);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            LogIndexFailed(logger, ex, Destination);
+            return false;
+        }
+    }
+
     [LoggerMessage(EventId = 3001, EventName = "DestinationBackoff", Level = LogLevel.Information,
         Message = "Destination {Destination} backed off until {Until}: {Reason}")]
     static partial void LogBackoff(ILogger logger, string destination, DateTimeOffset until, string reason);
+
+    [LoggerMessage(EventId = 3003, EventName = "DestinationIndexFailed", Level = LogLevel.Warning,
+        Message = "Destination {Destination}: the destination index could not be updated; the next change of state tries again")]
+    static partial void LogIndexFailed(ILogger logger, Exception exception, string destination);
 
     [LoggerMessage(EventId = 3002, EventName = "RetriesReleased", Level = LogLevel.Debug,
         Message = "Destination {Destination}: {Count} deferred work items released for another attempt")]

@@ -35,7 +35,7 @@ public sealed partial class IpGrain(
 
         foreach (var (provider, hours) in state.State.Reputation)
         {
-            Reputation(provider).Restore(hours.Select(h => (h.Start, new IpOutcomes(h.Delivered, h.Deferred, h.Bounced, h.Blocked, h.Deprioritisations))));
+            Reputation(provider).Restore(hours.Select(h => (h.Start, ToOutcomes(h.Counts))));
         }
 
         _save = new WriteBehind(this, WriteAsync);
@@ -86,9 +86,9 @@ public sealed partial class IpGrain(
         LogDeprioritised(logger, Address, scope, until, reason);
     }
 
-    public Task RecordAsync(string provider, IpAttemptCounts counts)
+    public Task RecordAsync(string provider, IpCounts counts)
     {
-        Reputation(provider).Record(time.GetUtcNow(), new IpOutcomes(counts.Delivered, counts.Deferred, counts.Bounced, counts.Blocked, 0));
+        Reputation(provider).Record(time.GetUtcNow(), ToOutcomes(counts) with { Deprioritisations = 0 });
         _save.Changed();
         return Task.CompletedTask;
     }
@@ -138,10 +138,13 @@ public sealed partial class IpGrain(
             var active = standing?.DeprioritisedUntil > now;
             var counts = _reputation.TryGetValue(scope, out var reputation) ? reputation.Totals(now) : default;
             return new IpProviderStatus(scope, standing?.Day == today ? standing.SentToday : 0,
-                active ? standing!.DeprioritisedUntil : null, active ? standing!.Reason : null,
-                new IpReputationStatus(counts.Delivered, counts.Deferred, counts.Bounced, counts.Blocked, counts.Deprioritisations, Math.Round(counts.BlockRate, 4)));
+                active ? standing!.DeprioritisedUntil : null, active ? standing!.Reason : null, ToCounts(counts));
         }).ToList());
     }
+
+    static IpOutcomes ToOutcomes(IpCounts c) => new(c.Delivered, c.Deferred, c.Bounced, c.Blocked, c.Deprioritisations);
+
+    static IpCounts ToCounts(IpOutcomes o) => new(o.Delivered, o.Deferred, o.Bounced, o.Blocked, o.Deprioritisations);
 
     /// <summary>The provider a standing's scope belongs to: "gmail", or "default" for "default:example.com".</summary>
     static string ProviderOf(string scope) => scope.Split(':')[0];
@@ -183,8 +186,7 @@ public sealed partial class IpGrain(
             }
         }
 
-        state.State.Reputation = _reputation.ToDictionary(r => r.Key, r => r.Value.Hours()
-            .Select(h => new IpHour(h.Hour, h.Outcomes.Delivered, h.Outcomes.Deferred, h.Outcomes.Bounced, h.Outcomes.Blocked, h.Outcomes.Deprioritisations)).ToList());
+        state.State.Reputation = _reputation.ToDictionary(r => r.Key, r => r.Value.Hours().Select(h => new IpHour(h.Start, ToCounts(h.Value))).ToList());
         await state.WriteStateAsync(cancellationToken);
     }
 
@@ -220,10 +222,4 @@ public sealed class IpStanding
 }
 
 [GenerateSerializer, Immutable, Alias("Sendarix.IpHour")]
-public sealed record IpHour(
-    [property: Id(0)] DateTimeOffset Start,
-    [property: Id(1)] int Delivered,
-    [property: Id(2)] int Deferred,
-    [property: Id(3)] int Bounced,
-    [property: Id(4)] int Blocked,
-    [property: Id(5)] int Deprioritisations);
+public sealed record IpHour([property: Id(0)] DateTimeOffset Start, [property: Id(1)] IpCounts Counts);

@@ -14,5 +14,8 @@ public sealed record DeliveryWorkItem(
     DateTimeOffset AcceptedAt,
     IReadOnlyList<WorkRecipient> Recipients);
 
-/// <summary>A recipient still to be tried: its index in the message and the attempts made so far.</summary>
-public sealed record WorkRecipient(int Index, string Address, int Attempts);
+/// <summary>
+/// A recipient still to be tried: its index in the message, the attempts made so far, and how many of them an IP's
+/// block refused (each such refusal sends it through another IP of the pool, as long as the pool has one left).
+/// </summary>
+public sealed record WorkRecipient(int Index, string Address, int Attempts, int IpBlocks = 0);

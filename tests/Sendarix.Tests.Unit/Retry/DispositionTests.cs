@@ -94,16 +94,19 @@ public sealed class DispositionTests
     }
 
     [Fact]
-    public void A_permanent_ip_block_is_retried_at_once_through_another_ip_and_bounces_when_none_is_left()
+    public void A_permanent_ip_block_is_retried_through_another_ip_and_bounces_when_none_is_left()
     {
         var block = new SmtpReply(550, "5.7.1 Client host [192.0.2.1] blocked using zen.spamhaus.org");
-        Assert.Equal(new Disposition(DispositionKind.Deferred, Now), Disposition.Decide(block, 1, Accepted, Now, RetryPolicy.Default, anotherIp: true));
+        Assert.Equal(new Disposition(DispositionKind.Deferred, Now), Disposition.Decide(block, 1, Accepted, Now, RetryPolicy.Default, elsewhereAt: Now));
+        // The pool's other IPs are cooling down: it waits for the first to come back rather than bouncing.
+        Assert.Equal(new Disposition(DispositionKind.Deferred, Now.AddMinutes(20)),
+            Disposition.Decide(block, 1, Accepted, Now, RetryPolicy.Default, elsewhereAt: Now.AddMinutes(20)));
         Assert.Equal(DispositionKind.Bounced, Disposition.Decide(block, 1, Accepted, Now, RetryPolicy.Default).Kind);
-        Assert.Equal(DispositionKind.Expired, Disposition.Decide(block, 1, Accepted, Accepted + RetryPolicy.Default.MaxLifetime, RetryPolicy.Default, anotherIp: true).Kind);
+        Assert.Equal(DispositionKind.Expired, Disposition.Decide(block, 1, Accepted, Accepted + RetryPolicy.Default.MaxLifetime, RetryPolicy.Default, elsewhereAt: Now).Kind);
 
         // Another IP changes nothing for a recipient the destination refuses for itself.
         Assert.Equal(DispositionKind.Bounced,
-            Disposition.Decide(new SmtpReply(550, "5.1.1 User unknown"), 1, Accepted, Now, RetryPolicy.Default, anotherIp: true).Kind);
+            Disposition.Decide(new SmtpReply(550, "5.1.1 User unknown"), 1, Accepted, Now, RetryPolicy.Default, elsewhereAt: Now).Kind);
     }
 
     [Fact]

@@ -50,6 +50,12 @@ public sealed class SendThrottleTests
         throttle.Close("b1");
         Assert.False(throttle.TryOpen("b2", T0.AddSeconds(0.5), 1, Lease));
         Assert.True(throttle.TryOpen("b2", T0 + SendThrottle.WaiterTimeout + TimeSpan.FromSeconds(0.1), 1, Lease));
+
+        // One that says it has stopped waiting (it found an idle connection) gives its place up at once.
+        Assert.False(throttle.TryOpen("c1", T0.AddSeconds(10), 1, Lease));
+        throttle.Close("b2");
+        throttle.Close("c1");
+        Assert.True(throttle.TryOpen("d1", T0.AddSeconds(10.1), 1, Lease));
     }
 
     [Fact]
