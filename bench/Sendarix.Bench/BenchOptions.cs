@@ -30,6 +30,13 @@ internal sealed record BenchOptions(
         double drainMax = 60, drainIdle = 5;
         for (var i = 0; i < args.Length; i++)
         {
+            // The seven required arguments come first and are taken as they are: a password may begin with "--".
+            if (positional.Count < 7)
+            {
+                positional.Add(args[i]);
+                continue;
+            }
+
             switch (args[i])
             {
                 case "--sink-log":

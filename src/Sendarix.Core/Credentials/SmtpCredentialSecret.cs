@@ -14,8 +14,20 @@ public static class SmtpCredentialSecret
     /// <summary>A new username: readable, unique, and carrying no tenant information.</summary>
     public static string NewUsername() => $"{UsernamePrefix}{Base32.Encode(RandomNumberGenerator.GetBytes(10)).ToLowerInvariant()}";
 
-    /// <summary>A new secret of 256 random bits, URL-safe Base64 (43 characters).</summary>
-    public static string NewSecret() => Base64Url(RandomNumberGenerator.GetBytes(32));
+    /// <summary>A new secret of 256 random bits, URL-safe Base64 (43 characters), beginning with a letter or digit.</summary>
+    public static string NewSecret()
+    {
+        // A secret beginning with '-' is taken for an option by many command-line tools (Python's argparse among
+        // them) when it is passed as a flag's value: such a draw (1 in 32) is drawn again.
+        while (true)
+        {
+            var secret = Base64Url(RandomNumberGenerator.GetBytes(32));
+            if (char.IsAsciiLetterOrDigit(secret[0]))
+            {
+                return secret;
+            }
+        }
+    }
 
     /// <summary>The stored form of a secret.</summary>
     public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
