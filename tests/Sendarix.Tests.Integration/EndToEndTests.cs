@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -43,6 +44,18 @@ public sealed class EndToEndTests(RelayFixture fixture)
 
         var page = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/messages"), HttpStatusCode.OK);
         Assert.Equal(id, page.GetProperty("items")[0].GetProperty("id").GetString());
+
+        // No egress pools here: the host's own address sent it, and its reputation is visible like a pool IP's.
+        var pools = await Relay.ReadAsync(await Relay.Api.GetAsync("/v1/pools"), HttpStatusCode.OK);
+        var host = Assert.Single(pools.EnumerateArray());
+        Assert.Equal("host", host.GetProperty("name").GetString());
+        Assert.True(host.GetProperty("isDefault").GetBoolean());
+        var ip = await Relay.ReadAsync(await Relay.Api.GetAsync("/v1/ips/default"), HttpStatusCode.OK);
+        Assert.Equal("warm", ip.GetProperty("status").GetString());
+        await Eventually.GetAsync(() => Relay.Api.GetFromJsonAsync<JsonElement>("/v1/ips/default"),
+            i => i.GetProperty("standing").EnumerateArray().Any(p => p.GetProperty("scope").GetString() == "default"
+                                                                && p.GetProperty("last24Hours").GetProperty("delivered").GetInt32() >= 1),
+            TimeSpan.FromSeconds(10), "the delivery to count toward the host address's reputation");
     }
 
     [Fact]

@@ -14,6 +14,9 @@ public static class EgressApi
 {
     static readonly string[] Actions = ["warmup", "pause", "resume"];
 
+    // Tenants without a pool, when no default pool is configured, send from the host's own address: shown as this pool.
+    const string HostPool = "host";
+
     public static RouteGroupBuilder MapEgressApi(this RouteGroupBuilder v1)
     {
         v1.MapGet("/pools", ListPoolsAsync).WithTags("Egress").WithName("ListPools").RequireOperator()
@@ -39,23 +42,35 @@ public static class EgressApi
             pools.Add(new PoolResponse(name, name == o.DefaultPool, ips));
         }
 
+        if (string.IsNullOrEmpty(o.DefaultPool))
+        {
+            var host = await grains.GetGrain<IIpGrain>(IIpGrain.HostAddress).GetAsync();
+            pools.Add(new PoolResponse(HostPool, true, [IpResponse.From(host, HostPool, 0)]));
+        }
+
         return TypedResults.Ok(pools.ToArray());
     }
 
     static async Task<Results<Ok<IpResponse>, ProblemHttpResult>> GetIpAsync(string address, IGrainFactory grains, IOptions<EgressOptions> options) =>
-        options.Value.Find(address) is { } found
-            ? TypedResults.Ok(IpResponse.From(await grains.GetGrain<IIpGrain>(address).GetAsync(), found.Pool, found.Ip.Tier))
+        Locate(address, options.Value) is { } found
+            ? TypedResults.Ok(IpResponse.From(await grains.GetGrain<IIpGrain>(address).GetAsync(), found.Pool, found.Tier))
             : TypedResultsProblem.NotFound($"Egress IP '{address}'");
 
     static async Task<Results<Ok<IpResponse>, ProblemHttpResult>> ApplyAsync(string address, string action, IGrainFactory grains, IOptions<EgressOptions> options)
     {
-        if (options.Value.Find(address) is not { } found || !Actions.Contains(action))
+        if (Locate(address, options.Value) is not { } found || !Actions.Contains(action))
         {
             return TypedResultsProblem.NotFound($"Egress IP '{address}' or action '{action}' (warmup, pause, resume)");
         }
 
-        return TypedResults.Ok(IpResponse.From(await grains.GetGrain<IIpGrain>(address).ApplyAsync(action), found.Pool, found.Ip.Tier));
+        return TypedResults.Ok(IpResponse.From(await grains.GetGrain<IIpGrain>(address).ApplyAsync(action), found.Pool, found.Tier));
     }
+
+    /// <summary>The pool and tier of a configured IP, or of the host's own address ("default") when tenants may send from it.</summary>
+    static (string Pool, int Tier)? Locate(string address, EgressOptions o) =>
+        o.Find(address) is { } found ? (found.Pool, found.Ip.Tier)
+        : address == IIpGrain.HostAddress && string.IsNullOrEmpty(o.DefaultPool) ? (HostPool, 0)
+        : null;
 }
 
 public sealed record PoolResponse(string Name, bool IsDefault, IReadOnlyList<IpResponse> Ips);
