@@ -141,6 +141,8 @@ public sealed class EgressPoolTests : IAsyncLifetime
         var refused = events.Single(e => e.GetProperty("type").GetString() == "deferred");
         Assert.StartsWith("554 5.7.1", refused.GetProperty("reply").GetString());
         Assert.Equal("spam_block", refused.GetProperty("category").GetString());
+        Assert.Equal(First.ToString(), refused.GetProperty("egressIp").GetString());
+        Assert.Equal(Second.ToString(), events[^1].GetProperty("egressIp").GetString());
         var retriedAfter = events[^1].GetProperty("time").GetDateTimeOffset() - refused.GetProperty("time").GetDateTimeOffset();
         Console.WriteLine($"ip block: refused at {First}, delivered from {Second} {retriedAfter.TotalSeconds:F1} s later");
         Assert.True(retriedAfter < TimeSpan.FromSeconds(10), $"retried after {retriedAfter}");

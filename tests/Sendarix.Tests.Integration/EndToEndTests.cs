@@ -41,6 +41,7 @@ public sealed class EndToEndTests(RelayFixture fixture)
         Assert.Equal(to, deliveredEvent.GetProperty("recipient").GetString());
         Assert.StartsWith("250 2.0.0", deliveredEvent.GetProperty("reply").GetString());
         Assert.Contains(fixture.Sink.HostPort.Split(':')[1], deliveredEvent.GetProperty("remoteHost").GetString());
+        Assert.Equal("default", deliveredEvent.GetProperty("egressIp").GetString());
 
         var page = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/messages"), HttpStatusCode.OK);
         Assert.Equal(id, page.GetProperty("items")[0].GetProperty("id").GetString());

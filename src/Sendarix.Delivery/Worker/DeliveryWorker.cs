@@ -354,7 +354,7 @@ public sealed partial class DeliveryWorker(
             var recipient = ipBlock ? r.Recipient with { IpBlocks = r.Recipient.IpBlocks + 1 } : r.Recipient;
             var elsewhereAt = ipBlock && elsewhere is { } e && recipient.IpBlocks < e.PoolSize ? e.NextChance : null;
             return new Decision(recipient, r.Reply, r.Why, Disposition.Decide(r.Reply, r.Recipient.Attempts + 1, item.AcceptedAt, at, policy, backoff, r.Why, elsewhereAt),
-                r.Recipient.Attempts + 1, result.RemoteHost);
+                r.Recipient.Attempts + 1, result.RemoteHost, source!.Key);
         }));
     }
 
@@ -407,7 +407,7 @@ public sealed partial class DeliveryWorker(
                 suppress.Add(new SuppressedRecipient(d.Recipient.Address, reason, now, item.MessageId));
             }
 
-            outcomes.Add(new RecipientOutcome(id, d.Recipient.Index, d.Recipient.Address, type, d.Attempts, d.Reply.ToString(), now, d.Disposition.NextAttempt, d.RemoteHost, d.Why?.CategoryName));
+            outcomes.Add(new RecipientOutcome(id, d.Recipient.Index, d.Recipient.Address, type, d.Attempts, d.Reply.ToString(), now, d.Disposition.NextAttempt, d.RemoteHost, d.Why?.CategoryName, d.EgressIp));
             LogOutcome(logger, item.MessageId, d.Recipient.Address, type, d.Reply.ToString());
             if (d.Disposition is { Kind: DispositionKind.Deferred, NextAttempt: { } next })
             {
@@ -442,7 +442,8 @@ public sealed partial class DeliveryWorker(
     static string DomainOf(string address) => address[(address.LastIndexOf('@') + 1)..].ToLowerInvariant();
 
     /// <summary>What becomes of one recipient: the reply, its classification (none for a delivery or a suppressed recipient), the disposition.</summary>
-    sealed record Decision(WorkRecipient Recipient, SmtpReply Reply, BounceClassification? Why, Disposition Disposition, int Attempts, string? RemoteHost);
+    sealed record Decision(WorkRecipient Recipient, SmtpReply Reply, BounceClassification? Why, Disposition Disposition, int Attempts, string? RemoteHost,
+        string? EgressIp = null);
 
     sealed record GroupResult(string TenantId, string Destination, List<RecipientOutcome> Outcomes, List<(DateTimeOffset Due, DeliveryWorkItem Item)> Retries, List<SuppressedRecipient> Suppress)
     {

@@ -1,6 +1,9 @@
 namespace Sendarix.Storage.Messages;
 
-/// <summary>One transition in a message's life, as stored and as the API shows it; failures carry their bounce category.</summary>
+/// <summary>
+/// One transition in a message's life, as stored and as the API shows it; failures carry their bounce category, and
+/// attempts the egress IP they left from ("default" for the host's own address).
+/// </summary>
 public sealed record MessageEvent(
     EventType Type,
     DateTimeOffset Time,
@@ -8,4 +11,5 @@ public sealed record MessageEvent(
     string? Reply,
     DateTimeOffset? NextAttempt,
     string? RemoteHost,
-    string? Category = null);
+    string? Category = null,
+    string? EgressIp = null);

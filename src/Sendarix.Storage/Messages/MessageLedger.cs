@@ -159,6 +159,7 @@ public sealed class MessageLedger(StorageClients storage)
             ["NextAttempt"] = o.NextAttempt,
             ["RemoteHost"] = o.RemoteHost,
             ["Category"] = o.Category,
+            ["EgressIp"] = o.EgressIp,
         };
 
     /// <summary>The message as the API shows it: the acceptance, then each recipient's last event.</summary>
@@ -184,7 +185,7 @@ public sealed class MessageLedger(StorageClients storage)
                 };
             }
 
-            history.Add(new MessageEvent(type, time, e.GetString("Recipient"), reply, next, e.GetString("RemoteHost"), category));
+            history.Add(new MessageEvent(type, time, e.GetString("Recipient"), reply, next, e.GetString("RemoteHost"), category, e.GetString("EgressIp")));
         }
 
         return new MessageView(id.ToString(), id.TenantId, message.GetString("From") ?? "", acceptedAt, message.GetInt64("Size") ?? 0,

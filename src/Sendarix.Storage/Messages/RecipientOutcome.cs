@@ -4,7 +4,7 @@ namespace Sendarix.Storage.Messages;
 
 /// <summary>
 /// The result of one delivery attempt for one recipient: a new state and the event that records it, with the bounce
-/// category (e.g. "invalid_recipient") of any outcome other than a delivery.
+/// category (e.g. "invalid_recipient") of any outcome other than a delivery, and the egress IP the attempt left from.
 /// </summary>
 public sealed record RecipientOutcome(
     MessageId MessageId,
@@ -16,4 +16,5 @@ public sealed record RecipientOutcome(
     DateTimeOffset Time,
     DateTimeOffset? NextAttempt,
     string? RemoteHost,
-    string? Category = null);
+    string? Category = null,
+    string? EgressIp = null);
