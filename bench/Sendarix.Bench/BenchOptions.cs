@@ -18,6 +18,7 @@ internal sealed record BenchOptions(
 {
     public const string Usage =
         "usage: Sendarix.Bench HOST PORT USERNAME PASSWORD CONNECTIONS WARMUP_S DURATION_S [MESSAGE_BYTES=2048]\n" +
+        "                      (the seven required arguments first, taken as they are: a password may begin with --)\n" +
         "                      [--sink-log PATH] [--drain-max S=60] [--drain-idle S=5]\n" +
         "  --sink-log    output of Postfix's `smtp-sink -c` behind the server: also measure the rate delivered into it\n" +
         "  --drain-max   after the measured window, wait at most this long for accepted messages to reach the sink\n" +

@@ -56,12 +56,19 @@ public static class DestinationsApi
         var listed = new ConcurrentBag<DestinationResponse>();
         await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (name, ct) =>
         {
-            // Asking the grain also brings its index row up to date: one with nothing left leaves the index.
-            var status = await grains.GetGrain<IDestinationGrain>(name).GetStatusAsync();
-            var response = await ResponseAsync(status, retries, MaxCountedInList, ct);
-            if (response.Paused || response.DeferredMessages > 0 || response.BackoffUntil > time.GetUtcNow() || response.NextRelease is not null)
+            // Asking the grain also brings its index row up to date: one with nothing left leaves the index. A
+            // destination that cannot be read now is left out rather than failing the whole list.
+            try
             {
-                listed.Add(response);
+                var status = await grains.GetGrain<IDestinationGrain>(name).GetStatusAsync();
+                var response = await ResponseAsync(status, retries, MaxCountedInList, ct);
+                if (response.Paused || response.DeferredMessages > 0 || response.BackoffUntil > time.GetUtcNow() || response.NextRelease is not null)
+                {
+                    listed.Add(response);
+                }
+            }
+            catch (Exception) when (!ct.IsCancellationRequested)
+            {
             }
         });
 

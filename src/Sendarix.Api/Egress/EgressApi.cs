@@ -14,9 +14,6 @@ public static class EgressApi
 {
     static readonly string[] Actions = ["warmup", "pause", "resume"];
 
-    // Tenants without a pool, when no default pool is configured, send from the host's own address: shown as this pool.
-    const string HostPool = "host";
-
     public static RouteGroupBuilder MapEgressApi(this RouteGroupBuilder v1)
     {
         v1.MapGet("/pools", ListPoolsAsync).WithTags("Egress").WithName("ListPools").RequireOperator()
@@ -42,10 +39,11 @@ public static class EgressApi
             pools.Add(new PoolResponse(name, name == o.DefaultPool, ips));
         }
 
+        // Tenants without a pool then send from the host's own address: shown as a pool of its own.
         if (string.IsNullOrEmpty(o.DefaultPool))
         {
             var host = await grains.GetGrain<IIpGrain>(IIpGrain.HostAddress).GetAsync();
-            pools.Add(new PoolResponse(HostPool, true, [IpResponse.From(host, HostPool, 0)]));
+            pools.Add(new PoolResponse(EgressOptions.HostPool, true, [IpResponse.From(host, EgressOptions.HostPool, 0)]));
         }
 
         return TypedResults.Ok(pools.ToArray());
@@ -69,7 +67,7 @@ public static class EgressApi
     /// <summary>The pool and tier of a configured IP, or of the host's own address ("default") when tenants may send from it.</summary>
     static (string Pool, int Tier)? Locate(string address, EgressOptions o) =>
         o.Find(address) is { } found ? (found.Pool, found.Ip.Tier)
-        : address == IIpGrain.HostAddress && string.IsNullOrEmpty(o.DefaultPool) ? (HostPool, 0)
+        : address == IIpGrain.HostAddress && string.IsNullOrEmpty(o.DefaultPool) ? (EgressOptions.HostPool, 0)
         : null;
 }
 

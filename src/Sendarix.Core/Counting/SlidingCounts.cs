@@ -37,8 +37,12 @@ public sealed class SlidingCounts<T>(TimeSpan window, TimeSpan bucket) where T :
         return _buckets.Count == 0 ? null : Start(_buckets.Keys.First());
     }
 
-    /// <summary>The buckets by their start.</summary>
-    public IReadOnlyList<(DateTimeOffset Start, T Value)> Buckets() => _buckets.Select(b => (Start(b.Key), b.Value)).ToList();
+    /// <summary>The buckets still in the window at <paramref name="now"/>, by their start.</summary>
+    public IReadOnlyList<(DateTimeOffset Start, T Value)> Buckets(DateTimeOffset now)
+    {
+        Trim(now);
+        return _buckets.Select(b => (Start(b.Key), b.Value)).ToList();
+    }
 
     /// <summary>Adds buckets saved earlier by <see cref="Buckets"/> (re-bucketed by their start if the bucket size changed).</summary>
     public void Restore(IEnumerable<(DateTimeOffset Start, T Value)> saved)

@@ -13,6 +13,9 @@ public sealed class EgressOptions : IValidatableObject
 
     public Dictionary<string, EgressPoolOptions> Pools { get; set; } = [];
 
+    /// <summary>The name under which the API shows the host's own address when no <see cref="DefaultPool"/> is set.</summary>
+    public const string HostPool = "host";
+
     /// <summary>The pool of tenants that have none of their own; empty: the host's default address.</summary>
     public string? DefaultPool { get; set; }
 
@@ -42,6 +45,11 @@ public sealed class EgressOptions : IValidatableObject
             if (pool.Ips.Count == 0)
             {
                 yield return new ValidationResult($"Sendarix:Egress:Pools:{name} has no IPs.", [nameof(Pools)]);
+            }
+
+            if (name == HostPool)
+            {
+                yield return new ValidationResult($"Sendarix:Egress:Pools: '{HostPool}' is reserved for the host's own address.", [nameof(Pools)]);
             }
 
             foreach (var ip in pool.Ips)

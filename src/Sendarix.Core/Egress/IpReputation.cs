@@ -68,7 +68,7 @@ public sealed class IpReputation
     }
 
     /// <summary>The buckets by their hour, to keep across a restart.</summary>
-    public IReadOnlyList<(DateTimeOffset Start, IpOutcomes Value)> Hours() => _counts.Buckets();
+    public IReadOnlyList<(DateTimeOffset Start, IpOutcomes Value)> Hours(DateTimeOffset now) => _counts.Buckets(now);
 
     /// <summary>Adds buckets saved earlier by <see cref="Hours"/>.</summary>
     public void Restore(IEnumerable<(DateTimeOffset Start, IpOutcomes Value)> saved) => _counts.Restore(saved);

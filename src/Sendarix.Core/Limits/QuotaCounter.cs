@@ -17,7 +17,7 @@ public sealed class QuotaCounter
     readonly SlidingCounts<int> _day = new(Day, TimeSpan.FromHours(1));
 
     /// <summary>The counts of the last 24 hours, by the hour they fell in.</summary>
-    public IReadOnlyList<(DateTimeOffset Hour, int Count)> DailyCounts() => _day.Buckets();
+    public IReadOnlyList<(DateTimeOffset Hour, int Count)> DailyCounts(DateTimeOffset now) => _day.Buckets(now);
 
     /// <summary>Adds counts saved earlier by <see cref="DailyCounts"/>.</summary>
     public void Restore(IEnumerable<(DateTimeOffset Hour, int Count)> counts) => _day.Restore(counts);

@@ -43,8 +43,8 @@ public sealed class ReputationWindow(TimeSpan window, int buckets = 168)
     public void Clear() => _counts.Clear();
 
     /// <summary>The window's buckets by their start, to keep across a restart.</summary>
-    public IEnumerable<(DateTimeOffset Start, int Sent, int Bounced, int Complained)> Buckets() =>
-        _counts.Buckets().Select(b => (b.Start, b.Value.Sent, b.Value.Bounced, b.Value.Complained));
+    public IEnumerable<(DateTimeOffset Start, int Sent, int Bounced, int Complained)> Buckets(DateTimeOffset now) =>
+        _counts.Buckets(now).Select(b => (b.Start, b.Value.Sent, b.Value.Bounced, b.Value.Complained));
 
     /// <summary>Adds buckets saved earlier by <see cref="Buckets"/> (re-bucketed if the window has changed since).</summary>
     public void Restore(IEnumerable<(DateTimeOffset Start, int Sent, int Bounced, int Complained)> saved) =>

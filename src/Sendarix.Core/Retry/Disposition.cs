@@ -43,7 +43,9 @@ public readonly record struct Disposition(DispositionKind Kind, DateTimeOffset? 
         }
 
         var wait = ipBlock ? TimeSpan.Zero : why.RetryAfter ?? (why.Category == BounceCategory.Greylisted ? policy.GreylistRetry : null);
-        var retry = policy.AfterTemporaryFailure(failedAttempts, acceptedAt, now, ipBlock ? elsewhereAt : notBefore, wait);
+        // An IP block waits for another IP, and never goes before the destination's own back-off.
+        var floor = ipBlock && (notBefore is null || elsewhereAt > notBefore) ? elsewhereAt : notBefore;
+        var retry = policy.AfterTemporaryFailure(failedAttempts, acceptedAt, now, floor, wait);
         return retry.Expired ? new Disposition(DispositionKind.Expired, null) : new Disposition(DispositionKind.Deferred, retry.NextAttempt);
     }
 

@@ -53,14 +53,16 @@ public sealed class EgressChooser(IGrainFactory grains, IOptions<EgressOptions> 
     }
 
     /// <summary>
-    /// For a recipient an IP block refused: how many IPs the tenant's pool has, and when one of them may next send to
-    /// <paramref name="scope"/> (now, or when the first deprioritised one comes back; null if none ever will today).
+    /// For a recipient that <paramref name="blocked"/> refused with an IP block: how many IPs of the tenant's pool could
+    /// carry it (the blocked one and the others not cold, paused or capped), and when one of the others may next send
+    /// to <paramref name="scope"/>: now, or when the first deprioritised one comes back; null when there is no other.
     /// </summary>
-    public async Task<(int PoolSize, DateTimeOffset? NextChance)> ElsewhereAsync(string tenantId, string provider, string scope)
+    public async Task<(int PoolSize, DateTimeOffset? NextChance)> ElsewhereAsync(string tenantId, string provider, string scope, EgressChoice blocked)
     {
         var (_, candidates, _) = await CandidatesAsync(tenantId, provider, scope);
+        var others = candidates.Where(c => c.Address != blocked.Key && c.Sendable).ToList();
         var now = time.GetUtcNow();
-        return (candidates.Count, EgressSelector.Choose(candidates, now, Random.Shared) is not null ? now : EgressSelector.NextReturn(candidates, now));
+        return (others.Count + 1, EgressSelector.Choose(others, now, Random.Shared) is not null ? now : EgressSelector.NextReturn(others, now));
     }
 
     async Task<(string? Pool, List<EgressCandidate> Candidates, Dictionary<string, IpStatus> Statuses)> CandidatesAsync(string tenantId, string provider, string scope)

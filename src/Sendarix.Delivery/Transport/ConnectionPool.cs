@@ -61,6 +61,8 @@ internal sealed class ConnectionPool(IOptions<DeliveryOptions> options, IOptions
         catch
         {
             host.Slots.Release();
+            // Also a lease the throttle may have granted to a call that then failed on the way back.
+            waiting = true;
             await StopWaitingAsync();
             throw;
         }
@@ -77,7 +79,7 @@ internal sealed class ConnectionPool(IOptions<DeliveryOptions> options, IOptions
                 }
                 catch (Exception)
                 {
-                    // The place lapses by itself.
+                    // The place (or lease) lapses by itself.
                 }
             }
         }

@@ -325,7 +325,7 @@ public sealed partial class DeliveryWorker(
             await egress.DeprioritiseAsync(source!, scope, blocked.Reply.ToString());
             if (replies.Any(r => Disposition.IsIpBlock(r.Reply, r.Why)))
             {
-                elsewhere = await egress.ElsewhereAsync(item.TenantId, resolution.Provider, scope);
+                elsewhere = await egress.ElsewhereAsync(item.TenantId, resolution.Provider, scope, source!);
             }
         }
 

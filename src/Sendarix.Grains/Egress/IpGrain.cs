@@ -35,7 +35,8 @@ public sealed partial class IpGrain(
 
         foreach (var (provider, hours) in state.State.Reputation)
         {
-            Reputation(provider).Restore(hours.Select(h => (h.Start, ToOutcomes(h.Counts))));
+            // Rows written before the counts were grouped have none: they start again.
+            Reputation(provider).Restore(hours.Where(h => h.Counts is not null).Select(h => (h.Start, ToOutcomes(h.Counts))));
         }
 
         _save = new WriteBehind(this, WriteAsync);
@@ -186,7 +187,7 @@ public sealed partial class IpGrain(
             }
         }
 
-        state.State.Reputation = _reputation.ToDictionary(r => r.Key, r => r.Value.Hours().Select(h => new IpHour(h.Start, ToCounts(h.Value))).ToList());
+        state.State.Reputation = _reputation.ToDictionary(r => r.Key, r => r.Value.Hours(now).Select(h => new IpHour(h.Start, ToCounts(h.Value))).ToList());
         await state.WriteStateAsync(cancellationToken);
     }
 

@@ -23,7 +23,7 @@ public sealed partial class TenantReputationGrain(
         _window.Restore(state.State.Buckets.Select(b => (b.Start, b.Sent, b.Bounced, b.Complained)));
         _save = new WriteBehind(this, async ct =>
         {
-            state.State.Buckets = _window.Buckets().Select(b => new ReputationBucket(b.Start, b.Sent, b.Bounced, b.Complained)).ToList();
+            state.State.Buckets = _window.Buckets(time.GetUtcNow()).Select(b => new ReputationBucket(b.Start, b.Sent, b.Bounced, b.Complained)).ToList();
             await state.WriteStateAsync(ct);
         });
         return Task.CompletedTask;

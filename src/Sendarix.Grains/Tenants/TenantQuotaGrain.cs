@@ -19,7 +19,7 @@ public sealed class TenantQuotaGrain(
         _counter.Restore(state.State.Hours.Select(h => (h.Key, h.Value)));
         _save = new WriteBehind(this, async ct =>
         {
-            state.State.Hours = _counter.DailyCounts().ToDictionary(h => h.Hour, h => h.Count);
+            state.State.Hours = _counter.DailyCounts(time.GetUtcNow()).ToDictionary(h => h.Hour, h => h.Count);
             await state.WriteStateAsync(ct);
         });
         return Task.CompletedTask;

@@ -11,11 +11,23 @@ internal static class Ports
     const int First = 20000;
     const int Last = 32000;
 
+    // A port is free until its server binds it: never hand the same one out twice in a test run, or two settings of
+    // one relay (say, its feedback and submission ports) could get the same number.
+    static readonly HashSet<int> HandedOut = [];
+
     public static int Free(IPAddress? address = null)
     {
         while (true)
         {
             var port = Random.Shared.Next(First, Last);
+            lock (HandedOut)
+            {
+                if (!HandedOut.Add(port))
+                {
+                    continue;
+                }
+            }
+
             try
             {
                 using var listener = new TcpListener(address ?? IPAddress.Loopback, port);

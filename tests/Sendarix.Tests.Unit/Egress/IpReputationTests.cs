@@ -34,7 +34,7 @@ public sealed class IpReputationTests
         Assert.Equal(new IpOutcomes(15, 1, 1, 2, 1), reputation.Totals(T0));
 
         var restored = new IpReputation();
-        restored.Restore(reputation.Hours());
+        restored.Restore(reputation.Hours(T0));
         Assert.Equal(new IpOutcomes(15, 1, 1, 2, 1), restored.Totals(T0));
         Assert.Equal(new IpOutcomes(5, 0, 1, 0, 0), restored.Totals(T0.AddHours(2)));
     }

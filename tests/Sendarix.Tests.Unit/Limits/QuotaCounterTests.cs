@@ -52,11 +52,12 @@ public sealed class QuotaCounterTests
         Assert.True(quota.TryTake(T0, 2, 2).Allowed);
 
         var restored = new QuotaCounter();
-        restored.Restore(quota.DailyCounts());
+        restored.Restore(quota.DailyCounts(T0));
         var refused = restored.TryTake(T0.AddSeconds(1), 2, 2);
         Assert.False(refused.Allowed);
         Assert.Equal("2 messages per day", refused.Limit);
         Assert.True(restored.TryTake(T0.AddSeconds(1), 2, 3).Allowed);
-        Assert.Equal(2, quota.DailyCounts().Count());
+        Assert.Equal(2, quota.DailyCounts(T0).Count);
+        Assert.Empty(quota.DailyCounts(T0.AddHours(25)));
     }
 }

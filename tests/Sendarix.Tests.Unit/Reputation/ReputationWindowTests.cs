@@ -46,12 +46,12 @@ public sealed class ReputationWindowTests
         window.Record(T0, 40, 2, 0);
 
         var restored = new ReputationWindow(TimeSpan.FromDays(7));
-        restored.Restore(window.Buckets());
+        restored.Restore(window.Buckets(T0));
         Assert.Equal((100, 5, 1), restored.Totals(T0));
 
         // A window changed between save and restore re-buckets the counts by their time.
         var shorter = new ReputationWindow(TimeSpan.FromDays(2));
-        shorter.Restore(window.Buckets());
+        shorter.Restore(window.Buckets(T0));
         Assert.Equal((100, 5, 1), shorter.Totals(T0));
         Assert.Equal((40, 2, 0), shorter.Totals(T0.AddDays(1.5)));
     }

@@ -101,6 +101,9 @@ public sealed class DispositionTests
         // The pool's other IPs are cooling down: it waits for the first to come back rather than bouncing.
         Assert.Equal(new Disposition(DispositionKind.Deferred, Now.AddMinutes(20)),
             Disposition.Decide(block, 1, Accepted, Now, RetryPolicy.Default, elsewhereAt: Now.AddMinutes(20)));
+        // Nor before the destination's own back-off.
+        Assert.Equal(new Disposition(DispositionKind.Deferred, Now.AddMinutes(30)),
+            Disposition.Decide(block, 1, Accepted, Now, RetryPolicy.Default, notBefore: Now.AddMinutes(30), elsewhereAt: Now));
         Assert.Equal(DispositionKind.Bounced, Disposition.Decide(block, 1, Accepted, Now, RetryPolicy.Default).Kind);
         Assert.Equal(DispositionKind.Expired, Disposition.Decide(block, 1, Accepted, Accepted + RetryPolicy.Default.MaxLifetime, RetryPolicy.Default, elsewhereAt: Now).Kind);
 
