@@ -14,33 +14,17 @@ namespace Sendarix.Delivery.Routing;
 /// preference order (RFC 5321 section 5.1), falling back to the domain's own A/AAAA records when it has no MX.
 /// A null MX or a domain that does not exist fails for good; a DNS error is temporary.
 /// </summary>
-public sealed class DestinationResolver
+public sealed class DestinationResolver(IOptions<DeliveryOptions> options, DnsLookup dns, EndpointHealth health, MtaStsPolicies mtaSts)
 {
-    readonly ILookupClient _dns;
-    readonly RouteTable _routes;
-    readonly DeliveryOptions _options;
-
-    readonly EndpointHealth _health;
-    readonly DnsLookup _dnsLookup;
-
-    readonly MtaStsPolicies _mtaSts;
-
-    public DestinationResolver(IOptions<DeliveryOptions> options, DnsLookup dns, EndpointHealth health, MtaStsPolicies mtaSts)
-    {
-        _mtaSts = mtaSts;
-        _health = health;
-        _dnsLookup = dns;
-        _options = options.Value;
-        _routes = _options.ToRouteTable();
-        _dns = dns.Client;
-    }
+    readonly DeliveryOptions _options = options.Value;
+    readonly RouteTable _routes = options.Value.ToRouteTable();
 
     public async Task<Resolution> ResolveAsync(string domain, CancellationToken cancellationToken)
     {
         if (_routes.Find(domain) is { } route)
         {
             var hosts = new List<ResolvedHost>();
-            foreach (var host in _health.Order(route.Hosts))
+            foreach (var host in health.Order(route.Hosts))
             {
                 var addresses = await SystemAddressesAsync(host.Host, cancellationToken);
                 if (addresses.Count > 0)
@@ -56,7 +40,7 @@ public sealed class DestinationResolver
         IDnsQueryResponse mx;
         try
         {
-            mx = await _dns.QueryAsync(domain, QueryType.MX, cancellationToken: cancellationToken);
+            mx = await dns.Client.QueryAsync(domain, QueryType.MX, cancellationToken: cancellationToken);
         }
         catch (DnsResponseException ex)
         {
@@ -81,7 +65,7 @@ public sealed class DestinationResolver
 
         var names = records.Count > 0 ? MxOrdering.Order(records, Random.Shared) : [domain];
         var tls = _options.MxTls;
-        if (_options.MtaSts && await _mtaSts.GetAsync(domain, cancellationToken) is { Mode: MtaStsPolicy.Enforce } policy)
+        if (_options.MtaSts && await mtaSts.GetAsync(domain, cancellationToken) is { Mode: MtaStsPolicy.Enforce } policy)
         {
             // Enforce: only the MX hosts the policy names, and only over verified TLS; nothing else is a fallback.
             var allowed = names.Where(policy.Matches).ToList();
@@ -96,7 +80,7 @@ public sealed class DestinationResolver
         var resolved = new List<ResolvedHost>();
         foreach (var name in names)
         {
-            var addresses = await _dnsLookup.AddressesAsync(name, cancellationToken);
+            var addresses = await dns.AddressesAsync(name, cancellationToken);
             if (addresses.Count > 0)
             {
                 resolved.Add(new ResolvedHost(name, addresses, _options.MxPort));

@@ -55,6 +55,7 @@ internal sealed partial class SmtpTransport(
         var candidates = destination.Hosts.Sum(h => h.Addresses.Count);
         foreach (var host in destination.Hosts)
         {
+            var endpoint = new HostPort(host.Name, host.Port).ToString();
             foreach (var address in host.Addresses)
             {
                 candidates--;
@@ -108,7 +109,7 @@ internal sealed partial class SmtpTransport(
                     {
                         // The host is closing the channel on the whole transaction: the next host takes it at once.
                         lastFailure = replies.Values.First();
-                        health.ReportFailure(new HostPort(host.Name, host.Port).ToString(), lastFailure.ToString());
+                        health.ReportFailure(endpoint, lastFailure.ToString());
                         continue;
                     }
 
@@ -123,7 +124,7 @@ internal sealed partial class SmtpTransport(
                 {
                     // Refused before any transaction (greeting, EHLO, STARTTLS): try the next host.
                     lastFailure = new SmtpReply((int)ex.StatusCode, ex.Message);
-                    health.ReportFailure(new HostPort(host.Name, host.Port).ToString(), lastFailure.ToString());
+                    health.ReportFailure(endpoint, lastFailure.ToString());
                 }
                 catch (Exception ex) when (ex is SocketException or IOException or TimeoutException or OperationCanceledException
                                                or SslHandshakeException or SmtpProtocolException or NotSupportedException or ServiceNotConnectedException)
@@ -134,7 +135,7 @@ internal sealed partial class SmtpTransport(
                     }
 
                     lastFailure = SmtpReply.ConnectionFailure(Describe(host, address.ToString(), ex, destination.Tls, client.CertificateProblem));
-                    health.ReportFailure(new HostPort(host.Name, host.Port).ToString(), lastFailure.Text);
+                    health.ReportFailure(endpoint, lastFailure.Text);
                     LogHostFailed(logger, host.Name, address.ToString(), host.Port, lastFailure.Text);
                 }
                 finally

@@ -21,7 +21,8 @@ public sealed class ComplaintGrain(MessageLedger ledger, TimeProvider time) : Gr
         MimeMessage message;
         try
         {
-            message = await MimeMessage.LoadAsync(new MemoryStream(report, writable: false));
+            using var stream = new MemoryStream(report, writable: false);
+            message = await MimeMessage.LoadAsync(stream);
         }
         catch (FormatException)
         {
@@ -45,8 +46,7 @@ public sealed class ComplaintGrain(MessageLedger ledger, TimeProvider time) : Gr
         }
 
         var relayId = FeedbackReport.RelayMessageId(original.Where(h => h.Id == HeaderId.Received).Select(h => h.Value));
-        var view = relayId is not null && MessageId.TryParse(relayId, out var id) ? await ledger.GetAsync(id, CancellationToken.None) : null;
-        if (view is null)
+        if (!MessageId.TryParse(relayId, out var messageId) || await ledger.GetAsync(messageId, CancellationToken.None) is not { } view)
         {
             return new ComplaintOutcome(ComplaintStatus.MessageNotFound, "The report is about no message relayed here.");
         }
@@ -68,7 +68,6 @@ public sealed class ComplaintGrain(MessageLedger ledger, TimeProvider time) : Gr
         var complainer = view.Recipients[index];
         var feedbackType = fields["Feedback-Type"]?.Trim() ?? "abuse";
         var now = time.GetUtcNow();
-        MessageId.TryParse(view.Id, out var messageId);
         await ledger.RecordAsync([new RecipientOutcome(messageId, index, complainer.Address, EventType.Complained, complainer.Attempts, $"feedback report: {feedbackType}", now, null, null)], CancellationToken.None);
         await GrainFactory.GetGrain<ISuppressionGrain>(view.TenantId).AddAsync([new SuppressedRecipient(complainer.Address, "complaint", now, view.Id)]);
         await GrainFactory.GetGrain<ITenantReputationGrain>(view.TenantId).RecordAsync(0, 0, 1);
