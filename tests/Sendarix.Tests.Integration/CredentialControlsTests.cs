@@ -61,6 +61,18 @@ public sealed class CredentialControlsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Usernames_the_relay_never_issues_count_as_failed_attempts_of_the_address()
+    {
+        var tenant = await _relay.CreateTenantAsync();
+        foreach (var username in new[] { "   ", "", new string('x', 500) })
+        {
+            Assert.StartsWith("535 5.7.8", await AuthAsync("127.0.0.34", username, "wrong"));
+        }
+
+        Assert.StartsWith("454 4.7.0", await AuthAsync("127.0.0.34", tenant.Username, tenant.Secret));
+    }
+
+    [Fact]
     public async Task Repeated_failures_for_one_username_from_many_addresses_lock_that_username_out()
     {
         var tenant = await _relay.CreateTenantAsync();

@@ -61,6 +61,38 @@ public sealed class SenderPolicyTests(RelayFixture fixture)
     }
 
     [Fact]
+    public async Task The_operators_exemption_never_covers_another_tenants_domain_or_its_subdomains()
+    {
+        var exempt = await Relay.CreateTenantAsync("Exempt");
+        var owner = await Relay.CreateTenantAsync("Owner");
+        await Relay.ReadAsync(await Relay.Api.PatchAsJsonAsync($"/v1/tenants/{exempt.TenantId}", new { allowUnverifiedSenders = true }), HttpStatusCode.OK);
+        var free = $"app@free-{Guid.NewGuid():N}.example";
+        var to = $"exempt-{Guid.NewGuid():N}@sink.test";
+
+        // The exemption has reached the front-end once a domain nobody holds is taken.
+        await Eventually.TrueAsync(async () =>
+            (await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", exempt, free, [to], Mail.Sample(free, to, "Free domain"))).Code == 250,
+            TimeSpan.FromSeconds(15), "the exemption to reach the front-end");
+
+        var others = new[] { owner.Sender, $"app@news.{owner.Domain}" };
+        foreach (var other in others)
+        {
+            var otherDomain = other[(other.IndexOf('@') + 1)..];
+            foreach (var (envelope, header, what) in new[] { (other, free, "envelope"), (free, other, "header"), (other, other, "both") })
+            {
+                var (code, text) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", exempt, envelope, [to], Mail.Sample(header, to, $"Spoof {what}"));
+                Assert.True(code == 550 && text.StartsWith("5.7.1", StringComparison.Ordinal) && text.Contains(otherDomain, StringComparison.Ordinal),
+                    $"An exempt tenant sending as {other} ({what}) got {code} {text}, not 550 5.7.1 naming {otherDomain}.");
+            }
+        }
+
+        // Only the message from the free domain arrived.
+        var arrived = await Eventually.GetAsync(() => Task.FromResult(fixture.Sink.Messages.Where(m => m.Recipients.Contains(to)).ToList()),
+            m => m.Count >= 1, TimeSpan.FromSeconds(30), "the free-domain message at the sink");
+        Assert.All(arrived, m => Assert.Contains("Free domain", m.Text, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Subdomains_of_a_verified_domain_are_allowed_only_by_the_tenant_setting()
     {
         var tenant = await Relay.CreateTenantAsync();

@@ -14,6 +14,18 @@ public static class SmtpCredentialSecret
     /// <summary>A new username: readable, unique, and carrying no tenant information.</summary>
     public static string NewUsername() => $"{UsernamePrefix}{Base32.Encode(RandomNumberGenerator.GetBytes(10)).ToLowerInvariant()}";
 
+    /// <summary>
+    /// Whether a presented username can be one this relay issued ("sx" and 16 lower-case Base32 characters). Anything
+    /// else is refused before it becomes a grain or table key, and is never written to a log: a client that puts its
+    /// password in the username field must not find it there.
+    /// </summary>
+    public static bool IsWellFormedUsername(string? username) =>
+        username is { Length: 18 } && username.StartsWith(UsernamePrefix, StringComparison.Ordinal) && Base32.IsLowerCase(username.AsSpan(UsernamePrefix.Length));
+
+    /// <summary>Whether a presented secret can be one this relay issued (43 URL-safe Base64 characters).</summary>
+    public static bool IsWellFormedSecret(string? secret) =>
+        secret is { Length: 43 } && secret.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
     /// <summary>A new secret of 256 random bits, URL-safe Base64 (43 characters), beginning with a letter or digit.</summary>
     public static string NewSecret()
     {

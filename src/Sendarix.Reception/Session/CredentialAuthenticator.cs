@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Sendarix.Contracts.Credentials;
 using Sendarix.Core.Caching;
 using Sendarix.Core.Credentials;
+using Sendarix.Core.Diagnostics;
 using Sendarix.Storage.Tenants;
 using SmtpServer;
 using SmtpServer.Authentication;
@@ -26,26 +27,28 @@ internal sealed partial class CredentialAuthenticator(
     TimeProvider time,
     ILogger<CredentialAuthenticator> logger) : IUserAuthenticator
 {
-    const int MaxUsernameLength = 128;
-
     readonly ExpiringCache<CredentialRecord?> _credentials = new(time, options.Value.CredentialCacheDuration);
+    readonly RefusalTally _malformed = new(time, TimeSpan.FromMinutes(1));
 
     public async Task<bool> AuthenticateAsync(ISessionContext context, string user, string password, CancellationToken cancellationToken)
     {
         var remote = (context.Properties.TryGetValue(EndpointListener.RemoteEndPointKey, out var ep) ? ep as IPEndPoint : null)?.Address;
+        // A username that cannot be one the relay issued is a wrong credential like any other (535, counted against
+        // the client's address), decided here: it never becomes a grain key and is never logged.
+        var wellFormed = SmtpCredentialSecret.IsWellFormedUsername(user);
         var sources = new List<IAuthThrottleGrain> { grains.GetGrain<IAuthThrottleGrain>($"ip:{remote}") };
-        if (!string.IsNullOrEmpty(user) && user.Length <= MaxUsernameLength)
+        if (wellFormed)
         {
             sources.Add(grains.GetGrain<IAuthThrottleGrain>($"user:{user}"));
         }
 
         if (await GuardAsync(() => Task.WhenAll(sources.Select(s => s.GetLockoutAsync()))) is var lockouts && lockouts.Any(l => l is not null))
         {
-            LogLockedOut(logger, user, remote?.ToString());
+            LogLockedOut(logger, wellFormed ? user : null, remote?.ToString());
             throw new SmtpResponseException(SmtpReplies.AuthLockedOut);
         }
 
-        var record = sources.Count > 1 && !string.IsNullOrEmpty(password) ? await GuardAsync(() => LookupAsync(user)) : null;
+        var record = wellFormed && SmtpCredentialSecret.IsWellFormedSecret(password) ? await GuardAsync(() => LookupAsync(user)) : null;
         var valid = record is { Revoked: false } && record.Is(CredentialKind.Smtp) && SmtpCredentialSecret.Verify(password, record.SecretHash);
         if (valid && NetworkAllowlist.TryParse(record!.AllowedNetworks, out var allowlist, out _) && !allowlist.Allows(remote))
         {
@@ -55,7 +58,15 @@ internal sealed partial class CredentialAuthenticator(
 
         if (!valid)
         {
-            LogFailed(logger, user, remote?.ToString());
+            if (wellFormed)
+            {
+                LogFailed(logger, user, remote?.ToString());
+            }
+            else if (_malformed.Count() is > 0 and var count)
+            {
+                LogMalformed(logger, count, remote?.ToString());
+            }
+
             var o = options.Value;
             await GuardAsync(() => Task.WhenAll(sources.Select(s => s.RecordFailureAsync(o.AuthFailureLimit, o.AuthFailureWindow, o.AuthLockout))));
             return false;
@@ -99,6 +110,10 @@ internal sealed partial class CredentialAuthenticator(
     [LoggerMessage(EventId = 1001, EventName = "AuthFailed", Level = LogLevel.Information,
         Message = "AUTH failed for username {Username} from {Remote}")]
     static partial void LogFailed(ILogger logger, string? username, string? remote);
+
+    [LoggerMessage(EventId = 1006, EventName = "AuthMalformed", Level = LogLevel.Information,
+        Message = "AUTH refused {Count} time(s) for a username the relay never issues (latest from {Remote}); more are counted, not logged, for a minute")]
+    static partial void LogMalformed(ILogger logger, long count, string? remote);
 
     [LoggerMessage(EventId = 1002, EventName = "AuthLookupFailed", Level = LogLevel.Warning,
         Message = "Credential lookup failed; AUTH answered with a temporary failure")]

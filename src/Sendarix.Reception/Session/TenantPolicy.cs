@@ -3,49 +3,28 @@ using Sendarix.Contracts.Domains;
 using Sendarix.Contracts.Suppression;
 using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Caching;
+using Sendarix.Core.Domains;
 
 namespace Sendarix.Reception.Session;
 
 /// <summary>
 /// What the front-end asks about a tenant while it sends: its settings and limits, whether it may send as a domain
-/// (a verified sender domain of its own, unless the operator lifted the policy), and whether its quotas allow one
+/// (a verified sender domain of its own; the operator's exemption lifts verification, never another tenant's claim), and whether its quotas allow one
 /// more message (counted cluster-wide by its quota grain, never cached). Settings and domain answers are kept for
 /// <see cref="SmtpOptions.CredentialCacheDuration"/>, so changes reach every front-end within that time.
 /// </summary>
 internal sealed class TenantPolicy(IGrainFactory grains, IOptions<SmtpOptions> options, TimeProvider time)
 {
     readonly ExpiringCache<TenantInfo?> _tenants = new(time, options.Value.CredentialCacheDuration);
-    readonly ExpiringCache<bool> _domains = new(time, options.Value.CredentialCacheDuration);
+    readonly ExpiringCache<DomainHolder?> _holders = new(time, options.Value.CredentialCacheDuration);
 
     public Task<TenantInfo?> TenantAsync(string tenantId) =>
         _tenants.GetOrAddAsync(tenantId, () => grains.GetGrain<ITenantGrain>(tenantId).GetAsync());
 
-    public async Task<bool> AllowsSenderAsync(TenantInfo tenant, string domain)
-    {
-        if (tenant.AllowUnverifiedSenders)
-        {
-            return true;
-        }
-
-        // The domain itself, then (when the tenant allows subdomains) each parent with at least two labels.
-        domain = domain.ToLowerInvariant();
-        for (var candidate = domain; candidate.Contains('.'); candidate = candidate[(candidate.IndexOf('.') + 1)..])
-        {
-            var name = candidate;
-            if (await _domains.GetOrAddAsync($"{tenant.Id}|{name}", async () =>
-                    await grains.GetGrain<IDomainGrain>(name).GetAsync() is { Status: "verified" } info && info.TenantId == tenant.Id))
-            {
-                return true;
-            }
-
-            if (!tenant.AllowSubdomains)
-            {
-                break;
-            }
-        }
-
-        return false;
-    }
+    public Task<bool> AllowsSenderAsync(TenantInfo tenant, string domain) =>
+        SenderAuthority.AllowsAsync(tenant.Id, domain, tenant.AllowUnverifiedSenders, tenant.AllowSubdomains, name =>
+            _holders.GetOrAddAsync(name, async () =>
+                await grains.GetGrain<IDomainGrain>(name).GetAsync() is { } info ? new DomainHolder(info.TenantId, info.Status == "verified") : null));
 
     /// <summary>Whether the tenant refuses this recipient at RCPT because it is suppressed.</summary>
     public async Task<bool> RefusesRecipientAsync(TenantInfo tenant, string address) =>

@@ -31,6 +31,46 @@ public sealed partial class SmtpCredentialSecretTests
     }
 
     [Fact]
+    public void Issued_usernames_and_secrets_are_well_formed()
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.True(SmtpCredentialSecret.IsWellFormedUsername(SmtpCredentialSecret.NewUsername()));
+            Assert.True(SmtpCredentialSecret.IsWellFormedSecret(SmtpCredentialSecret.NewSecret()));
+        }
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("sx")]
+    [InlineData("sx0123456789abcdef0")]
+    [InlineData("sx0123456789abcde")]
+    [InlineData("SX0123456789ABCDEF")]
+    [InlineData("sx0123456789ABCDEF")]
+    [InlineData("sx0123456789abcdei")]
+    [InlineData("sx0123456789abcde\0")]
+    [InlineData("sx0123456789abcd\u00e9f")]
+    [InlineData("sx0123456789abc ef")]
+    [InlineData("xx0123456789abcdef")]
+    public void Anything_else_is_not_a_username(string? username)
+    {
+        Assert.False(SmtpCredentialSecret.IsWellFormedUsername(username is null ? null : System.Text.RegularExpressions.Regex.Unescape(username)));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("short")]
+    [InlineData("abcdefghijklmnopqrstuvwxyz0123456789-_ABCD=")]
+    [InlineData("abcdefghijklmnopqrstuvwxyz0123456789-_ABC\0")]
+    [InlineData("abcdefghijklmnopqrstuvwxyz0123456789-_ABCDEF")]
+    public void Anything_else_is_not_a_secret(string secret)
+    {
+        Assert.False(SmtpCredentialSecret.IsWellFormedSecret(System.Text.RegularExpressions.Regex.Unescape(secret)));
+    }
+
+    [Fact]
     public void A_username_is_sx_and_16_lower_case_crockford_characters()
     {
         var username = SmtpCredentialSecret.NewUsername();
