@@ -15,6 +15,9 @@ public static class StorageServiceCollectionExtensions
     public static IServiceCollection AddSendarixStorage(this IServiceCollection services)
     {
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // Read by the front-end's acceptor and by delivery's check of unconfirmed work.
+        services.AddOptions<AcceptanceOptions>().BindConfiguration(AcceptanceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<AcceptanceConfirmation>();
         services.AddSingleton<StorageClients>();
         services.AddSingleton<MessageLedger>();
         services.AddSingleton<WorkQueue>();
@@ -31,7 +34,6 @@ public static class StorageServiceCollectionExtensions
     /// <summary>Group-commit acceptance, for hosts that run the SMTP front-end.</summary>
     public static IServiceCollection AddSendarixAcceptance(this IServiceCollection services)
     {
-        services.AddOptions<AcceptanceOptions>().BindConfiguration(AcceptanceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<GroupCommitAcceptor>();
         services.AddSingleton<IMessageAcceptor>(sp => sp.GetRequiredService<GroupCommitAcceptor>());
         services.AddHostedService(sp => sp.GetRequiredService<GroupCommitAcceptor>());

@@ -30,6 +30,11 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
         var settings = Relay.DefaultSettings(_azurite.ConnectionString);
         settings["Sendarix:Delivery:Routes:0:Domain"] = "*";
         settings["Sendarix:Delivery:Routes:0:Hosts:0"] = _sink.HostPort;
+        // Short enough that stalls of a few seconds time commits out, and that work whose deletion a stall
+        // interrupted comes back (and is counted) within the test.
+        settings["Sendarix:Acceptance:CommitTimeout"] = "00:00:01.500";
+        settings["Sendarix:Acceptance:UnconfirmedHold"] = "00:00:05";
+        settings["Sendarix:Delivery:QueueVisibilityTimeout"] = "00:00:10";
         _relay = await Relay.StartAsync(settings);
     }
 
@@ -141,6 +146,85 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.True(listed.SetEquals(accepted.Values),
             $"The API lists [{string.Join(", ", listed.Order())}] but the accepted messages are [{string.Join(", ", accepted.Values.Order())}].");
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: {accepted.Count} accepted and delivered, {refused.Count} refused with 4xx and not delivered or listed");
+    }
+
+    [Fact]
+    public async Task Under_load_storage_stalls_deliver_nothing_that_got_a_4xx_and_everything_that_got_250()
+    {
+        const int Connections = 6;
+        const int Stalls = 6;
+        var tenant = await Relay.CreateTenantAsync("Stalls");
+        var accepted = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
+        var refused = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
+        using var stop = new CancellationTokenSource();
+        var clock = Stopwatch.StartNew();
+
+        async Task LoadAsync(int connection)
+        {
+            SmtpClient? client = null;
+            try
+            {
+                for (var n = 0; !stop.IsCancellationRequested; n++)
+                {
+                    if (client is not { IsConnected: true })
+                    {
+                        client?.Dispose();
+                        client = NewClient();
+                        try
+                        {
+                            await client.ConnectAsync("127.0.0.1", Relay.StartTlsPort, SecureSocketOptions.StartTls);
+                            await client.AuthenticateAsync(tenant.Username, tenant.Secret);
+                        }
+                        catch (Exception ex) when (ReplyOf(ex) is { Code: >= 400 and < 500 })
+                        {
+                            continue;
+                        }
+                    }
+
+                    var marker = Marker($"load-{connection}-{n}");
+                    var reply = await TrySubmitAsync(client, marker, tenant);
+                    Assert.True(reply.Code is 250 or (>= 400 and < 500), $"Under stalls a submission got '{reply}': neither 250 nor a 4xx.");
+                    (reply.Code == 250 ? accepted : refused)[marker] = reply.Text;
+                }
+            }
+            finally
+            {
+                client?.Dispose();
+            }
+        }
+
+        var load = Enumerable.Range(0, Connections).Select(LoadAsync).ToList();
+        for (var stall = 0; stall < Stalls; stall++)
+        {
+            var acceptedBefore = accepted.Count;
+            await Eventually.TrueAsync(() => Task.FromResult(accepted.Count >= acceptedBefore + 20), TimeSpan.FromSeconds(60), "20 more messages accepted");
+            var refusedBefore = refused.Count;
+            await _azurite.PauseAsync();
+            // Frozen until commits time out and their senders are answered 4xx, with writes left waiting in the sockets.
+            await Eventually.TrueAsync(() => Task.FromResult(refused.Count > refusedBefore), TimeSpan.FromSeconds(60), "a 4xx during the stall");
+            await _azurite.ResumeAsync();
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: stall {stall + 1}: {accepted.Count} accepted, {refused.Count} refused so far");
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+
+        // Everything that got 250 arrives; then the queue drains, held work included (it shows after its hold).
+        var delivered = await Eventually.GetAsync(() => Task.FromResult(_sink.Messages.ToList()),
+            m => accepted.Keys.All(marker => m.Any(x => x.Text.Contains(marker, StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(120), "every accepted message at the sink");
+        var queue = new Azure.Storage.Queues.QueueClient(_azurite.ConnectionString, $"{Relay.Settings["Sendarix:Storage:Prefix"]}-delivery");
+        await Eventually.TrueAsync(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0,
+            TimeSpan.FromSeconds(120), "the delivery queue to drain");
+        delivered = _sink.Messages.ToList();
+
+        var markers = delivered.Select(m => System.Text.RegularExpressions.Regex.Match(m.Text, "outage-load-[0-9]+-[0-9]+-[0-9a-f]{32}").Value).ToList();
+        var deliveredRefused = refused.Keys.Where(markers.Contains).ToList();
+        var duplicates = markers.GroupBy(m => m).Count(g => g.Count() > 1);
+        output.WriteLine($"{accepted.Count} got 250, {refused.Count} got 4xx; {deliveredRefused.Count} of the 4xx delivered, {duplicates} delivered twice");
+        Assert.True(deliveredRefused.Count == 0,
+            $"{deliveredRefused.Count} of {refused.Count} messages answered 4xx were delivered: {string.Join(", ", deliveredRefused.Take(5))}");
+        Assert.All(accepted.Keys, marker => Assert.Contains(marker, markers));
     }
 
     static string Marker(string stage) => $"outage-{stage}-{Guid.NewGuid():N}";

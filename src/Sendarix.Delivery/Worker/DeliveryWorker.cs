@@ -19,6 +19,7 @@ using Sendarix.Delivery.Egress;
 using Sendarix.Delivery.Routing;
 using Sendarix.Delivery.Signing;
 using Sendarix.Delivery.Transport;
+using Sendarix.Storage.Acceptance;
 using Sendarix.Storage.Bodies;
 using Sendarix.Storage.Messages;
 using Sendarix.Storage.Queue;
@@ -34,6 +35,7 @@ namespace Sendarix.Delivery.Worker;
 /// </summary>
 public sealed partial class DeliveryWorker(
     WorkQueue queue,
+    AcceptanceConfirmation confirmation,
     BodyStore bodies,
     MessageLedger ledger,
     RetryStore retries,
@@ -156,13 +158,19 @@ public sealed partial class DeliveryWorker(
     {
         try
         {
-            var content = await LoadBodiesAsync(message.Items, stoppingToken);
-            foreach (var item in message.Items)
+            var items = await confirmation.ConfirmedAsync(message, stoppingToken);
+            if (items.Count < message.Items.Count)
+            {
+                LogUnconfirmedDropped(logger, message.Items.Count - items.Count, message.Id);
+            }
+
+            var content = await LoadBodiesAsync(items, stoppingToken);
+            foreach (var item in items)
             {
                 content[item] = await dkim.SignAsync(item.TenantId, content[item], stoppingToken);
             }
 
-            var attempts = message.Items
+            var attempts = items
                 .SelectMany(item => item.Recipients.GroupBy(r => DomainOf(r.Address)).Select(g => AttemptAsync(transport, item, g.Key, g.ToList(), content[item], stoppingToken)))
                 .ToList();
             var results = await Task.WhenAll(attempts);
@@ -450,6 +458,10 @@ public sealed partial class DeliveryWorker(
         /// <summary>Outcomes acted out by the mailbox simulator.</summary>
         public bool Simulated { get; init; }
     }
+
+    [LoggerMessage(EventId = 3010, EventName = "UnconfirmedWorkDropped", Level = LogLevel.Warning,
+        Message = "{Count} message(s) in queue message {QueueMessageId} were never confirmed to their senders (they got 451) and are not delivered")]
+    static partial void LogUnconfirmedDropped(ILogger logger, int count, string queueMessageId);
 
     [LoggerMessage(EventId = 4101, EventName = "DeliveryOutcome", Level = LogLevel.Information,
         Message = "{MessageId} to {Recipient}: {Outcome} ({Reply})")]

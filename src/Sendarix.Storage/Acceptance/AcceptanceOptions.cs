@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Sendarix.Storage.Acceptance;
 
 /// <summary>Group commit of accepted messages. Section "Sendarix:Acceptance".</summary>
-public sealed class AcceptanceOptions
+public sealed class AcceptanceOptions : IValidatableObject
 {
     public const string Section = "Sendarix:Acceptance";
 
@@ -25,4 +25,22 @@ public sealed class AcceptanceOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan CommitTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a batch's work stays invisible in the queue unless the batch is confirmed (its senders got 250),
+    /// which shows it at once. Work still hidden this long may belong to a batch whose senders got 451 while its
+    /// writes were still landing; before it is delivered its message rows are checked, and a refused batch's rows are
+    /// removed within this time. Front-ends and silos must use the same value. Also the delay of work whose
+    /// front-end stopped between the 250 and the release.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:02", "00:10:00")]
+    public TimeSpan UnconfirmedHold { get; set; } = TimeSpan.FromSeconds(30);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (UnconfirmedHold < 2 * CommitTimeout)
+        {
+            yield return new ValidationResult("Sendarix:Acceptance: UnconfirmedHold must be at least twice CommitTimeout, so a refused batch's rows are removed before its work shows.");
+        }
+    }
 }

@@ -14,7 +14,8 @@ namespace Sendarix.Storage.Acceptance;
 /// One batch is written at a time; while it is written the next one fills, so batches grow with load by themselves.
 /// The body and the rows are written together, the queue message after both: a work item never points at a missing
 /// body or row. If any write fails, every message in the batch fails (the front-end answers 451) and whatever rows
-/// were written are removed.
+/// were written are removed. The work is queued hidden and shown once the senders have their 250, so work of a batch
+/// that failed while its writes were still landing is checked before delivery (<see cref="AcceptanceConfirmation"/>).
 /// </summary>
 public sealed partial class GroupCommitAcceptor(
     BodyStore bodies,
@@ -112,20 +113,22 @@ public sealed partial class GroupCommitAcceptor(
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         deadline.CancelAfter(options.Value.CommitTimeout);
 
-        // Body and rows in parallel; the work item only once both are stored.
+        // Body and rows in parallel; the work item only once both are stored, hidden until the senders have their 250.
         var rows = ledger.WriteAcceptedAsync(placed, deadline.Token);
+        IReadOnlyList<Azure.Storage.Queues.Models.SendReceipt> work;
         try
         {
             await Task.WhenAll(bodies.UploadAsync(blob, content, deadline.Token), rows);
-            await queue.SendAsync(placed.Select(x => ToWorkItem(x.Item1, x.Item2)).ToList(), deadline.Token);
+            work = await queue.SendAsync(placed.Select(x => ToWorkItem(x.Item1, x.Item2)).ToList(), deadline.Token, options.Value.UnconfirmedHold);
         }
         catch (Exception ex)
         {
             LogBatchFailed(logger, ex, batch.Count);
-            if (rows.IsCompletedSuccessfully)
+            if (!rows.IsFaulted)
             {
-                // In the background: the next batch must not wait for the clean-up of this one.
-                _ = RemoveRowsAsync(batch.ToList());
+                // The rows are stored, or may still land: remove them, so that work which lands all the same is found
+                // unconfirmed and never delivered. In the background: the next batch must not wait for this one.
+                _ = RemoveRowsAsync(batch.ToList(), stoppingToken);
             }
 
             foreach (var p in batch)
@@ -140,19 +143,51 @@ public sealed partial class GroupCommitAcceptor(
         {
             p.Done.TrySetResult();
         }
+
+        _ = ReleaseAsync(work, batch.Count);
     }
 
-    async Task RemoveRowsAsync(List<Pending> batch)
+    // Shows the work now. If this fails, the work shows when the hold ends and is checked against its rows then.
+    async Task ReleaseAsync(IReadOnlyList<Azure.Storage.Queues.Models.SendReceipt> work, int count)
     {
         try
         {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await ledger.RemoveAsync(batch.Select(p => p.Message), cts.Token);
+            using var cts = new CancellationTokenSource(options.Value.CommitTimeout);
+            await queue.ReleaseAsync(work, cts.Token);
         }
         catch (Exception ex)
         {
-            // The client got 451 and will send again; the orphaned rows show "queued" but have no work item.
-            LogCleanupFailed(logger, ex, batch.Count);
+            LogReleaseFailed(logger, ex, count);
+        }
+    }
+
+    // Until storage answers: rows that outlive the hold would let work that landed late be delivered after a 451.
+    async Task RemoveRowsAsync(List<Pending> batch, CancellationToken stoppingToken)
+    {
+        var pause = TimeSpan.FromMilliseconds(200);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                cts.CancelAfter(options.Value.CommitTimeout);
+                await ledger.RemoveAsync(batch.Select(p => p.Message), cts.Token);
+                return;
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                if (attempt == 1)
+                {
+                    LogCleanupFailed(logger, ex, batch.Count);
+                }
+
+                await Task.Delay(pause, time, stoppingToken);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 
@@ -174,8 +209,12 @@ public sealed partial class GroupCommitAcceptor(
     static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
 
     [LoggerMessage(EventId = 2002, EventName = "AcceptanceCleanupFailed", Level = LogLevel.Warning,
-        Message = "Rows of a failed batch of {Count} messages could not be removed")]
+        Message = "Rows of a failed batch of {Count} messages could not be removed yet; trying again until storage answers")]
     static partial void LogCleanupFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(EventId = 2003, EventName = "AcceptanceReleaseFailed", Level = LogLevel.Warning,
+        Message = "The work of an accepted batch of {Count} messages could not be shown at once; it shows when its hold ends")]
+    static partial void LogReleaseFailed(ILogger logger, Exception exception, int count);
 
     sealed record Pending(AcceptedMessage Message, TaskCompletionSource Done);
 }

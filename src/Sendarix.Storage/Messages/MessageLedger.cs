@@ -44,6 +44,10 @@ public sealed class MessageLedger(StorageClients storage)
         }
     }
 
+    /// <summary>Whether the message row is stored: the acceptance stands.</summary>
+    public async Task<bool> ExistsAsync(MessageId id, CancellationToken cancellationToken) =>
+        (await Table.GetEntityIfExistsAsync<TableEntity>(id.TenantId, id.Local, ["RowKey"], cancellationToken)).HasValue;
+
     /// <summary>Records delivery outcomes as events: one transaction per tenant and 100 outcomes.</summary>
     public Task RecordAsync(IReadOnlyList<RecipientOutcome> outcomes, CancellationToken cancellationToken) =>
         SubmitAsync(outcomes.Select(o => (o.MessageId.TenantId, new TableTransactionAction(TableTransactionActionType.UpsertReplace, NewEventRow(o)))), cancellationToken);

@@ -13,9 +13,13 @@ public sealed class WorkQueue(StorageClients storage)
     // A queue message holds 64 KB; stay well below so one large envelope never fails the send.
     const int MaxMessageBytes = 48 * 1024;
 
-    public async Task SendAsync(IReadOnlyList<DeliveryWorkItem> items, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues the items; with <paramref name="hold"/> the queue messages stay invisible that long unless
+    /// <see cref="ReleaseAsync"/> shows them sooner.
+    /// </summary>
+    public async Task<IReadOnlyList<SendReceipt>> SendAsync(IReadOnlyList<DeliveryWorkItem> items, CancellationToken cancellationToken, TimeSpan? hold = null)
     {
-        var sends = new List<Task>();
+        var sends = new List<Task<Azure.Response<SendReceipt>>>();
         var batch = new List<DeliveryWorkItem>();
         var size = 2;
         foreach (var item in items)
@@ -23,7 +27,7 @@ public sealed class WorkQueue(StorageClients storage)
             var itemSize = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(item, StorageJson.Default.DeliveryWorkItem)) + 1;
             if (batch.Count > 0 && size + itemSize > MaxMessageBytes)
             {
-                sends.Add(SendOneAsync(batch, cancellationToken));
+                sends.Add(SendOneAsync(batch, hold, cancellationToken));
                 batch = [];
                 size = 2;
             }
@@ -34,27 +38,36 @@ public sealed class WorkQueue(StorageClients storage)
 
         if (batch.Count > 0)
         {
-            sends.Add(SendOneAsync(batch, cancellationToken));
+            sends.Add(SendOneAsync(batch, hold, cancellationToken));
         }
 
-        await Task.WhenAll(sends);
+        return (await Task.WhenAll(sends)).Select(r => r.Value).ToList();
     }
+
+    /// <summary>Makes held queue messages visible now.</summary>
+    public Task ReleaseAsync(IReadOnlyList<SendReceipt> receipts, CancellationToken cancellationToken) =>
+        Task.WhenAll(receipts.Select(r => storage.Delivery.UpdateMessageAsync(r.MessageId, r.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: cancellationToken)));
 
     public async Task<IReadOnlyList<WorkMessage>> ReceiveAsync(int maxMessages, TimeSpan visibilityTimeout, CancellationToken cancellationToken)
     {
         var response = await storage.Delivery.ReceiveMessagesAsync(maxMessages, visibilityTimeout, cancellationToken);
         return response.Value
             .Select(m => new WorkMessage(m.MessageId, m.PopReceipt, m.DequeueCount,
-                JsonSerializer.Deserialize(m.Body.ToString(), StorageJson.Default.ListDeliveryWorkItem) ?? []))
+                JsonSerializer.Deserialize(m.Body.ToString(), StorageJson.Default.ListDeliveryWorkItem) ?? [], Waited(m, visibilityTimeout)))
             .ToList();
     }
 
     public Task DeleteAsync(WorkMessage message, CancellationToken cancellationToken) =>
         storage.Delivery.DeleteMessageAsync(message.Id, message.PopReceipt, cancellationToken);
 
-    Task<Azure.Response<SendReceipt>> SendOneAsync(List<DeliveryWorkItem> items, CancellationToken cancellationToken) =>
-        storage.Delivery.SendMessageAsync(JsonSerializer.Serialize(items, StorageJson.Default.ListDeliveryWorkItem), cancellationToken);
+    Task<Azure.Response<SendReceipt>> SendOneAsync(List<DeliveryWorkItem> items, TimeSpan? hold, CancellationToken cancellationToken) =>
+        storage.Delivery.SendMessageAsync(JsonSerializer.Serialize(items, StorageJson.Default.ListDeliveryWorkItem), hold, cancellationToken: cancellationToken);
+
+    // How long the message was in the queue before this receipt, by the queue service's own clock (the receipt made
+    // it visible again at now + the visibility timeout), so no two machines' clocks are compared.
+    static TimeSpan Waited(QueueMessage m, TimeSpan visibilityTimeout) =>
+        m is { InsertedOn: { } inserted, NextVisibleOn: { } visible } ? visible - visibilityTimeout - inserted : TimeSpan.MaxValue;
 }
 
-/// <summary>A received queue message and the work it carries.</summary>
-public sealed record WorkMessage(string Id, string PopReceipt, long DequeueCount, IReadOnlyList<DeliveryWorkItem> Items);
+/// <summary>A received queue message, the work it carries, and how long it had been queued when it was received.</summary>
+public sealed record WorkMessage(string Id, string PopReceipt, long DequeueCount, IReadOnlyList<DeliveryWorkItem> Items, TimeSpan Waited);

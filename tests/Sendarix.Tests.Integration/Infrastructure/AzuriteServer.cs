@@ -82,8 +82,27 @@ internal sealed class AzuriteServer : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>
+    /// Freezes Azurite (SIGSTOP): connections still open and requests are still taken in by the kernel, but nothing
+    /// answers until <see cref="ResumeAsync"/>, when what arrived meanwhile is carried out, as after a network stall.
+    /// </summary>
+    public Task PauseAsync() => SignalAsync("-STOP");
+
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
+    async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [signal, _process!.Id.ToString()]);
+        await kill!.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (_process is { HasExited: false })
+        {
+            await ResumeAsync();
+        }
+
         await StopAsync();
         TryDelete();
     }
