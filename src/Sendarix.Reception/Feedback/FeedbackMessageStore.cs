@@ -1,6 +1,7 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Sendarix.Core.Diagnostics;
 using Sendarix.Contracts.Complaints;
 using Sendarix.Reception.Protocol;
 using Sendarix.Reception.Session;
@@ -18,8 +19,12 @@ namespace Sendarix.Reception.Feedback;
 internal sealed partial class FeedbackMessageStore(
     IGrainFactory grains,
     IOptions<SmtpOptions> options,
+    TimeProvider time,
     ILogger<FeedbackMessageStore> logger) : IMessageStore
 {
+    // Anyone may send reports here: reports that match nothing are logged a line a minute, with their count.
+    readonly RefusalTally _unmatched = new(time, TimeSpan.FromMinutes(1));
+
     public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
         try
@@ -36,7 +41,11 @@ internal sealed partial class FeedbackMessageStore(
                     LogRecorded(logger, outcome.MessageId!, outcome.FeedbackType!);
                     return SmtpReplies.ComplaintRecorded(outcome.MessageId!);
                 case ComplaintStatus.MessageNotFound or ComplaintStatus.RecipientUnknown:
-                    LogUnmatched(logger, outcome.Detail!);
+                    if (_unmatched.Count() is > 0 and var count)
+                    {
+                        LogUnmatched(logger, count, outcome.Detail!);
+                    }
+
                     return SmtpReplies.ComplaintUnmatched(outcome.Detail!);
                 default:
                     return SmtpReplies.NotAReport(outcome.Detail!);
@@ -54,8 +63,8 @@ internal sealed partial class FeedbackMessageStore(
     static partial void LogRecorded(ILogger logger, string messageId, string feedbackType);
 
     [LoggerMessage(EventId = 1202, EventName = "ComplaintUnmatched", Level = LogLevel.Information,
-        Message = "Feedback report taken but not acted on: {Detail}")]
-    static partial void LogUnmatched(ILogger logger, string detail);
+        Message = "{Count} feedback report(s) taken but not acted on (latest: {Detail}); more are counted, not logged, for a minute")]
+    static partial void LogUnmatched(ILogger logger, long count, string detail);
 
     [LoggerMessage(EventId = 1203, EventName = "ComplaintNotStored", Level = LogLevel.Warning,
         Message = "A feedback report could not be processed; the sender was told to try again later")]

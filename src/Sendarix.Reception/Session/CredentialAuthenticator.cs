@@ -29,6 +29,7 @@ internal sealed partial class CredentialAuthenticator(
 {
     readonly ExpiringCache<CredentialRecord?> _credentials = new(time, options.Value.CredentialCacheDuration);
     readonly RefusalTally _malformed = new(time, TimeSpan.FromMinutes(1));
+    readonly RefusalTally _lockedOut = new(time, TimeSpan.FromMinutes(1));
 
     public async Task<bool> AuthenticateAsync(ISessionContext context, string user, string password, CancellationToken cancellationToken)
     {
@@ -44,7 +45,12 @@ internal sealed partial class CredentialAuthenticator(
 
         if (await GuardAsync(() => Task.WhenAll(sources.Select(s => s.GetLockoutAsync()))) is var lockouts && lockouts.Any(l => l is not null))
         {
-            LogLockedOut(logger, wellFormed ? user : null, remote?.ToString());
+            // A locked-out source that keeps trying is the flood the lockout is for: a line a minute, with the count.
+            if (_lockedOut.Count() is > 0 and var count)
+            {
+                LogLockedOut(logger, count, wellFormed ? user : null, remote?.ToString());
+            }
+
             throw new SmtpResponseException(SmtpReplies.AuthLockedOut);
         }
 
@@ -62,9 +68,9 @@ internal sealed partial class CredentialAuthenticator(
             {
                 LogFailed(logger, user, remote?.ToString());
             }
-            else if (_malformed.Count() is > 0 and var count)
+            else if (_malformed.Count() is > 0 and var malformed)
             {
-                LogMalformed(logger, count, remote?.ToString());
+                LogMalformed(logger, malformed, remote?.ToString());
             }
 
             var o = options.Value;
@@ -120,8 +126,8 @@ internal sealed partial class CredentialAuthenticator(
     static partial void LogLookupFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1003, EventName = "AuthLockedOut", Level = LogLevel.Information,
-        Message = "AUTH refused for username {Username} from {Remote}: too many failures")]
-    static partial void LogLockedOut(ILogger logger, string? username, string? remote);
+        Message = "AUTH refused {Count} time(s) for too many failures (latest for username {Username} from {Remote}); more are counted, not logged, for a minute")]
+    static partial void LogLockedOut(ILogger logger, long count, string? username, string? remote);
 
     [LoggerMessage(EventId = 1004, EventName = "TenantEventNotRecorded", Level = LogLevel.Warning,
         Message = "A refused AUTH could not be recorded as a tenant event")]
