@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Sendarix.Contracts.Domains;
 using Sendarix.Contracts.Suppression;
 using Sendarix.Contracts.Tenants;
+using Sendarix.Core.Addressing;
 using Sendarix.Core.Caching;
 
 namespace Sendarix.Reception.Session;
@@ -27,8 +28,13 @@ internal sealed class TenantPolicy(IGrainFactory grains, IOptions<SmtpOptions> o
             return true;
         }
 
+        // Sender domains are kept in their A-label form: a From header may spell the domain in its U-labels.
+        if (!DomainName.TryToAscii(domain, out domain))
+        {
+            return false;
+        }
+
         // The domain itself, then (when the tenant allows subdomains) each parent with at least two labels.
-        domain = domain.ToLowerInvariant();
         for (var candidate = domain; candidate.Contains('.'); candidate = candidate[(candidate.IndexOf('.') + 1)..])
         {
             var name = candidate;
