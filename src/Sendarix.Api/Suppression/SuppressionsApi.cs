@@ -13,6 +13,7 @@ namespace Sendarix.Api.Suppression;
 public static class SuppressionsApi
 {
     const int MaxPage = 1000;
+    const int MaxAddressLength = 254;
 
     public static RouteGroupBuilder MapSuppressionsApi(this RouteGroupBuilder v1)
     {
@@ -31,6 +32,15 @@ public static class SuppressionsApi
         if (max is < 1 or > MaxPage)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["max"] = [$"Between 1 and {MaxPage}."] });
+        }
+
+        // Both are (parts of) addresses, which have at most 254 characters: a longer one finds nothing and is refused.
+        if (search is { Length: > MaxAddressLength } || after is { Length: > MaxAddressLength })
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                [search is { Length: > MaxAddressLength } ? "search" : "after"] = [$"At most {MaxAddressLength} characters."],
+            });
         }
 
         if (await TenantsApi.FindAsync(grains, tenantId) is null)
