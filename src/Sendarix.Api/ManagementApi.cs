@@ -28,8 +28,8 @@ public static class ManagementApi
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
 
-        // A body or parameter that cannot be read is a 400 problem in every environment, never an exception (which
-        // Development would otherwise throw, logged as an error with its stack trace).
+        // A body or parameter that cannot be read is a 400 problem in every environment. Development would otherwise
+        // throw it, and the exception handler answers any exception with a 500 and logs it as an error with its trace.
         services.PostConfigure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         return services;
     }
