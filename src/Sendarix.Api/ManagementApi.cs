@@ -27,6 +27,10 @@ public static class ManagementApi
         services.AddProblemDetails();
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+
+        // A body or parameter that cannot be read is a 400 problem in every environment. Development would otherwise
+        // throw it, and the exception handler answers any exception with a 500 and logs it as an error with its trace.
+        services.PostConfigure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         return services;
     }
 
@@ -35,6 +39,7 @@ public static class ManagementApi
     {
         app.MapOpenApi();
         app.MapGroup("/v1")
+            .AddEndpointFilter<RefusedCallLog>()
             .AddEndpointFilter<ApiKeyFilter>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)

@@ -5,20 +5,6 @@ public static class Base32
 {
     const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-    /// <summary>Whether every character is of the alphabet in lower case, as identifiers are issued.</summary>
-    public static bool IsLowerCase(ReadOnlySpan<char> text)
-    {
-        foreach (var c in text)
-        {
-            if (char.IsAsciiLetterUpper(c) || !Alphabet.Contains(char.ToUpperInvariant(c)))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     public static string Encode(ReadOnlySpan<byte> bytes)
     {
         var chars = new char[(bytes.Length * 8 + 4) / 5];

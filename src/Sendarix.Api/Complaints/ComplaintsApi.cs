@@ -21,7 +21,16 @@ public static class ComplaintsApi
         HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
     {
         using var body = new MemoryStream();
-        await request.Body.CopyToAsync(body, cancellationToken);
+        try
+        {
+            await request.Body.CopyToAsync(body, cancellationToken);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // A body over the server's limit, or cut short: the client's fault (413, 400), not the relay's.
+            return TypedResults.Problem(statusCode: ex.StatusCode, title: "Unreadable body", detail: ex.Message);
+        }
+
         var outcome = await grains.GetGrain<IComplaintGrain>(0).ReceiveAsync(body.ToArray());
         return outcome.Status switch
         {

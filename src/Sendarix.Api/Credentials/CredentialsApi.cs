@@ -31,12 +31,14 @@ public static class CredentialsApi
             return problem;
         }
 
-        if (!NetworkAllowlist.TryParse(request?.AllowedNetworks, out _, out var invalid) || request?.AllowedNetworks is { Count: > 100 })
+        var networks = request?.AllowedNetworks;
+        var networksProblem = networks is { Count: > 100 } ? "At most 100 networks."
+            : !NetworkAllowlist.TryParse(networks, out _, out var invalid)
+                ? $"{(invalid is null ? "null" : $"'{invalid}'")} is not a network in CIDR notation (such as 203.0.113.0/24)."
+            : null;
+        if (networksProblem is not null)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["allowedNetworks"] = [$"At most 100 networks in CIDR notation (such as 203.0.113.0/24); '{invalid}' is not one."],
-            });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["allowedNetworks"] = [networksProblem] });
         }
 
         if (await TenantsApi.FindAsync(grains, tenantId) is null)

@@ -35,12 +35,12 @@ public static class DestinationsApi
 
     static async Task<Results<Ok<DestinationResponse>, ValidationProblem>> GetAsync(string domain, IGrainFactory grains, RetryStore retries, CancellationToken cancellationToken)
     {
-        if (!DomainName.IsValid(domain))
+        if (!TryDestination(domain, out var destination))
         {
             return Invalid();
         }
 
-        var status = await grains.GetGrain<IDestinationGrain>(domain.ToLowerInvariant()).GetStatusAsync();
+        var status = await grains.GetGrain<IDestinationGrain>(destination).GetStatusAsync();
         return TypedResults.Ok(await ResponseAsync(status, retries, MaxCounted, cancellationToken));
     }
 
@@ -77,12 +77,12 @@ public static class DestinationsApi
 
     static async Task<Results<Ok<DestinationResponse>, ValidationProblem>> SetPausedAsync(string domain, bool paused, IGrainFactory grains, RetryStore retries, CancellationToken cancellationToken)
     {
-        if (!DomainName.IsValid(domain))
+        if (!TryDestination(domain, out var destination))
         {
             return Invalid();
         }
 
-        var status = await grains.GetGrain<IDestinationGrain>(domain.ToLowerInvariant()).SetPausedAsync(paused);
+        var status = await grains.GetGrain<IDestinationGrain>(destination).SetPausedAsync(paused);
         return TypedResults.Ok(await ResponseAsync(status, retries, MaxCounted, cancellationToken));
     }
 
@@ -90,6 +90,18 @@ public static class DestinationsApi
     {
         var deferred = await retries.CountAsync(s.Destination, countUpTo, cancellationToken);
         return new DestinationResponse(s.Destination, s.Paused, s.BackoffUntil, s.ConsecutiveFailures, s.LastError, s.NextRelease, deferred, deferred >= countUpTo);
+    }
+
+    // Delivery names a destination by the recipient's domain: a host name in its A-label form, or an address literal.
+    static bool TryDestination(string domain, out string destination)
+    {
+        if (domain.StartsWith('[') && DomainName.IsValid(domain))
+        {
+            destination = domain.ToLowerInvariant();
+            return true;
+        }
+
+        return DomainName.TryToAscii(domain, out destination);
     }
 
     static ValidationProblem Invalid() => TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["domain"] = ["Not a domain name."] });

@@ -28,10 +28,13 @@ public static class DomainsApi
 
     static async Task<Results<Created<DomainInfo>, Ok<DomainInfo>, ProblemHttpResult, ValidationProblem>> AddAsync(string tenantId, AddDomainRequest request, IGrainFactory grains)
     {
-        var domain = request.Domain?.Trim().TrimEnd('.').ToLowerInvariant();
-        if (string.IsNullOrEmpty(domain) || domain.StartsWith('[') || !domain.Contains('.') || !DomainName.IsValid(domain))
+        // Kept in its A-label form: the name DNS, DKIM's d= and every lookup use, whichever spelling was sent.
+        if (!DomainName.TryToAscii(request.Domain?.Trim(), out var domain) || !domain.Contains('.'))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["domain"] = ["A domain name such as example.com is required."] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["domain"] = ["A domain name such as example.com (an internationalised name in its Unicode or its xn-- form) is required."],
+            });
         }
 
         if (await TenantsApi.FindAsync(grains, tenantId) is null)
@@ -77,22 +80,23 @@ public static class DomainsApi
 
     static async Task<Results<Ok<DomainInfo>, ProblemHttpResult>> RotateAsync(string tenantId, string domain, IGrainFactory grains)
     {
-        var info = await OwnedAsync(grains, tenantId, domain, verify: false) is null ? null
-            : await grains.GetGrain<IDomainGrain>(domain.ToLowerInvariant()).RotateAsync(tenantId);
+        var info = await OwnedAsync(grains, tenantId, domain, verify: false) is { } owned
+            ? await grains.GetGrain<IDomainGrain>(owned.Domain).RotateAsync(tenantId)
+            : null;
         return info is null ? TypedResultsProblem.NotFound($"Domain '{domain}' of tenant '{tenantId}'") : TypedResults.Ok(info);
     }
 
-    // A tenant's path only reaches its own domains: another tenant's domain is simply not found.
+    // A tenant's path only reaches its own domains: another tenant's domain is simply not found. The path may spell
+    // the domain either way; what is not a domain name is not found either.
     static async Task<DomainInfo?> OwnedAsync(IGrainFactory grains, string tenantId, string domain, bool verify)
     {
-        domain = domain.ToLowerInvariant();
-        if (!DomainName.IsValid(domain) || await TenantsApi.FindAsync(grains, tenantId) is null
-            || !(await grains.GetGrain<ITenantGrain>(tenantId).ListDomainsAsync()).Contains(domain))
+        if (!DomainName.TryToAscii(domain, out var ascii) || await TenantsApi.FindAsync(grains, tenantId) is null
+            || !(await grains.GetGrain<ITenantGrain>(tenantId).ListDomainsAsync()).Contains(ascii))
         {
             return null;
         }
 
-        var grain = grains.GetGrain<IDomainGrain>(domain);
+        var grain = grains.GetGrain<IDomainGrain>(ascii);
         return verify ? await grain.VerifyAsync() : await grain.GetAsync();
     }
 }

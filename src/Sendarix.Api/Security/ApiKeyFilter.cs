@@ -50,7 +50,7 @@ internal sealed class ApiKeyFilter(OperatorKey operatorKey, IGrainFactory grains
         return await next(context);
     }
 
-    /// <summary>The tenant of a valid, unrevoked API key, or null.</summary>
+    /// <summary>The tenant of a valid, unrevoked API key, or null; a token not of the generated form is refused unread.</summary>
     async Task<string?> TenantOfAsync(string token)
     {
         if (!ApiKeyToken.TryParse(token, out var username, out var secret))

@@ -13,6 +13,7 @@ namespace Sendarix.Api.Suppression;
 public static class SuppressionsApi
 {
     const int MaxPage = 1000;
+    const int MaxAddressLength = 254;
 
     public static RouteGroupBuilder MapSuppressionsApi(this RouteGroupBuilder v1)
     {
@@ -31,6 +32,15 @@ public static class SuppressionsApi
         if (max is < 1 or > MaxPage)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["max"] = [$"Between 1 and {MaxPage}."] });
+        }
+
+        // Both are (parts of) addresses, which have at most 254 characters: a longer one finds nothing and is refused.
+        if (search is { Length: > MaxAddressLength } || after is { Length: > MaxAddressLength })
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                [search is { Length: > MaxAddressLength } ? "search" : "after"] = [$"At most {MaxAddressLength} characters."],
+            });
         }
 
         if (await TenantsApi.FindAsync(grains, tenantId) is null)
@@ -55,13 +65,14 @@ public static class SuppressionsApi
             return TypedResultsProblem.NotFound($"Tenant '{tenantId}'");
         }
 
-        var entry = new SuppressedRecipient(address.ToString(), "manual", time.GetUtcNow(), null);
+        var entry = new SuppressedRecipient(Canonical(address), "manual", time.GetUtcNow(), null);
         await grains.GetGrain<ISuppressionGrain>(tenantId).AddAsync([entry]);
         return TypedResults.Created($"/v1/tenants/{tenantId}/suppressions/{Uri.EscapeDataString(entry.Address)}", entry);
     }
 
     static async Task<Results<NoContent, ProblemHttpResult>> RemoveAsync(string tenantId, string address, IGrainFactory grains) =>
-        await TenantsApi.FindAsync(grains, tenantId) is not null && await grains.GetGrain<ISuppressionGrain>(tenantId).RemoveAsync(address)
+        await TenantsApi.FindAsync(grains, tenantId) is not null
+        && await grains.GetGrain<ISuppressionGrain>(tenantId).RemoveAsync(EmailAddress.TryParse(address, out var parsed) ? Canonical(parsed) : address)
             ? TypedResults.NoContent()
             : TypedResultsProblem.NotFound($"Suppression of '{address}' for tenant '{tenantId}'");
 
@@ -87,6 +98,10 @@ public static class SuppressionsApi
 
         return TypedResults.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv", $"{tenantId}-suppressions.csv");
     }
+
+    // Recipients reach delivery with their domain in its A-label form (the relay offers no SMTPUTF8): keep them so.
+    static string Canonical(EmailAddress address) =>
+        DomainName.TryToAscii(address.Domain, out var domain) ? $"{address.LocalPart}@{domain}" : address.ToString();
 
     // Quoted local parts may hold commas and quotes: quote every address, doubling inner quotes (RFC 4180).
     static string Csv(string value) => $"\"{value.Replace("\"", "\"\"")}\"";

@@ -10,6 +10,11 @@ public static class ApiKeyToken
 
     public static string Format(string username, string secret) => $"{Prefix}{username}_{secret}";
 
+    /// <summary>
+    /// Splits a presented key; false unless both parts have the form the relay generates
+    /// (<see cref="SmtpCredentialSecret.IsWellFormedUsername"/>, <see cref="SmtpCredentialSecret.IsWellFormedSecret"/>),
+    /// so what could name no credential is never looked up.
+    /// </summary>
     public static bool TryParse(string token, out string username, out string secret)
     {
         username = secret = "";
@@ -20,13 +25,18 @@ public static class ApiKeyToken
 
         // Usernames never contain '_' (Base32), secrets may (Base64url): split at the first one.
         var separator = token.IndexOf('_', Prefix.Length);
-        if (separator <= Prefix.Length || separator == token.Length - 1)
+        if (separator < 0)
         {
             return false;
         }
 
-        username = token[Prefix.Length..separator];
-        secret = token[(separator + 1)..];
+        var (name, key) = (token[Prefix.Length..separator], token[(separator + 1)..]);
+        if (!SmtpCredentialSecret.IsWellFormedUsername(name) || !SmtpCredentialSecret.IsWellFormedSecret(key))
+        {
+            return false;
+        }
+
+        (username, secret) = (name, key);
         return true;
     }
 }

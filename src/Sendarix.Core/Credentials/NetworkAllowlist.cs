@@ -26,13 +26,20 @@ public sealed class NetworkAllowlist
         return _networks.Any(n => candidates.Any(n.Contains));
     }
 
-    /// <summary>Parses every entry; a bare address is a single host. False with the first bad entry otherwise.</summary>
-    public static bool TryParse(IEnumerable<string>? entries, out NetworkAllowlist allowlist, out string? invalid)
+    /// <summary>Parses every entry; a bare address is a single host. False with the first bad entry (null for a null one) otherwise.</summary>
+    public static bool TryParse(IEnumerable<string?>? entries, out NetworkAllowlist allowlist, out string? invalid)
     {
         var networks = new List<IPNetwork>();
         invalid = null;
         foreach (var entry in entries ?? [])
         {
+            // A JSON list may hold a null whatever its declared type.
+            if (entry is null)
+            {
+                allowlist = new NetworkAllowlist([]);
+                return false;
+            }
+
             var text = entry.Trim();
             if (!text.Contains('/') && IPAddress.TryParse(text, out var host))
             {

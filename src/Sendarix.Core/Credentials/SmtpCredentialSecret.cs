@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -10,21 +11,32 @@ namespace Sendarix.Core.Credentials;
 public static class SmtpCredentialSecret
 {
     const string UsernamePrefix = "sx";
+    const int UsernameBytes = 10;
+    const int SecretBytes = 32;
+
+    // Crockford's Base32 in lower case after the prefix; URL-safe Base64 for secrets.
+    static readonly SearchValues<char> UsernameAlphabet = SearchValues.Create("0123456789abcdefghjkmnpqrstvwxyz");
+    static readonly SearchValues<char> SecretAlphabet = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
+    static readonly int UsernameLength = UsernamePrefix.Length + (UsernameBytes * 8 + 4) / 5;
+    static readonly int SecretLength = (SecretBytes * 8 + 5) / 6;
 
     /// <summary>A new username: readable, unique, and carrying no tenant information.</summary>
-    public static string NewUsername() => $"{UsernamePrefix}{Base32.Encode(RandomNumberGenerator.GetBytes(10)).ToLowerInvariant()}";
+    public static string NewUsername() => $"{UsernamePrefix}{Base32.Encode(RandomNumberGenerator.GetBytes(UsernameBytes)).ToLowerInvariant()}";
 
     /// <summary>
-    /// Whether a presented username can be one this relay issued ("sx" and 16 lower-case Base32 characters). Anything
-    /// else is refused before it becomes a grain or table key, and is never written to a log: a client that puts its
-    /// password in the username field must not find it there.
+    /// Whether <paramref name="username"/> has the form <see cref="NewUsername"/> gives every username ("sx" and 16
+    /// lower-case Crockford characters). Anything else names no credential, so it is refused before any lookup: a
+    /// presented username never becomes a grain or storage key unless it could be one.
     /// </summary>
     public static bool IsWellFormedUsername(string? username) =>
-        username is { Length: 18 } && username.StartsWith(UsernamePrefix, StringComparison.Ordinal) && Base32.IsLowerCase(username.AsSpan(UsernamePrefix.Length));
+        username is not null && username.Length == UsernameLength && username.StartsWith(UsernamePrefix, StringComparison.Ordinal)
+        && username.AsSpan(UsernamePrefix.Length).IndexOfAnyExcept(UsernameAlphabet) < 0;
 
-    /// <summary>Whether a presented secret can be one this relay issued (43 URL-safe Base64 characters).</summary>
+    /// <summary>Whether <paramref name="secret"/> has the form <see cref="NewSecret"/> gives every secret (43 URL-safe Base64 characters).</summary>
     public static bool IsWellFormedSecret(string? secret) =>
-        secret is { Length: 43 } && secret.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+        secret is not null && secret.Length == SecretLength
+        && secret.AsSpan().IndexOfAnyExcept(SecretAlphabet) < 0;
 
     /// <summary>A new secret of 256 random bits, URL-safe Base64 (43 characters), beginning with a letter or digit.</summary>
     public static string NewSecret()
@@ -33,7 +45,7 @@ public static class SmtpCredentialSecret
         // them) when it is passed as a flag's value: such a draw (1 in 32) is drawn again.
         while (true)
         {
-            var secret = Base64Url(RandomNumberGenerator.GetBytes(32));
+            var secret = Base64Url(RandomNumberGenerator.GetBytes(SecretBytes));
             if (char.IsAsciiLetterOrDigit(secret[0]))
             {
                 return secret;

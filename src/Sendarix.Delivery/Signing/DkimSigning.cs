@@ -4,6 +4,7 @@ using MimeKit;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
 using Sendarix.Contracts.Domains;
+using Sendarix.Core.Addressing;
 using Sendarix.Core.Buffers;
 using Sendarix.Core.Caching;
 using Sendarix.Core.Signing;
@@ -38,7 +39,8 @@ public sealed class DkimSigning(IGrainFactory grains, TimeProvider time)
         var headers = await HeaderList.LoadAsync(ParserOptions.Default, stream, cancellationToken);
         var from = headers[HeaderId.From];
         var domain = from is not null && InternetAddressList.TryParse(from, out var addresses) ? addresses.Mailboxes.FirstOrDefault()?.Domain : null;
-        if (string.IsNullOrEmpty(domain) || await KeysAsync(tenantId, domain.ToLowerInvariant()) is not { } keys)
+        // Sender domains are kept in their A-label form, whichever way the From header spells them.
+        if (!DomainName.TryToAscii(domain, out var ascii) || await KeysAsync(tenantId, ascii) is not { } keys)
         {
             return body;
         }

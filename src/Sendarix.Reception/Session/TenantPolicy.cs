@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Sendarix.Contracts.Domains;
 using Sendarix.Contracts.Suppression;
 using Sendarix.Contracts.Tenants;
+using Sendarix.Core.Addressing;
 using Sendarix.Core.Caching;
 using Sendarix.Core.Domains;
 
@@ -21,10 +22,13 @@ internal sealed class TenantPolicy(IGrainFactory grains, IOptions<SmtpOptions> o
     public Task<TenantInfo?> TenantAsync(string tenantId) =>
         _tenants.GetOrAddAsync(tenantId, () => grains.GetGrain<ITenantGrain>(tenantId).GetAsync());
 
+    // Sender domains are kept in their A-label form: a From header may spell the domain in its U-labels.
     public Task<bool> AllowsSenderAsync(TenantInfo tenant, string domain) =>
-        SenderAuthority.AllowsAsync(tenant.Id, domain, tenant.AllowUnverifiedSenders, tenant.AllowSubdomains, name =>
-            _holders.GetOrAddAsync(name, async () =>
-                await grains.GetGrain<IDomainGrain>(name).GetAsync() is { } info ? new DomainHolder(info.TenantId, info.Status == "verified") : null));
+        DomainName.TryToAscii(domain, out var ascii)
+            ? SenderAuthority.AllowsAsync(tenant.Id, ascii, tenant.AllowUnverifiedSenders, tenant.AllowSubdomains, name =>
+                _holders.GetOrAddAsync(name, async () =>
+                    await grains.GetGrain<IDomainGrain>(name).GetAsync() is { } info ? new DomainHolder(info.TenantId, info.Status == "verified") : null))
+            : Task.FromResult(false);
 
     /// <summary>Whether the tenant refuses this recipient at RCPT because it is suppressed.</summary>
     public async Task<bool> RefusesRecipientAsync(TenantInfo tenant, string address) =>

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Sendarix.Host;
 using Sendarix.Reception;
 
@@ -86,8 +87,11 @@ internal sealed class Relay : IAsyncDisposable
         };
     }
 
-    /// <summary>Starts a relay on its own DNS server, or on <paramref name="dns"/> when the test brings one with records of its own.</summary>
-    public static async Task<Relay> StartAsync(Dictionary<string, string?> settings, Dnsmasq? dns = null)
+    /// <summary>
+    /// Starts a relay on its own DNS server, or on <paramref name="dns"/> when the test brings one with records of its
+    /// own; <paramref name="logs"/> also receives every line the relay logs (at the levels its settings enable).
+    /// </summary>
+    public static async Task<Relay> StartAsync(Dictionary<string, string?> settings, Dnsmasq? dns = null, LogCapture? logs = null)
     {
         var ownsDns = dns is null;
         if (dns is null)
@@ -98,6 +102,11 @@ internal sealed class Relay : IAsyncDisposable
 
         settings["Sendarix:Dns:Servers:0"] = dns.Server;
         var app = SendarixHost.Build([], settings);
+        if (logs is not null)
+        {
+            app.Services.GetRequiredService<ILoggerFactory>().AddProvider(logs);
+        }
+
         await app.StartAsync();
         if (app.Services.GetService<SmtpFrontEnd>() is { } frontEnd)
         {

@@ -89,4 +89,77 @@ public sealed class DomainNameTests
     {
         Assert.False(DomainName.IsValid(domain));
     }
+
+    [Theory]
+    [InlineData("example.com", "example.com")]
+    [InlineData("Example.COM", "example.com")]
+    [InlineData("example.com.", "example.com")]
+    [InlineData("ünï.test", "xn--n-nga1b.test")]
+    [InlineData("ÜNÏ.TEST", "xn--n-nga1b.test")]
+    [InlineData("xn--n-nga1b.test", "xn--n-nga1b.test")]
+    [InlineData("XN--N-NGA1B.test", "xn--n-nga1b.test")]
+    [InlineData("xn--n-tea1b.test", "xn--n-nga1b.test")]
+    [InlineData("Bücher.example.", "xn--bcher-kva.example")]
+    [InlineData("mail.bücher.example", "mail.xn--bcher-kva.example")]
+    [InlineData("日本語.jp", "xn--wgv71a119e.jp")]
+    [InlineData("straße.de", "xn--strae-oqa.de")]
+    public void Either_spelling_of_a_domain_has_one_a_label_form(string domain, string ascii)
+    {
+        Assert.True(DomainName.TryToAscii(domain, out var converted));
+        Assert.Equal(ascii, converted);
+        Assert.True(DomainName.IsValid(domain.TrimEnd('.')));
+    }
+
+    // Without ICU, .NET would Punycode-encode any code point: controls, spaces, format characters and symbols are
+    // refused here instead of becoming a valid-looking A-label.
+    [Theory]
+    [InlineData("")]
+    [InlineData(".")]
+    [InlineData("a..b")]
+    [InlineData("exa_mple.com")]
+    [InlineData("xn--zz.test")]
+    [InlineData("xn--.test")]
+    [InlineData("xn--ab-qa.test")]
+    [InlineData("a\u0085b.test")]
+    [InlineData("a\u009fb.test")]
+    [InlineData("a\u00a0b.test")]
+    [InlineData("a\u200db.test")]
+    [InlineData("a\u2028b.test")]
+    [InlineData("a\ufeffb.test")]
+    [InlineData("a\ue000b.test")]
+    [InlineData("a\u3002b")]
+    [InlineData("\ud83d\ude00.test")]
+    [InlineData("\u0301a.test")]
+    [InlineData("ü/b.test")]
+    [InlineData("ü#b.test")]
+    [InlineData("ü?b.test")]
+    [InlineData("ü\\b.test")]
+    [InlineData("ü b.test")]
+    [InlineData("ü\u0000.test")]
+    public void Whatever_is_not_a_host_name_has_no_a_label_form(string escaped)
+    {
+        var domain = System.Text.RegularExpressions.Regex.Unescape(escaped);
+
+        Assert.False(DomainName.TryToAscii(domain, out var ascii));
+        Assert.Equal("", ascii);
+        Assert.False(DomainName.IsValid(domain));
+    }
+
+    [Fact]
+    public void An_address_literal_is_valid_but_has_no_a_label_form()
+    {
+        Assert.True(DomainName.IsValid("[127.0.0.1]"));
+        Assert.False(DomainName.TryToAscii("[127.0.0.1]", out _));
+    }
+
+    [Fact]
+    public void The_length_limits_hold_for_the_a_label_form()
+    {
+        // 20 "ü" encode to 26 characters ("xn--tdaaaaaaaaaaaaaaaaaaaa"); 60 of them to more than 63.
+        Assert.True(DomainName.TryToAscii(new string('ü', 20) + ".test", out _));
+        Assert.False(DomainName.TryToAscii(new string('ü', 60) + ".test", out _));
+        Assert.False(DomainName.TryToAscii(new string('a', 10_000), out _));
+        Assert.False(DomainName.TryToAscii(new string('ü', 10_000), out _));
+        Assert.False(DomainName.TryToAscii(null, out _));
+    }
 }

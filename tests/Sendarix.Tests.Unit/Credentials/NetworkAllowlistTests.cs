@@ -40,4 +40,11 @@ public sealed class NetworkAllowlistTests
         Assert.False(NetworkAllowlist.TryParse(["10.0.0.0/8", entry], out _, out var invalid));
         Assert.Equal(entry, invalid);
     }
+
+    [Fact]
+    public void Refuses_a_null_entry()
+    {
+        Assert.False(NetworkAllowlist.TryParse(["10.0.0.0/8", null], out _, out var invalid));
+        Assert.Null(invalid);
+    }
 }
