@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Sendarix.Tests.Integration.Infrastructure;
 
 namespace Sendarix.Tests.Integration;
@@ -11,6 +12,7 @@ namespace Sendarix.Tests.Integration;
 /// </summary>
 public sealed class CredentialControlsTests : IAsyncLifetime
 {
+    readonly LogCapture _logs = new();
     Relay _relay = null!;
 
     public async Task InitializeAsync()
@@ -19,7 +21,10 @@ public sealed class CredentialControlsTests : IAsyncLifetime
         settings["Sendarix:Smtp:AuthFailureLimit"] = "3";
         settings["Sendarix:Smtp:AuthFailureWindow"] = "00:01:00";
         settings["Sendarix:Smtp:AuthLockout"] = "00:00:04";
-        _relay = await Relay.StartAsync(settings);
+        // Every line the relay writes reaches the capture; the console stays quiet.
+        settings["Logging:LogLevel:Default"] = "Debug";
+        settings["Logging:Console:LogLevel:Default"] = "Warning";
+        _relay = await Relay.StartAsync(settings, logs: _logs);
     }
 
     public async Task DisposeAsync() => await _relay.DisposeAsync();
@@ -70,6 +75,39 @@ public sealed class CredentialControlsTests : IAsyncLifetime
         }
 
         Assert.StartsWith("454 4.7.0", await AuthAsync("127.0.0.34", tenant.Username, tenant.Secret));
+    }
+
+    [Fact]
+    public async Task Refused_auth_never_logs_a_secret_and_a_flood_of_junk_or_lock_outs_costs_one_line_each()
+    {
+        var tenant = await _relay.CreateTenantAsync();
+        // Clients that put the secret in the wrong field, or a wrong password that contains it.
+        Assert.StartsWith("535 5.7.8", await AuthAsync("127.0.0.60", tenant.Secret, tenant.Secret));
+        Assert.StartsWith("535 5.7.8", await AuthAsync("127.0.0.61", tenant.Username, tenant.Secret + "x"));
+        Assert.StartsWith("535 5.7.8", await AuthAsync("127.0.0.61", $"{tenant.Username} {tenant.Secret}", "x"));
+        // A flood of usernames the relay never issues, from many addresses.
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.StartsWith("535 5.7.8", await AuthAsync($"127.0.0.{70 + i}", new string(' ', i + 1), "x"));
+        }
+
+        // One address locked out that keeps trying.
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.StartsWith("535 5.7.8", await AuthAsync("127.0.0.62", $"guess{i}", "wrong"));
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.StartsWith("454 4.7.0", await AuthAsync("127.0.0.62", tenant.Username, tenant.Secret));
+        }
+
+        var lines = _logs.Lines;
+        var fragments = Enumerable.Range(0, tenant.Secret.Length - 11).Select(i => tenant.Secret.Substring(i, 12)).ToList();
+        Assert.DoesNotContain(lines, l => fragments.Any(f => l.Text.Contains(f, StringComparison.Ordinal)));
+        Assert.Single(lines, l => l.EventName == "AuthMalformed");
+        Assert.Single(lines, l => l.EventName == "AuthLockedOut");
+        Assert.DoesNotContain(lines, l => l.Category.StartsWith("Sendarix.Reception", StringComparison.Ordinal) && l.Level >= LogLevel.Warning);
     }
 
     [Fact]
