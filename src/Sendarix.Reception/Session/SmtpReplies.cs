@@ -1,3 +1,4 @@
+using Sendarix.Core.Addressing;
 using SmtpServer.Protocol;
 
 namespace Sendarix.Reception.Session;
@@ -22,8 +23,11 @@ internal static class SmtpReplies
     public static readonly SmtpResponse BadSender = new(SmtpReplyCode.SyntaxError, "5.1.7 Bad sender address syntax");
     public static readonly SmtpResponse BadRecipient = new(SmtpReplyCode.SyntaxError, "5.1.3 Bad recipient address syntax");
     public static readonly SmtpResponse AuthRequired = new(SmtpReplyCode.AuthenticationRequired, "5.7.0 Authentication required");
+    // A reply line is ASCII: the domain is named in its A-label form, and one that has none is not repeated.
     public static SmtpResponse UnverifiedSender(string which, string domain) => new(SmtpReplyCode.MailboxUnavailable,
-        $"5.7.1 The {which} domain {domain} is not a verified sender domain of this account; add and verify it through the API");
+        DomainName.TryToAscii(domain, out var ascii)
+            ? $"5.7.1 The {which} domain {ascii} is not a verified sender domain of this account; add and verify it through the API"
+            : $"5.7.1 The {which} domain is not a valid domain name");
 
     public static readonly SmtpResponse SuppressedRecipient = new(SmtpReplyCode.MailboxUnavailable, "5.7.1 The recipient is on this account's suppression list");
 
