@@ -15,6 +15,26 @@ public sealed class EndToEndTests(RelayFixture fixture)
     Relay Relay => fixture.Relay;
 
     [Fact]
+    public async Task The_clients_message_id_and_decoded_subject_are_kept_with_the_message()
+    {
+        var tenant = await Relay.CreateTenantAsync("Headers");
+        var to = $"headers-{Guid.NewGuid():N}@sink.test";
+        var clientId = $"{Guid.NewGuid():N}@app.test";
+        var message = System.Text.Encoding.UTF8.GetBytes(
+            $"From: <{tenant.Sender}>\r\nTo: <{to}>\r\nSubject: =?utf-8?B?{Convert.ToBase64String("Grüße aus dem Test"u8.ToArray())}?=\r\n" +
+            $"Message-ID: <{clientId}>\r\n\r\nbody\r\n");
+
+        var (code, text) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, tenant.Sender, [to], message);
+        Assert.True(code == 250, $"{code} {text}");
+
+        var stored = await Relay.GetMessageAsync(Mail.QueuedId(text));
+        Assert.Equal(clientId, stored.GetProperty("messageIdHeader").GetString());
+        Assert.Equal("Grüße aus dem Test", stored.GetProperty("subject").GetString());
+        var page = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/messages"), System.Net.HttpStatusCode.OK);
+        Assert.Equal(clientId, page.GetProperty("items")[0].GetProperty("messageIdHeader").GetString());
+    }
+
+    [Fact]
     public async Task Python_client_over_starttls_is_relayed_byte_for_byte_and_its_events_are_listed()
     {
         var tenant = await Relay.CreateTenantAsync("Python shop");

@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using MimeKit.Utils;
 using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Buffers;
 using Sendarix.Core.Ids;
@@ -73,12 +74,12 @@ internal sealed partial class RelayMessageStore(
                 return SmtpReplies.BareLineBreak;
             }
 
-            if (await HeaderFromDomainsAsync(body.AsMemory(received.Length), cancellationToken) is not { Count: > 0 } fromDomains)
+            if (await ReadHeadersAsync(body.AsMemory(received.Length), cancellationToken) is not { FromDomains.Count: > 0 } headers)
             {
                 return SmtpReplies.MissingFrom;
             }
 
-            foreach (var domain in fromDomains)
+            foreach (var domain in headers.FromDomains)
             {
                 if (!await tenants.AllowsSenderAsync(tenant, domain))
                 {
@@ -86,7 +87,7 @@ internal sealed partial class RelayMessageStore(
                 }
             }
 
-            var message = new AcceptedMessage(id, RelayMailboxFilter.Format(transaction.From), recipients, body, now, remote?.ToString());
+            var message = new AcceptedMessage(id, RelayMailboxFilter.Format(transaction.From), recipients, body, now, remote?.ToString(), headers.MessageId, headers.Subject);
             await acceptor.AcceptAsync(message, cancellationToken);
             LogAccepted(logger, id.ToString(), recipients.Count, body.Length);
             return SmtpReplies.Queued(id.ToString());
@@ -125,8 +126,11 @@ internal sealed partial class RelayMessageStore(
         return header.ToString();
     }
 
-    /// <summary>The domains of the one From header's addresses; null when there is not exactly one parseable From.</summary>
-    static async Task<IReadOnlyList<string>?> HeaderFromDomainsAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    /// <summary>
+    /// What the relay keeps of the header block: the domains of the one From header's addresses, the client's
+    /// Message-ID and the Subject (decoded, bounded); null when there is not exactly one parseable From.
+    /// </summary>
+    static async Task<SubmissionHeaders?> ReadHeadersAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
         using var stream = MemoryStreams.Over(message);
         HeaderList headers;
@@ -145,8 +149,15 @@ internal sealed partial class RelayMessageStore(
             return null;
         }
 
-        return addresses.Mailboxes.Select(m => m.Domain).Where(d => !string.IsNullOrEmpty(d)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var domains = addresses.Mailboxes.Select(m => m.Domain).Where(d => !string.IsNullOrEmpty(d)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var messageId = headers[HeaderId.MessageId] is { } raw ? MimeUtils.EnumerateReferences(raw).FirstOrDefault() : null;
+        return new SubmissionHeaders(domains, Bounded(messageId), Bounded(headers[HeaderId.Subject]));
     }
+
+    // A header line may not be longer than 998 characters (RFC 5322); anything longer is cut, not refused.
+    static string? Bounded(string? value) => value is { Length: > 998 } ? value[..998] : value;
+
+    sealed record SubmissionHeaders(IReadOnlyList<string> FromDomains, string? MessageId, string? Subject);
 
     // The EHLO name is the client's own text: keep it to characters that cannot break the header.
     static string? Sanitize(string? helo) =>

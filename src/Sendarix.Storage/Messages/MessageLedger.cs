@@ -130,6 +130,8 @@ public sealed class MessageLedger(StorageClients storage)
             ["Offset"] = body.Offset,
             ["Length"] = body.Length,
             ["ClientAddress"] = message.ClientAddress,
+            ["MessageIdHeader"] = message.MessageIdHeader,
+            ["Subject"] = message.Subject,
         };
         var recipients = JsonSerializer.Serialize(message.Recipients, StorageJson.Default.IReadOnlyListString);
         for (var i = 0; i * ChunkCharacters < recipients.Length; i++)
@@ -193,6 +195,6 @@ public sealed class MessageLedger(StorageClients storage)
         }
 
         return new MessageView(id.ToString(), id.TenantId, message.GetString("From") ?? "", acceptedAt, message.GetInt64("Size") ?? 0,
-            recipients, withEvents ? history : null);
+            recipients, withEvents ? history : null, message.GetString("MessageIdHeader"), message.GetString("Subject"));
     }
 }

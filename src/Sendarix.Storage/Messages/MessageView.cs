@@ -1,6 +1,6 @@
 namespace Sendarix.Storage.Messages;
 
-/// <summary>A message as the management API shows it.</summary>
+/// <summary>A message as the management API shows it; <see cref="MessageIdHeader"/> is the client's Message-ID, without its angle brackets.</summary>
 public sealed record MessageView(
     string Id,
     string TenantId,
@@ -8,4 +8,6 @@ public sealed record MessageView(
     DateTimeOffset AcceptedAt,
     long Size,
     IReadOnlyList<RecipientState> Recipients,
-    IReadOnlyList<MessageEvent>? Events);
+    IReadOnlyList<MessageEvent>? Events,
+    string? MessageIdHeader = null,
+    string? Subject = null);
