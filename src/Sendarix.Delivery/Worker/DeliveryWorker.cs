@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Sendarix.Core.Events;
 using Sendarix.Contracts.Destinations;
 using Sendarix.Contracts.Suppression;
 using Sendarix.Contracts.Tenants;

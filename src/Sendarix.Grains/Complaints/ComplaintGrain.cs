@@ -1,5 +1,6 @@
 using MimeKit;
 using Orleans.Concurrency;
+using Sendarix.Core.Events;
 using Sendarix.Contracts.Complaints;
 using Sendarix.Contracts.Suppression;
 using Sendarix.Contracts.Tenants;

@@ -1,3 +1,5 @@
+using Sendarix.Core.Events;
+
 namespace Sendarix.Storage.Messages;
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using Sendarix.Core.Events;
 using Sendarix.Core.Ids;
 
 namespace Sendarix.Storage.Messages;

@@ -1,3 +1,4 @@
+using Sendarix.Core.Events;
 using Sendarix.Core.Ids;
 
 namespace Sendarix.Storage.Messages;

@@ -1,3 +1,5 @@
+using Sendarix.Core.Events;
+
 namespace Sendarix.Storage.Messages;
 
 /// <summary>Where a recipient stands: "queued", "deferred", "delivered", "bounced", "expired", "failed" or "suppressed".</summary>
