@@ -22,7 +22,10 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<MtaStsPolicies>();
         services.AddSingleton<DestinationResolver>();
         services.AddSingleton<Signing.DkimSigning>();
-        services.AddHostedService<DeliveryWorker>();
+        services.AddSingleton<DeliveryPlanner>();
+        services.AddSingleton<Dispatcher>();
+        services.AddSingleton<OutcomeRecorder>();
+        services.AddHostedService<WorkConsumer>();
         return services;
     }
 

@@ -24,6 +24,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<RetryStore>();
         services.AddSingleton<DestinationIndex>();
         services.AddSingleton<TenantEventLog>();
+        services.AddSingleton<Events.EventRecorder>();
         services.AddSingleton<Suppression.SuppressionStore>();
         services.AddSingleton<BodyStore>();
         services.AddSingleton<RecentBodies>();

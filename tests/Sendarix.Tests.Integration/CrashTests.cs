@@ -154,6 +154,16 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.True(acceptedIds.Count >= AcceptedBeforeKill, report);
         // At-least-once after a crash: only work in flight at the kill may be repeated, never more than was accepted.
         Assert.True(duplicates <= acceptedIds.Count, $"More duplicates than accepted messages.\n{report}\n{Tail()}");
+
+        // A repeated attempt is the same step of the recipient's history: its events keep their ids and are stored once.
+        foreach (var marker in delivered.Where(d => acceptedIds.ContainsKey(d.Key) && d.Value > 1).Select(d => d.Key).Take(20))
+        {
+            var view = await Relay.ReadAsync(await api.GetAsync($"/v1/messages/{acceptedIds[marker]}"), HttpStatusCode.OK);
+            var types = view.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("type").GetString()).ToList();
+            Assert.Equal(["accepted", "delivered"], types);
+            var ids = view.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("id").GetString()).ToList();
+            Assert.Equal(ids.Count, ids.Distinct().Count());
+        }
     }
 
     async Task SendLoopAsync(int client, TenantCredential tenant, ConcurrentDictionary<string, string> accepted, ConcurrentQueue<string> errors, Func<int> attempt, CancellationToken stop)

@@ -42,7 +42,7 @@ public sealed class CredentialControlsTests : IAsyncLifetime
         var events = await Eventually.GetAsync(
             async () => await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/events"), HttpStatusCode.OK),
             e => e.GetArrayLength() > 0, TimeSpan.FromSeconds(30), "the refused AUTH event");
-        Assert.Equal("auth_refused_network", events[0].GetProperty("type").GetString());
+        Assert.Equal("auth.refused_network", events[0].GetProperty("type").GetString());
         Assert.Equal("127.0.0.31", events[0].GetProperty("remoteAddress").GetString());
         Assert.Equal(limited.Username, events[0].GetProperty("username").GetString());
 

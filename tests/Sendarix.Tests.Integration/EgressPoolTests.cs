@@ -140,7 +140,7 @@ public sealed class EgressPoolTests : IAsyncLifetime
 
         var refused = events.Single(e => e.GetProperty("type").GetString() == "deferred");
         Assert.StartsWith("554 5.7.1", refused.GetProperty("reply").GetString());
-        Assert.Equal("spam_block", refused.GetProperty("category").GetString());
+        Assert.Equal("spam_block", refused.GetProperty("bounceCategory").GetString());
         Assert.Equal(First.ToString(), refused.GetProperty("egressIp").GetString());
         Assert.Equal(Second.ToString(), events[^1].GetProperty("egressIp").GetString());
         var retriedAfter = events[^1].GetProperty("time").GetDateTimeOffset() - refused.GetProperty("time").GetDateTimeOffset();
@@ -154,7 +154,7 @@ public sealed class EgressPoolTests : IAsyncLifetime
         var last = await _relay.WaitForStatusAsync((await SendAsync(tenant, 1))[0], TimeSpan.FromSeconds(60), "bounced");
         var bounce = last.GetProperty("events").EnumerateArray().Last();
         Assert.StartsWith("554 5.7.1", bounce.GetProperty("reply").GetString());
-        Assert.Equal("spam_block", bounce.GetProperty("category").GetString());
+        Assert.Equal("spam_block", bounce.GetProperty("bounceCategory").GetString());
         var suppressions = await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/suppressions"), HttpStatusCode.OK);
         Assert.Empty(suppressions.GetProperty("items").EnumerateArray());
     }

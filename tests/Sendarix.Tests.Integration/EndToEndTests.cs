@@ -104,9 +104,9 @@ public sealed class EndToEndTests(RelayFixture fixture)
         Assert.Equal("delivered", status[good].GetProperty("status").GetString());
         Assert.Equal("bounced", status[refused].GetProperty("status").GetString());
         Assert.StartsWith("550 5.1.1", status[refused].GetProperty("lastReply").GetString());
-        Assert.Equal("invalid_recipient", status[refused].GetProperty("category").GetString());
-        Assert.Equal("invalid_recipient", view.GetProperty("events").EnumerateArray().Single(e => e.GetProperty("type").GetString() == "bounced").GetProperty("category").GetString());
-        Assert.Equal(JsonValueKind.Null, view.GetProperty("events").EnumerateArray().Single(e => e.GetProperty("type").GetString() == "delivered").GetProperty("category").ValueKind);
+        Assert.Equal("invalid_recipient", status[refused].GetProperty("bounceCategory").GetString());
+        Assert.Equal("invalid_recipient", view.GetProperty("events").EnumerateArray().Single(e => e.GetProperty("type").GetString() == "bounced").GetProperty("bounceCategory").GetString());
+        Assert.Equal(JsonValueKind.Null, view.GetProperty("events").EnumerateArray().Single(e => e.GetProperty("type").GetString() == "delivered").GetProperty("bounceCategory").ValueKind);
         Assert.Contains(fixture.Sink.Messages, m => m.Recipients.SequenceEqual([good]));
     }
 
@@ -123,7 +123,7 @@ public sealed class EndToEndTests(RelayFixture fixture)
         var events = view.GetProperty("events").EnumerateArray().ToList();
         Assert.Equal(["accepted", "deferred", "delivered"], events.Select(e => e.GetProperty("type").GetString()));
         Assert.StartsWith("421 4.3.2", events[1].GetProperty("reply").GetString());
-        Assert.Equal("transient", events[1].GetProperty("category").GetString());
+        Assert.Equal("transient", events[1].GetProperty("bounceCategory").GetString());
         Assert.True(events[1].GetProperty("nextAttempt").GetDateTimeOffset() > events[1].GetProperty("time").GetDateTimeOffset());
         Assert.Equal(2, view.GetProperty("recipients")[0].GetProperty("attempts").GetInt32());
         Assert.Single(fixture.RetrySink.Messages, m => m.Recipients.Contains(to));
@@ -143,7 +143,7 @@ public sealed class EndToEndTests(RelayFixture fixture)
             TimeSpan.FromSeconds(30), "a deferral");
         var deferred = view.GetProperty("events").EnumerateArray().First(e => e.GetProperty("type").GetString() == "deferred");
         Assert.Contains("timed out", deferred.GetProperty("reply").GetString());
-        Assert.Equal("bad_connection", deferred.GetProperty("category").GetString());
+        Assert.Equal("bad_connection", deferred.GetProperty("bounceCategory").GetString());
         Assert.Equal(JsonValueKind.String, deferred.GetProperty("nextAttempt").ValueKind);
     }
 
@@ -164,7 +164,7 @@ public sealed class EndToEndTests(RelayFixture fixture)
             TimeSpan.FromSeconds(30), "a deferral for the destination without STARTTLS");
         var deferred = refused.GetProperty("events").EnumerateArray().First(e => e.GetProperty("type").GetString() == "deferred");
         Assert.StartsWith("4.7.5", deferred.GetProperty("reply").GetString());
-        Assert.Equal("policy", deferred.GetProperty("category").GetString());
+        Assert.Equal("policy", deferred.GetProperty("bounceCategory").GetString());
         Assert.DoesNotContain(fixture.Sink.Messages, m => m.Recipients.Contains(plain));
     }
 

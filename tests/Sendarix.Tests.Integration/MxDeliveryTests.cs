@@ -63,7 +63,7 @@ public sealed class MxDeliveryTests : IAsyncLifetime
         var view = await SubmitAndWaitAsync($"x-{Guid.NewGuid():N}@nx.test", "failed");
         var failed = view.GetProperty("events").EnumerateArray().Single(e => e.GetProperty("type").GetString() == "failed");
         Assert.StartsWith("5.1.2", failed.GetProperty("reply").GetString());
-        Assert.Equal("dns_failure", failed.GetProperty("category").GetString());
+        Assert.Equal("dns_failure", failed.GetProperty("bounceCategory").GetString());
     }
 
     async Task<JsonElement> SubmitAndWaitAsync(string to, string status)

@@ -34,7 +34,7 @@ public sealed class PostfixSinkFaultTests(PostfixSinkFaultTests.FaultySinks sink
         var last = view.GetProperty("events").EnumerateArray().Last();
         Assert.Equal(type, last.GetProperty("type").GetString());
         Assert.StartsWith(reply, last.GetProperty("reply").GetString());
-        Assert.Equal(category, last.GetProperty("category").GetString());
+        Assert.Equal(category, last.GetProperty("bounceCategory").GetString());
         if (type == "deferred")
         {
             Assert.Equal(JsonValueKind.String, last.GetProperty("nextAttempt").ValueKind);

@@ -107,7 +107,7 @@ public sealed class ProviderShapingTests : IAsyncLifetime
         var view = await _a.WaitForStatusAsync(busy, TimeSpan.FromSeconds(30), "deferred");
         var deferred = view.GetProperty("events").EnumerateArray().Last();
         Assert.StartsWith("421 4.3.2", deferred.GetProperty("reply").GetString());
-        Assert.Equal("transient", deferred.GetProperty("category").GetString());
+        Assert.Equal("transient", deferred.GetProperty("bounceCategory").GetString());
 
         // Paused for the 30 s the reply named, not the generic schedule; the next attempt waits for it.
         var destination = await Relay.ReadAsync(await _a.Api.GetAsync("/v1/destinations/busy.test"), HttpStatusCode.OK);

@@ -95,7 +95,7 @@ public sealed class ReputationTests : IAsyncLifetime
             TimeSpan.FromSeconds(15), "the pause to reach the front-end");
         Assert.StartsWith("250 2.1.0", await MailFromAsync(b));
         var events = await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{a.TenantId}/events"), HttpStatusCode.OK);
-        Assert.Contains(events.EnumerateArray(), e => e.GetProperty("type").GetString() == "paused");
+        Assert.Contains(events.EnumerateArray(), e => e.GetProperty("type").GetString() == "tenant.paused");
 
         var resumed = await Relay.ReadAsync(await _relay.Api.PostAsync($"/v1/tenants/{a.TenantId}/resume", null), HttpStatusCode.OK);
         Assert.Equal(System.Text.Json.JsonValueKind.Null, resumed.GetProperty("pausedReason").ValueKind);

@@ -37,7 +37,7 @@ public sealed class SandboxTests(SandboxTests.SandboxRelay sandbox) : IClassFixt
         // "timeout" goes on being deferred; the others end with these events.
         Assert.Equal(["accepted", .. events], localPart == "timeout" ? Types(view).Take(events.Length + 1) : Types(view));
         var first = view.GetProperty("events")[1];
-        Assert.Equal(category, first.GetProperty("category").ValueKind == JsonValueKind.Null ? null : first.GetProperty("category").GetString());
+        Assert.Equal(category, first.GetProperty("bounceCategory").ValueKind == JsonValueKind.Null ? null : first.GetProperty("bounceCategory").GetString());
         if (localPart == "greylist")
         {
             var wait = first.GetProperty("nextAttempt").GetDateTimeOffset() - first.GetProperty("time").GetDateTimeOffset();

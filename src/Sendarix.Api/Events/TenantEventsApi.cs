@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Sendarix.Api.Security;
 using Sendarix.Api.Tenants;
+using Sendarix.Core.Events;
 using Sendarix.Storage.Tenants;
 
 namespace Sendarix.Api.Events;
@@ -15,11 +16,11 @@ public static class TenantEventsApi
     public static RouteGroupBuilder MapTenantEventsApi(this RouteGroupBuilder v1)
     {
         v1.MapGet("/tenants/{tenantId}/events", ListAsync).WithTags("Events").WithName("ListTenantEvents")
-            .WithSummary("A tenant's events outside messages (such as AUTH refused by a credential's network allowlist), newest first.");
+            .WithSummary("A tenant's events outside messages (sending paused or resumed, AUTH refused by a credential's network allowlist, a webhook endpoint disabled), newest first.");
         return v1;
     }
 
-    static async Task<Results<Ok<IReadOnlyList<TenantEvent>>, ProblemHttpResult, ValidationProblem>> ListAsync(
+    static async Task<Results<Ok<IReadOnlyList<EventDocument>>, ProblemHttpResult, ValidationProblem>> ListAsync(
         string tenantId, int? max, TenantEventLog log, IGrainFactory grains, CancellationToken cancellationToken)
     {
         if (max is < 1 or > MaxEvents)
@@ -32,6 +33,7 @@ public static class TenantEventsApi
             return TypedResultsProblem.NotFound($"Tenant '{tenantId}'");
         }
 
-        return TypedResults.Ok(await log.ListAsync(tenantId, max ?? 100, cancellationToken));
+        IReadOnlyList<EventDocument> events = [.. (await log.ListAsync(tenantId, max ?? 100, cancellationToken)).Select(EventDocument.Of)];
+        return TypedResults.Ok(events);
     }
 }

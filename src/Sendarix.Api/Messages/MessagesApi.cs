@@ -25,17 +25,17 @@ public static class MessagesApi
         return v1;
     }
 
-    static async Task<Results<Ok<MessageView>, ProblemHttpResult>> GetAsync(string messageId, MessageLedger ledger, CancellationToken cancellationToken)
+    static async Task<Results<Ok<MessageResponse>, ProblemHttpResult>> GetAsync(string messageId, MessageLedger ledger, CancellationToken cancellationToken)
     {
         var message = MessageId.TryParse(messageId, out var id) ? await ledger.GetAsync(id, cancellationToken) : null;
-        return message is null ? TypedResultsProblem.NotFound($"Message '{messageId}'") : TypedResults.Ok(message);
+        return message is null ? TypedResultsProblem.NotFound($"Message '{messageId}'") : TypedResults.Ok(MessageResponse.Of(message, withEvents: true));
     }
 
-    static async Task<Results<Ok<MessageView>, ProblemHttpResult>> GetForTenantAsync(string tenantId, string messageId, MessageLedger ledger, CancellationToken cancellationToken)
+    static async Task<Results<Ok<MessageResponse>, ProblemHttpResult>> GetForTenantAsync(string tenantId, string messageId, MessageLedger ledger, CancellationToken cancellationToken)
     {
         // The id names its tenant; a tenant's path never reaches another tenant's partition.
         var message = MessageId.TryParse(messageId, out var id) && id.TenantId == tenantId ? await ledger.GetAsync(id, cancellationToken) : null;
-        return message is null ? TypedResultsProblem.NotFound($"Message '{messageId}' of tenant '{tenantId}'") : TypedResults.Ok(message);
+        return message is null ? TypedResultsProblem.NotFound($"Message '{messageId}' of tenant '{tenantId}'") : TypedResults.Ok(MessageResponse.Of(message, withEvents: true));
     }
 
     static async Task<Results<Ok<MessagePage>, ProblemHttpResult, ValidationProblem>> ListAsync(
@@ -57,8 +57,6 @@ public static class MessagesApi
         }
 
         var (items, next) = await ledger.ListAsync(tenantId, pageSize ?? DefaultPageSize, continuation, cancellationToken);
-        return TypedResults.Ok(new MessagePage(items, next));
+        return TypedResults.Ok(new MessagePage(items.Select(m => MessageResponse.Of(m, withEvents: false)).ToList(), next));
     }
 }
-
-public sealed record MessagePage(IReadOnlyList<MessageView> Items, string? Next);

@@ -20,6 +20,9 @@ public sealed record MessageId(string TenantId, string Local)
         return new MessageId(tenantId, Base32.Encode(bytes).ToLowerInvariant());
     }
 
+    /// <summary>An id the relay made itself (carried in its own work items and events); throws when it is not one.</summary>
+    public static MessageId Parse(string text) => TryParse(text, out var id) ? id : throw new FormatException($"Not a message id: '{text}'.");
+
     public static bool TryParse(string? text, out MessageId id)
     {
         id = null!;

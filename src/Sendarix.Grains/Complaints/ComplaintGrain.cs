@@ -6,6 +6,7 @@ using Sendarix.Contracts.Suppression;
 using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Complaints;
 using Sendarix.Core.Ids;
+using Sendarix.Storage.Events;
 using Sendarix.Storage.Messages;
 
 namespace Sendarix.Grains.Complaints;
@@ -15,7 +16,7 @@ namespace Sendarix.Grains.Complaints;
 /// then records the complained event, suppresses the recipient and counts the complaint against the tenant.
 /// </summary>
 [StatelessWorker]
-public sealed class ComplaintGrain(MessageLedger ledger, TimeProvider time) : Grain, IComplaintGrain
+public sealed class ComplaintGrain(MessageLedger ledger, EventRecorder events, TimeProvider time) : Grain, IComplaintGrain
 {
     public async Task<ComplaintOutcome> ReceiveAsync(byte[] report)
     {
@@ -54,7 +55,7 @@ public sealed class ComplaintGrain(MessageLedger ledger, TimeProvider time) : Gr
 
         var recipient = FeedbackReport.RecipientFromField(fields["Original-Rcpt-To"])
             ?? (InternetAddressList.TryParse(original[HeaderId.To] ?? "", out var to) ? to.Mailboxes.FirstOrDefault()?.Address : null);
-        var index = view.Recipients.Select((r, i) => (r, i)).FirstOrDefault(x => string.Equals(x.r.Address, recipient, StringComparison.OrdinalIgnoreCase), (null!, -1)).Item2;
+        var index = view.Recipients.Select((r, i) => (r, i)).FirstOrDefault(x => string.Equals(x.r, recipient, StringComparison.OrdinalIgnoreCase), (null!, -1)).Item2;
         if (index < 0 && view.Recipients.Count == 1)
         {
             index = 0;
@@ -63,16 +64,40 @@ public sealed class ComplaintGrain(MessageLedger ledger, TimeProvider time) : Gr
         if (index < 0)
         {
             return new ComplaintOutcome(ComplaintStatus.RecipientUnknown,
-                "The report does not say which recipient complained (no Original-Rcpt-To or To of this message).", view.Id, view.TenantId);
+                "The report does not say which recipient complained (no Original-Rcpt-To or To of this message).", view.Id.ToString(), view.Id.TenantId);
         }
 
         var complainer = view.Recipients[index];
         var feedbackType = fields["Feedback-Type"]?.Trim() ?? "abuse";
+        var history = view.Events.Where(e => e.RecipientIndex == index).ToList();
+        var id = view.Id.ToString();
+
+        // A report received again (providers resend, operators replay) is the same complaint: record and count it once.
+        if (history.Any(e => e.Type == EventType.Complained))
+        {
+            return new ComplaintOutcome(ComplaintStatus.Recorded, null, id, view.Id.TenantId, complainer, feedbackType);
+        }
+
         var now = time.GetUtcNow();
-        await ledger.RecordAsync([new RecipientOutcome(messageId, index, complainer.Address, EventType.Complained, complainer.Attempts, $"feedback report: {feedbackType}", now, null, null)], CancellationToken.None);
-        await GrainFactory.GetGrain<ISuppressionGrain>(view.TenantId).AddAsync([new SuppressedRecipient(complainer.Address, "complaint", now, view.Id)]);
-        await GrainFactory.GetGrain<ITenantReputationGrain>(view.TenantId).RecordAsync(0, 0, 1);
-        return new ComplaintOutcome(ComplaintStatus.Recorded, null, view.Id, view.TenantId, complainer.Address, feedbackType);
+        var last = history.MaxBy(e => e.Sequence);
+        var sequence = (last?.Sequence ?? 0) + 1;
+        await events.RecordAsync([new RelayEvent
+        {
+            Id = EventIds.ForRecipient(id, index, sequence, EventType.Complained),
+            Type = EventType.Complained,
+            Time = now,
+            TenantId = view.Id.TenantId,
+            Message = view.Context,
+            Recipient = complainer,
+            RecipientIndex = index,
+            Sequence = sequence,
+            Attempt = last?.Attempt ?? 0,
+            Deferrals = last?.Deferrals ?? 0,
+            Reply = $"feedback report: {feedbackType}",
+        }], CancellationToken.None);
+        await GrainFactory.GetGrain<ISuppressionGrain>(view.Id.TenantId).AddAsync([new SuppressedRecipient(complainer, "complaint", now, id)]);
+        await GrainFactory.GetGrain<ITenantReputationGrain>(view.Id.TenantId).RecordAsync(0, 0, 1);
+        return new ComplaintOutcome(ComplaintStatus.Recorded, null, id, view.Id.TenantId, complainer, feedbackType);
     }
 
     static ComplaintOutcome NotAReport(string detail) => new(ComplaintStatus.NotAReport, detail);

@@ -2,13 +2,14 @@ using Sendarix.Contracts.Credentials;
 using Sendarix.Contracts.Domains;
 using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Credentials;
-using Sendarix.Storage.Tenants;
+using Sendarix.Core.Events;
+using Sendarix.Storage.Events;
 
 namespace Sendarix.Grains.Tenants;
 
 public sealed class TenantGrain(
     [PersistentState("tenant", GrainStorage.Default)] IPersistentState<TenantState> state,
-    TenantEventLog events,
+    EventRecorder events,
     TimeProvider time) : Grain, ITenantGrain
 {
     public async Task<TenantInfo> CreateAsync(string name)
@@ -39,7 +40,7 @@ public sealed class TenantGrain(
             state.State.PausedReason = reason;
             state.State.PausedAt = time.GetUtcNow();
             await state.WriteStateAsync();
-            await events.AppendAsync(this.GetPrimaryKeyString(), new TenantEvent(TenantEvent.Paused, state.State.PausedAt.Value, null, null, reason), CancellationToken.None);
+            await events.RecordAsync([RelayEvent.ForTenant(this.GetPrimaryKeyString(), EventType.TenantPaused, state.State.PausedAt.Value, reason)], CancellationToken.None);
         }
 
         return Info();
@@ -58,7 +59,7 @@ public sealed class TenantGrain(
             state.State.PausedAt = null;
             await state.WriteStateAsync();
             await GrainFactory.GetGrain<ITenantReputationGrain>(this.GetPrimaryKeyString()).ResetAsync();
-            await events.AppendAsync(this.GetPrimaryKeyString(), new TenantEvent(TenantEvent.Resumed, time.GetUtcNow(), null, null, null), CancellationToken.None);
+            await events.RecordAsync([RelayEvent.ForTenant(this.GetPrimaryKeyString(), EventType.TenantResumed, time.GetUtcNow(), null)], CancellationToken.None);
         }
 
         return Info();

@@ -5,7 +5,8 @@ using Sendarix.Contracts.Credentials;
 using Sendarix.Core.Caching;
 using Sendarix.Core.Credentials;
 using Sendarix.Core.Diagnostics;
-using Sendarix.Storage.Tenants;
+using Sendarix.Core.Events;
+using Sendarix.Storage.Events;
 using SmtpServer;
 using SmtpServer.Authentication;
 using SmtpServer.Net;
@@ -22,7 +23,7 @@ namespace Sendarix.Reception.Session;
 /// </summary>
 internal sealed partial class CredentialAuthenticator(
     IGrainFactory grains,
-    TenantEventLog tenantEvents,
+    EventRecorder events,
     IOptions<SmtpOptions> options,
     TimeProvider time,
     ILogger<CredentialAuthenticator> logger) : IUserAuthenticator
@@ -100,9 +101,8 @@ internal sealed partial class CredentialAuthenticator(
     {
         try
         {
-            await tenantEvents.AppendAsync(record.TenantId,
-                new TenantEvent(TenantEvent.AuthRefusedNetwork, time.GetUtcNow(), user, remote?.ToString(), $"credential {record.CredentialId} is limited to {string.Join(", ", record.AllowedNetworks ?? [])}"),
-                CancellationToken.None);
+            await events.RecordAsync([RelayEvent.ForTenant(record.TenantId, EventType.AuthRefusedNetwork, time.GetUtcNow(),
+                $"credential {record.CredentialId} is limited to {string.Join(", ", record.AllowedNetworks ?? [])}", user, remote?.ToString())], CancellationToken.None);
         }
         catch (Exception ex)
         {

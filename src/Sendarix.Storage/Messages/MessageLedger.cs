@@ -9,10 +9,9 @@ namespace Sendarix.Storage.Messages;
 
 /// <summary>
 /// The durable record of every message and everything that happened to it, in one table partitioned by tenant.
-/// The message row ("{id}") is the acceptance: envelope, recipients and where the body is. Each later transition is
-/// an event row ("{id}|{ticks}|{recipient}") right behind it, so a message and its history are one range of keys, a
-/// tenant's messages list newest first (the id starts with the inverted time), and a recipient's state is its last
-/// event. Writing only rows that are added keeps storage work to one row per message and one per outcome.
+/// The message row ("{id}") is the acceptance: envelope, recipients and where the body is. Each event is a row
+/// ("{id}|{recipient}|{sequence}") right behind it, so a message and its history are one range of keys, a tenant's
+/// messages list newest first (the id starts with the inverted time), and a recipient's state is its last row. Writing only rows that are added keeps storage work to one row per message and one per outcome.
 /// </summary>
 public sealed class MessageLedger(StorageClients storage)
 {
@@ -49,12 +48,15 @@ public sealed class MessageLedger(StorageClients storage)
     public async Task<bool> ExistsAsync(MessageId id, CancellationToken cancellationToken) =>
         (await Table.GetEntityIfExistsAsync<TableEntity>(id.TenantId, id.Local, ["RowKey"], cancellationToken)).HasValue;
 
-    /// <summary>Records delivery outcomes as events: one transaction per tenant and 100 outcomes.</summary>
-    public Task RecordAsync(IReadOnlyList<RecipientOutcome> outcomes, CancellationToken cancellationToken) =>
-        SubmitAsync(outcomes.Select(o => (o.MessageId.TenantId, new TableTransactionAction(TableTransactionActionType.UpsertReplace, NewEventRow(o)))), cancellationToken);
+    /// <summary>
+    /// Stores message events, one row each, keyed by recipient and sequence: recording a step again (an attempt
+    /// repeated after a crash) replaces its row instead of adding a second one. Only <c>EventRecorder</c> calls this.
+    /// </summary>
+    public Task AppendAsync(IReadOnlyList<RelayEvent> events, CancellationToken cancellationToken) =>
+        SubmitAsync(events.Select(e => (e.TenantId, new TableTransactionAction(TableTransactionActionType.UpsertReplace, NewEventRow(e)))), cancellationToken);
 
-    /// <summary>One message with its recipients' states and its events, or null.</summary>
-    public async Task<MessageView?> GetAsync(MessageId id, CancellationToken cancellationToken)
+    /// <summary>One message with its events, or null.</summary>
+    public async Task<LedgerMessage?> GetAsync(MessageId id, CancellationToken cancellationToken)
     {
         TableEntity? message = null;
         var events = new List<TableEntity>();
@@ -71,18 +73,18 @@ public sealed class MessageLedger(StorageClients storage)
             }
         }
 
-        return message is null ? null : Fold(message, events, withEvents: true);
+        return message is null ? null : Read(message, events);
     }
 
     /// <summary>
     /// A page of a tenant's messages, newest first. The continuation is the id of the first message of the next page.
     /// </summary>
-    public async Task<(IReadOnlyList<MessageView> Items, string? Next)> ListAsync(string tenantId, int pageSize, string? continuation, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<LedgerMessage> Items, string? Next)> ListAsync(string tenantId, int pageSize, string? continuation, CancellationToken cancellationToken)
     {
         var filter = continuation is null
             ? TableClient.CreateQueryFilter($"PartitionKey eq {tenantId}")
             : TableClient.CreateQueryFilter($"PartitionKey eq {tenantId} and RowKey ge {continuation}");
-        var items = new List<MessageView>();
+        var items = new List<LedgerMessage>();
         TableEntity? current = null;
         var events = new List<TableEntity>();
         await foreach (var row in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
@@ -91,7 +93,7 @@ public sealed class MessageLedger(StorageClients storage)
             {
                 if (current is not null)
                 {
-                    items.Add(Fold(current, events, withEvents: false));
+                    items.Add(Read(current, events));
                     if (items.Count == pageSize)
                     {
                         return (items, row.RowKey);
@@ -109,7 +111,7 @@ public sealed class MessageLedger(StorageClients storage)
 
         if (current is not null)
         {
-            items.Add(Fold(current, events, withEvents: false));
+            items.Add(Read(current, events));
         }
 
         return (items, null);
@@ -155,47 +157,61 @@ public sealed class MessageLedger(StorageClients storage)
         return JsonSerializer.Deserialize(json, StorageJson.Default.IReadOnlyListString) ?? [];
     }
 
-    static TableEntity NewEventRow(RecipientOutcome o) =>
-        new(o.MessageId.TenantId, string.Create(CultureInfo.InvariantCulture, $"{o.MessageId.Local}|{o.Time.UtcTicks:D19}|{o.RecipientIndex:D3}"))
+    static TableEntity NewEventRow(RelayEvent e) =>
+        new(e.TenantId, EventRowKey(MessageId.Parse(e.Message!.MessageId).Local, e.RecipientIndex, e.Sequence))
         {
-            ["Type"] = o.Type.ToString(),
-            ["Time"] = o.Time,
-            ["Recipient"] = o.Recipient,
-            ["Attempts"] = o.Attempts,
-            ["Reply"] = o.Reply,
-            ["NextAttempt"] = o.NextAttempt,
-            ["RemoteHost"] = o.RemoteHost,
-            ["Category"] = o.Category,
-            ["EgressIp"] = o.EgressIp,
+            ["Id"] = e.Id,
+            ["Version"] = e.SchemaVersion,
+            ["Type"] = e.Type.ToString(),
+            ["Time"] = e.Time,
+            ["RecipientIndex"] = e.RecipientIndex,
+            ["Sequence"] = e.Sequence,
+            ["Recipient"] = e.Recipient,
+            ["Attempts"] = e.Attempt,
+            ["Deferrals"] = e.Deferrals,
+            ["Reply"] = e.Reply,
+            ["NextAttempt"] = e.NextAttempt,
+            ["RemoteHost"] = e.RemoteHost,
+            ["Category"] = e.BounceCategory,
+            ["EgressIp"] = e.EgressIp,
+            ["Sandbox"] = e.Sandbox,
         };
 
-    /// <summary>The message as the API shows it: the acceptance, then each recipient's last event.</summary>
-    static MessageView Fold(TableEntity message, IReadOnlyList<TableEntity> events, bool withEvents)
+    // Recipient, then sequence: a recipient's history is in order, and its last row is where it stands.
+    static string EventRowKey(string local, int recipientIndex, int sequence) =>
+        string.Create(CultureInfo.InvariantCulture, $"{local}|{recipientIndex:D4}|{sequence:D5}");
+
+    static LedgerMessage Read(TableEntity message, IReadOnlyList<TableEntity> rows)
     {
         var id = new MessageId(message.PartitionKey, message.RowKey);
-        var acceptedAt = message.GetDateTimeOffset("AcceptedAt") ?? default;
-        var recipients = ReadRecipients(message).Select(a => new RecipientState(a, RecipientState.Queued, 0, null, acceptedAt, null)).ToArray();
-        var history = new List<MessageEvent> { new(EventType.Accepted, acceptedAt, null, $"250 2.0.0 OK: queued as {id}", null, null) };
-        foreach (var e in events)
-        {
-            var type = Enum.Parse<EventType>(e.GetString("Type"));
-            var time = e.GetDateTimeOffset("Time") ?? default;
-            var index = int.Parse(e.RowKey.AsSpan(e.RowKey.LastIndexOf('|') + 1), CultureInfo.InvariantCulture);
-            var reply = e.GetString("Reply");
-            var next = e.GetDateTimeOffset("NextAttempt");
-            var category = e.GetString("Category");
-            if (index < recipients.Length)
-            {
-                recipients[index] = recipients[index] with
-                {
-                    Status = RecipientState.StatusOf(type), Attempts = e.GetInt32("Attempts") ?? 0, LastReply = reply, UpdatedAt = time, NextAttempt = next, Category = category,
-                };
-            }
-
-            history.Add(new MessageEvent(type, time, e.GetString("Recipient"), reply, next, e.GetString("RemoteHost"), category, e.GetString("EgressIp")));
-        }
-
-        return new MessageView(id.ToString(), id.TenantId, message.GetString("From") ?? "", acceptedAt, message.GetInt64("Size") ?? 0,
-            recipients, withEvents ? history : null, message.GetString("MessageIdHeader"), message.GetString("Subject"));
+        var context = new EventMessage(id.ToString(), message.GetString("From") ?? "", message.GetString("MessageIdHeader"), message.GetString("Subject"), [],
+            new Dictionary<string, string>());
+        var events = rows.Select(e => ReadEvent(e, id.TenantId, context)).OfType<RelayEvent>().OrderBy(e => e.Time).ThenBy(e => e.Sequence).ToList();
+        return new LedgerMessage(id, message.GetDateTimeOffset("AcceptedAt") ?? default, message.GetInt64("Size") ?? 0, ReadRecipients(message), context, events);
     }
+
+    // A row of a type this version does not know (written by a newer one) is left out rather than failing the read.
+    static RelayEvent? ReadEvent(TableEntity e, string tenantId, EventMessage context) =>
+        Enum.TryParse<EventType>(e.GetString("Type"), out var type) && e.GetString("Id") is { } id
+            ? new RelayEvent
+            {
+                SchemaVersion = e.GetInt32("Version") ?? RelayEvent.CurrentSchemaVersion,
+                Id = id,
+                Type = type,
+                Time = e.GetDateTimeOffset("Time") ?? default,
+                TenantId = tenantId,
+                Message = context,
+                RecipientIndex = e.GetInt32("RecipientIndex") ?? 0,
+                Sequence = e.GetInt32("Sequence") ?? 0,
+                Recipient = e.GetString("Recipient"),
+                Attempt = e.GetInt32("Attempts") ?? 0,
+                Deferrals = e.GetInt32("Deferrals") ?? 0,
+                Reply = e.GetString("Reply"),
+                NextAttempt = e.GetDateTimeOffset("NextAttempt"),
+                RemoteHost = e.GetString("RemoteHost"),
+                BounceCategory = e.GetString("Category"),
+                EgressIp = e.GetString("EgressIp"),
+                Sandbox = e.GetBoolean("Sandbox") ?? false,
+            }
+            : null;
 }

@@ -2,7 +2,8 @@ namespace Sendarix.Storage.Queue;
 
 /// <summary>
 /// Everything a delivery attempt needs, so the first attempt reads nothing but the body: the envelope, where the
-/// body is, and the recipients still to be tried. Carried in queue messages and in retry rows.
+/// body is, the recipients still to be tried, and what the message's events carry about it (its Message-ID header
+/// and Subject). Carried in queue messages and in retry rows.
 /// </summary>
 public sealed record DeliveryWorkItem(
     string TenantId,
@@ -12,10 +13,13 @@ public sealed record DeliveryWorkItem(
     long Offset,
     int Length,
     DateTimeOffset AcceptedAt,
-    IReadOnlyList<WorkRecipient> Recipients);
+    IReadOnlyList<WorkRecipient> Recipients,
+    string? MessageIdHeader = null,
+    string? Subject = null);
 
 /// <summary>
-/// A recipient still to be tried: its index in the message, the attempts made so far, and how many of them an IP's
-/// block refused (each such refusal sends it through another IP of the pool, as long as the pool has one left).
+/// A recipient still to be tried: its index in the message, the attempts made so far, how many of them an IP's block
+/// refused (each such refusal sends it through another IP of the pool, as long as the pool has one left), the
+/// sequence number of its last event (0: accepted, nothing else recorded yet) and how often it was deferred.
 /// </summary>
-public sealed record WorkRecipient(int Index, string Address, int Attempts, int IpBlocks = 0);
+public sealed record WorkRecipient(int Index, string Address, int Attempts, int IpBlocks = 0, int Sequence = 0, int Deferrals = 0);

@@ -1,32 +1,53 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Azure.Data.Tables;
+using Sendarix.Core.Events;
 
 namespace Sendarix.Storage.Tenants;
 
-/// <summary>A tenant's own events, newest first: partition per tenant, keys of inverted time.</summary>
+/// <summary>
+/// A tenant's own events (outside any message), newest first: partition per tenant, keys of inverted time and the
+/// event id, so an event recorded twice is one row.
+/// </summary>
 public sealed class TenantEventLog(StorageClients storage)
 {
-    public Task AppendAsync(string tenantId, TenantEvent e, CancellationToken cancellationToken)
-    {
-        var key = string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.MaxValue.UtcTicks - e.Time.UtcTicks:D19}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}");
-        return storage.TenantEvents.AddEntityAsync(new TableEntity(tenantId, key)
+    /// <summary>Stores tenant events; only <c>EventRecorder</c> calls this.</summary>
+    public Task AppendAsync(IReadOnlyList<RelayEvent> events, CancellationToken cancellationToken) =>
+        Task.WhenAll(events.Select(e => storage.TenantEvents.UpsertEntityAsync(new TableEntity(e.TenantId, RowKey(e))
         {
-            ["Type"] = e.Type,
+            ["Id"] = e.Id,
+            ["Version"] = e.SchemaVersion,
+            ["Type"] = e.Type.ToString(),
             ["Time"] = e.Time,
             ["Username"] = e.Username,
             ["RemoteAddress"] = e.RemoteAddress,
             ["Detail"] = e.Detail,
-        }, cancellationToken);
-    }
+            ["EndpointId"] = e.EndpointId,
+        }, TableUpdateMode.Replace, cancellationToken)));
 
-    public async Task<IReadOnlyList<TenantEvent>> ListAsync(string tenantId, int max, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RelayEvent>> ListAsync(string tenantId, int max, CancellationToken cancellationToken)
     {
-        var events = new List<TenantEvent>();
+        var events = new List<RelayEvent>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {tenantId}");
         await foreach (var row in storage.TenantEvents.QueryAsync<TableEntity>(filter, maxPerPage: max, cancellationToken: cancellationToken))
         {
-            events.Add(new TenantEvent(row.GetString("Type"), row.GetDateTimeOffset("Time") ?? default, row.GetString("Username"), row.GetString("RemoteAddress"), row.GetString("Detail")));
+            // A row of a type this version does not know (written by a newer one) is left out.
+            if (!Enum.TryParse<EventType>(row.GetString("Type"), out var type) || row.GetString("Id") is not { } id)
+            {
+                continue;
+            }
+
+            events.Add(new RelayEvent
+            {
+                SchemaVersion = row.GetInt32("Version") ?? RelayEvent.CurrentSchemaVersion,
+                Id = id,
+                Type = type,
+                Time = row.GetDateTimeOffset("Time") ?? default,
+                TenantId = tenantId,
+                Username = row.GetString("Username"),
+                RemoteAddress = row.GetString("RemoteAddress"),
+                Detail = row.GetString("Detail"),
+                EndpointId = row.GetString("EndpointId"),
+            });
             if (events.Count == max)
             {
                 break;
@@ -35,4 +56,7 @@ public sealed class TenantEventLog(StorageClients storage)
 
         return events;
     }
+
+    static string RowKey(RelayEvent e) =>
+        string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.MaxValue.UtcTicks - e.Time.UtcTicks:D19}{e.Id}");
 }

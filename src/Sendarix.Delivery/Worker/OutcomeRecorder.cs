@@ -1,0 +1,146 @@
+using Microsoft.Extensions.Logging;
+using Sendarix.Contracts.Destinations;
+using Sendarix.Contracts.Suppression;
+using Sendarix.Contracts.Tenants;
+using Sendarix.Core.Events;
+using Sendarix.Core.Retry;
+using Sendarix.Core.Suppression;
+using Sendarix.Storage.Events;
+using Sendarix.Storage.Queue;
+using Sendarix.Storage.Retries;
+
+namespace Sendarix.Delivery.Worker;
+
+/// <summary>
+/// Records what a round of delivery decided, the one writer of delivery's events: the accepted event of work taken
+/// for the first time, each recipient's outcome, then what follows from them (suppressions, the tenant's reputation,
+/// deferred recipients in the retry table with their destination told when they are due). Each recipient's step has
+/// its own sequence number, carried in its work, so a round repeated after a crash records the same events again.
+/// </summary>
+internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore retries, IGrainFactory grains, TimeProvider time, ILogger<OutcomeRecorder> logger)
+{
+    /// <param name="items">The work taken: items whose recipients have no event yet get their accepted events.</param>
+    /// <param name="outcomes">The decisions for the items' recipients, per destination domain.</param>
+    public async Task RecordAsync(IReadOnlyList<DeliveryWorkItem> items, IReadOnlyList<GroupOutcome> outcomes)
+    {
+        var now = time.GetUtcNow();
+        var recorded = new List<RelayEvent>();
+        foreach (var item in items)
+        {
+            var context = Context(item);
+            recorded.AddRange(item.Recipients.Where(r => r.Sequence == 0).Select(r => Event(item, context, r, EventType.Accepted, 0, item.AcceptedAt) with
+            {
+                Reply = $"250 2.0.0 OK: queued as {item.MessageId}",
+            }));
+        }
+
+        var suppress = new List<(string TenantId, SuppressedRecipient Entry)>();
+        var deferred = new List<(string Destination, DateTimeOffset Due, DeliveryWorkItem Item)>();
+        foreach (var group in outcomes)
+        {
+            var item = group.Item;
+            var context = Context(item);
+            var due = new List<(DateTimeOffset Due, WorkRecipient Recipient)>();
+            foreach (var d in group.Decisions)
+            {
+                var type = TypeOf(d.Disposition.Kind);
+                var sequence = d.Recipient.Sequence + 1;
+                var deferrals = d.Recipient.Deferrals + (type == EventType.Deferred ? 1 : 0);
+                var e = Event(item, context, d.Recipient, type, sequence, now) with
+                {
+                    Attempt = d.Attempts,
+                    Deferrals = deferrals,
+                    Reply = d.Reply.ToString(),
+                    BounceCategory = d.Why?.CategoryName,
+                    RemoteHost = d.RemoteHost,
+                    EgressIp = d.EgressIp,
+                    NextAttempt = d.Disposition.NextAttempt,
+                    Sandbox = group.Simulated,
+                };
+                recorded.Add(e);
+                LogOutcome(logger, item.MessageId, d.Recipient.Address, type, e.Reply!);
+
+                // A complaint arrives after the delivery: the next step of the recipient's history.
+                if (group.Complaints?.Contains(d.Recipient.Index) == true)
+                {
+                    recorded.Add(Event(item, context, d.Recipient, EventType.Complained, sequence + 1, now.AddTicks(1)) with
+                    {
+                        Attempt = d.Attempts, Reply = "feedback report: abuse (simulated)", Sandbox = true,
+                    });
+                }
+
+                if (!group.Simulated && d.Why is not null && d.Disposition.Kind is DispositionKind.Bounced or DispositionKind.Expired or DispositionKind.Failed
+                    && SuppressionRules.ReasonFor(d.Why, d.Disposition.Kind == DispositionKind.Expired) is { } reason)
+                {
+                    suppress.Add((item.TenantId, new SuppressedRecipient(d.Recipient.Address, reason, now, item.MessageId)));
+                }
+
+                if (d.Disposition is { Kind: DispositionKind.Deferred, NextAttempt: { } next })
+                {
+                    due.Add((next, d.Recipient with { Attempts = d.Attempts, Sequence = sequence, Deferrals = deferrals }));
+                }
+            }
+
+            deferred.AddRange(due.GroupBy(d => d.Due).Select(g => (group.Domain, g.Key, item with { Recipients = g.Select(x => x.Recipient).ToList() })));
+        }
+
+        // The attempts are made: record them even if the silo is stopping (the drain waits for this), rather than leave
+        // the work to be repeated after the visibility timeout.
+        await events.RecordAsync(recorded, CancellationToken.None);
+
+        // Simulated outcomes never touch a tenant's suppression list or reputation.
+        foreach (var tenant in outcomes.Where(o => !o.Simulated).GroupBy(o => o.Item.TenantId))
+        {
+            var entries = suppress.Where(s => s.TenantId == tenant.Key).Select(s => s.Entry).ToList();
+            if (entries.Count > 0)
+            {
+                await grains.GetGrain<ISuppressionGrain>(tenant.Key).AddAsync(entries);
+            }
+
+            // Reputation counts final answers only: deliveries and bounces; a hard bounce is one that suppresses.
+            var sent = tenant.SelectMany(o => o.Decisions).Count(d => d.Disposition.Kind is DispositionKind.Delivered or DispositionKind.Bounced);
+            if (sent > 0)
+            {
+                await grains.GetGrain<ITenantReputationGrain>(tenant.Key).RecordAsync(sent, entries.Count(e => e.Reason == SuppressionRules.HardBounce), 0);
+            }
+        }
+
+        foreach (var destination in deferred.GroupBy(d => d.Destination))
+        {
+            var entries = destination.Select(d => (d.Due, d.Item)).ToList();
+            await retries.AddAsync(destination.Key, entries, CancellationToken.None);
+            await grains.GetGrain<IDestinationGrain>(destination.Key).ScheduleAsync(entries.Min(e => e.Due));
+        }
+    }
+
+    static EventType TypeOf(DispositionKind kind) => kind switch
+    {
+        DispositionKind.Delivered => EventType.Delivered,
+        DispositionKind.Deferred => EventType.Deferred,
+        DispositionKind.Bounced => EventType.Bounced,
+        DispositionKind.Expired => EventType.Expired,
+        DispositionKind.Suppressed => EventType.Suppressed,
+        _ => EventType.Failed,
+    };
+
+    static EventMessage Context(DeliveryWorkItem item) =>
+        new(item.MessageId, item.From, item.MessageIdHeader, item.Subject, [], new Dictionary<string, string>());
+
+    static RelayEvent Event(DeliveryWorkItem item, EventMessage context, WorkRecipient recipient, EventType type, int sequence, DateTimeOffset time) => new()
+    {
+        Id = EventIds.ForRecipient(item.MessageId, recipient.Index, sequence, type),
+        Type = type,
+        Time = time,
+        TenantId = item.TenantId,
+        Message = context,
+        Recipient = recipient.Address,
+        RecipientIndex = recipient.Index,
+        Sequence = sequence,
+        Attempt = recipient.Attempts,
+        Deferrals = recipient.Deferrals,
+    };
+
+    [LoggerMessage(EventId = 4101, EventName = "DeliveryOutcome", Level = LogLevel.Information,
+        Message = "{MessageId} to {Recipient}: {Outcome} ({Reply})")]
+    static partial void LogOutcome(ILogger logger, string messageId, string recipient, EventType outcome, string reply);
+}

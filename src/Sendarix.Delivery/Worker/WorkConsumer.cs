@@ -1,0 +1,209 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Sendarix.Delivery.Signing;
+using Sendarix.Delivery.Transport;
+using Sendarix.Storage.Acceptance;
+using Sendarix.Storage.Bodies;
+using Sendarix.Storage.Queue;
+
+namespace Sendarix.Delivery.Worker;
+
+/// <summary>
+/// Consumes the delivery queue: takes work messages (as many as there are free slots), keeps only the work whose
+/// acceptance was confirmed, loads and signs the bodies, and for each recipient group (one item, one destination
+/// domain) has the planner decide what it can and the dispatcher send the rest; then the outcome recorder stores
+/// it all. A queue message is deleted only after that, so a crash repeats attempts (at-least-once) but never loses
+/// a recipient.
+/// </summary>
+internal sealed partial class WorkConsumer(
+    WorkQueue queue,
+    AcceptanceConfirmation confirmation,
+    BodyStore bodies,
+    DkimSigning dkim,
+    DeliveryPlanner planner,
+    Dispatcher dispatcher,
+    OutcomeRecorder recorder,
+    IServiceProvider services,
+    IOptions<DeliveryOptions> options,
+    TimeProvider time,
+    ILogger<WorkConsumer> logger) : BackgroundService
+{
+    const int ReceiveBatch = 32;
+
+    readonly SemaphoreSlim _inFlight = new(InFlightSlots(options.Value));
+    readonly int _inFlightSlots = InFlightSlots(options.Value);
+
+    // How long a stopping worker lets work already taken finish before the connection pool closes under it.
+    static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var pool = ActivatorUtilities.CreateInstance<ConnectionPool>(services);
+        var transport = ActivatorUtilities.CreateInstance<SmtpTransport>(services, pool);
+        var readers = Enumerable.Range(0, options.Value.QueueReaders).Select(_ => ReadAsync(transport, stoppingToken)).ToList();
+        readers.Add(SweepAsync(pool, stoppingToken));
+        try
+        {
+            await Task.WhenAll(readers);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        // Work in progress stops at its next cancellation point and gives its slot back; wait for that before the
+        // pool is disposed, so no connection is returned to a closed pool (its lease would linger until it expires).
+        using var drain = new CancellationTokenSource(DrainTimeout);
+        try
+        {
+            for (var taken = 0; taken < _inFlightSlots; taken++)
+            {
+                await _inFlight.WaitAsync(drain.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    // Work messages held at once: enough to keep the attempts busy, few enough that a crash repeats little and that a
+    // silo does not sit on work (waiting for a throttled provider) that another silo could be starting.
+    static int InFlightSlots(DeliveryOptions o) => Math.Max(1, o.MaxConcurrentDeliveries / 2);
+
+    async Task SweepAsync(ConnectionPool pool, CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.IdleConnectionTimeout / 2 < TimeSpan.FromSeconds(1) ? options.Value.IdleConnectionTimeout / 2 : TimeSpan.FromSeconds(1), time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            pool.Sweep();
+        }
+    }
+
+    async Task ReadAsync(SmtpTransport transport, CancellationToken stoppingToken)
+    {
+        var idlePolls = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await _inFlight.WaitAsync(stoppingToken);
+            var slots = 1;
+            while (slots < ReceiveBatch && _inFlight.Wait(0))
+            {
+                slots++;
+            }
+
+            IReadOnlyList<WorkMessage> messages;
+            try
+            {
+                messages = await queue.ReceiveAsync(slots, options.Value.QueueVisibilityTimeout, stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                _inFlight.Release(slots);
+                LogQueueUnavailable(logger, ex);
+                await Task.Delay(options.Value.MaxPollInterval, time, stoppingToken);
+                continue;
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping: give the slots back, so the drain at shutdown does not wait for work that was never taken.
+                _inFlight.Release(slots);
+                throw;
+            }
+
+            if (slots > messages.Count)
+            {
+                _inFlight.Release(slots - messages.Count);
+            }
+
+            if (messages.Count == 0)
+            {
+                // Poll an empty queue less and less often, up to the configured interval.
+                var pause = TimeSpan.FromMilliseconds(Math.Min(options.Value.MaxPollInterval.TotalMilliseconds, 20 << Math.Min(idlePolls++, 10)));
+                await Task.Delay(pause, time, stoppingToken);
+                continue;
+            }
+
+            idlePolls = 0;
+            foreach (var message in messages)
+            {
+                _ = ProcessAsync(transport, message, stoppingToken);
+            }
+        }
+    }
+
+    async Task ProcessAsync(SmtpTransport transport, WorkMessage message, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var items = await confirmation.ConfirmedAsync(message, stoppingToken);
+            if (items.Count < message.Items.Count)
+            {
+                LogUnconfirmedDropped(logger, message.Items.Count - items.Count, message.Id);
+            }
+
+            var content = await LoadBodiesAsync(items, stoppingToken);
+            foreach (var item in items)
+            {
+                content[item] = await dkim.SignAsync(item.TenantId, content[item], stoppingToken);
+            }
+
+            var outcomes = await Task.WhenAll(items.SelectMany(item => item.Recipients.GroupBy(r => DomainOf(r.Address))
+                .Select(g => DeliverAsync(transport, item, g.Key, g.ToList(), content[item], stoppingToken))));
+            await recorder.RecordAsync(items, outcomes);
+            await queue.DeleteAsync(message, CancellationToken.None);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            // Left in the queue: it becomes visible again after the visibility timeout and is retried.
+            LogWorkFailed(logger, ex, message.Id);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            _inFlight.Release();
+        }
+    }
+
+    async Task<GroupOutcome> DeliverAsync(SmtpTransport transport, DeliveryWorkItem item, string domain, List<WorkRecipient> recipients, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        var plan = await planner.PlanAsync(item, domain, recipients, cancellationToken);
+        return plan.Send is { } send
+            ? plan.Decided with { Decisions = [.. plan.Decided.Decisions, .. await dispatcher.SendAsync(transport, item, send, body, cancellationToken)] }
+            : plan.Decided;
+    }
+
+    async Task<Dictionary<DeliveryWorkItem, ReadOnlyMemory<byte>>> LoadBodiesAsync(IReadOnlyList<DeliveryWorkItem> items, CancellationToken cancellationToken)
+    {
+        // Items from one acceptance batch share a blob: read the range that covers them once.
+        var result = new Dictionary<DeliveryWorkItem, ReadOnlyMemory<byte>>(ReferenceEqualityComparer.Instance);
+        foreach (var blob in items.GroupBy(i => i.Blob))
+        {
+            var start = blob.Min(i => i.Offset);
+            var end = blob.Max(i => i.Offset + i.Length);
+            var content = await bodies.ReadAsync(blob.Key, start, checked((int)(end - start)), cancellationToken);
+            foreach (var item in blob)
+            {
+                result[item] = content.Slice((int)(item.Offset - start), item.Length);
+            }
+        }
+
+        return result;
+    }
+
+    static string DomainOf(string address) => address[(address.LastIndexOf('@') + 1)..].ToLowerInvariant();
+
+    [LoggerMessage(EventId = 3010, EventName = "UnconfirmedWorkDropped", Level = LogLevel.Warning,
+        Message = "{Count} message(s) in queue message {QueueMessageId} were never confirmed to their senders (they got 451) and are not delivered")]
+    static partial void LogUnconfirmedDropped(ILogger logger, int count, string queueMessageId);
+
+    [LoggerMessage(EventId = 4102, EventName = "WorkFailed", Level = LogLevel.Warning,
+        Message = "Work message {QueueMessageId} could not be completed; it will be retried after the visibility timeout")]
+    static partial void LogWorkFailed(ILogger logger, Exception exception, string queueMessageId);
+
+    [LoggerMessage(EventId = 4103, EventName = "QueueUnavailable", Level = LogLevel.Warning,
+        Message = "The delivery queue could not be read")]
+    static partial void LogQueueUnavailable(ILogger logger, Exception exception);
+}
