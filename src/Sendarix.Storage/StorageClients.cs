@@ -19,7 +19,10 @@ public sealed class StorageClients
         TenantEvents = Tables.GetTableClient($"{o.Prefix}TenantEvents");
         Suppressions = Tables.GetTableClient($"{o.Prefix}Suppressions");
         Bodies = Blobs.GetBlobContainerClient($"{o.Prefix}-bodies");
+        WebhookAttempts = Tables.GetTableClient($"{o.Prefix}WebhookAttempts");
         Delivery = new QueueClient(o.ConnectionString, $"{o.Prefix}-delivery", Configure(new QueueClientOptions()));
+        Events = new QueueClient(o.ConnectionString, $"{o.Prefix}-events", Configure(new QueueClientOptions()));
+        Webhooks = new QueueClient(o.ConnectionString, $"{o.Prefix}-webhooks", Configure(new QueueClientOptions()));
     }
 
     // Quick retries and a bounded network wait: an unreachable account must surface as a temporary failure soon,
@@ -55,8 +58,17 @@ public sealed class StorageClients
     /// <summary>Message bodies, several per blob (one blob per acceptance batch).</summary>
     public BlobContainerClient Bodies { get; }
 
+    /// <summary>Webhook delivery attempts, partitioned by tenant and endpoint, newest first.</summary>
+    public TableClient WebhookAttempts { get; }
+
     /// <summary>Delivery work: each queue message lists message recipients ready for an attempt.</summary>
     public QueueClient Delivery { get; }
+
+    /// <summary>The event outbox: each queue message lists recorded events, for the webhook router.</summary>
+    public QueueClient Events { get; }
+
+    /// <summary>Webhook deliveries: each queue message is a group of events for one endpoint, with its attempt count.</summary>
+    public QueueClient Webhooks { get; }
 
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
@@ -66,6 +78,9 @@ public sealed class StorageClients
         await TenantEvents.CreateIfNotExistsAsync(cancellationToken);
         await Suppressions.CreateIfNotExistsAsync(cancellationToken);
         await Bodies.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await WebhookAttempts.CreateIfNotExistsAsync(cancellationToken);
         await Delivery.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await Events.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await Webhooks.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
     }
 }

@@ -25,6 +25,9 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<DestinationIndex>();
         services.AddSingleton<TenantEventLog>();
         services.AddSingleton<Events.EventRecorder>();
+        services.AddSingleton<Events.EventOutbox>();
+        services.AddSingleton<Webhooks.WebhookQueue>();
+        services.AddSingleton<Webhooks.WebhookAttemptLog>();
         services.AddSingleton<Suppression.SuppressionStore>();
         services.AddSingleton<BodyStore>();
         services.AddSingleton<RecentBodies>();

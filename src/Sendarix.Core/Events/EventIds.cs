@@ -21,6 +21,9 @@ public static class EventIds
     public static string ForTenant(string tenantId, EventType type, DateTimeOffset time, string? about = null) =>
         Make(string.Create(CultureInfo.InvariantCulture, $"{tenantId}/{type}/{time.UtcTicks}/{about}"));
 
+    /// <summary>The id of a batch of events sent in one request: the same for the same events, so a retried batch keeps it.</summary>
+    public static string ForBatch(IEnumerable<string> eventIds) => "evb_" + Make(string.Join(',', eventIds))[Prefix.Length..];
+
     public static bool IsWellFormed(string? id) => id is { Length: 30 } && id.StartsWith(Prefix, StringComparison.Ordinal);
 
     // 128 bits of SHA-256: no two different events meet by chance.

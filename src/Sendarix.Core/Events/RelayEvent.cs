@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Sendarix.Core.Events;
 
 /// <summary>
@@ -78,9 +80,11 @@ public sealed record RelayEvent
         };
 
     /// <summary>The RFC 3463 status code in the reply ("5.1.1"), when it has one.</summary>
+    [JsonIgnore]
     public string? EnhancedStatus => EnhancedStatusCode.Of(Reply);
 
     /// <summary>Whether the recipient's outcome is final and a failure: true for bounced, failed, expired and suppressed, false for deferred.</summary>
+    [JsonIgnore]
     public bool? Permanent => Type switch
     {
         EventType.Bounced or EventType.Failed or EventType.Expired or EventType.Suppressed => true,

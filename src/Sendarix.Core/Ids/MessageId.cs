@@ -20,6 +20,20 @@ public sealed record MessageId(string TenantId, string Local)
         return new MessageId(tenantId, Base32.Encode(bytes).ToLowerInvariant());
     }
 
+    /// <summary>
+    /// The local ids of messages accepted from <paramref name="oldest"/> to <paramref name="newest"/> lie between
+    /// these two (inclusive): newer messages have smaller ids.
+    /// </summary>
+    public static (string First, string Last) LocalRange(DateTimeOffset newest, DateTimeOffset oldest) => (Bound(newest, 0x00), Bound(oldest, 0xff));
+
+    static string Bound(DateTimeOffset time, byte fill)
+    {
+        Span<byte> bytes = stackalloc byte[13];
+        BinaryPrimitives.WriteInt64BigEndian(bytes, long.MaxValue - time.ToUnixTimeMilliseconds());
+        bytes[8..].Fill(fill);
+        return Base32.Encode(bytes).ToLowerInvariant();
+    }
+
     /// <summary>An id the relay made itself (carried in its own work items and events); throws when it is not one.</summary>
     public static MessageId Parse(string text) => TryParse(text, out var id) ? id : throw new FormatException($"Not a message id: '{text}'.");
 

@@ -79,11 +79,25 @@ public sealed class MessageLedger(StorageClients storage)
     /// <summary>
     /// A page of a tenant's messages, newest first. The continuation is the id of the first message of the next page.
     /// </summary>
-    public async Task<(IReadOnlyList<LedgerMessage> Items, string? Next)> ListAsync(string tenantId, int pageSize, string? continuation, CancellationToken cancellationToken)
-    {
-        var filter = continuation is null
+    public Task<(IReadOnlyList<LedgerMessage> Items, string? Next)> ListAsync(string tenantId, int pageSize, string? continuation, CancellationToken cancellationToken) =>
+        ScanAsync(continuation is null
             ? TableClient.CreateQueryFilter($"PartitionKey eq {tenantId}")
-            : TableClient.CreateQueryFilter($"PartitionKey eq {tenantId} and RowKey ge {continuation}");
+            : TableClient.CreateQueryFilter($"PartitionKey eq {tenantId} and RowKey ge {continuation}"), pageSize, cancellationToken);
+
+    /// <summary>
+    /// Up to <paramref name="max"/> of a tenant's messages accepted between two times, newest first, with their
+    /// events; the continuation is where a next call starts (pass it back with the same times).
+    /// </summary>
+    public Task<(IReadOnlyList<LedgerMessage> Items, string? Next)> ListAcceptedBetweenAsync(string tenantId, DateTimeOffset oldest, DateTimeOffset newest, int max,
+        string? continuation, CancellationToken cancellationToken)
+    {
+        var (first, last) = MessageId.LocalRange(newest, oldest);
+        var from = continuation is not null && string.CompareOrdinal(continuation, first) > 0 ? continuation : first;
+        return ScanAsync(TableClient.CreateQueryFilter($"PartitionKey eq {tenantId} and RowKey ge {from} and RowKey lt {last + "}"}"), max, cancellationToken);
+    }
+
+    async Task<(IReadOnlyList<LedgerMessage> Items, string? Next)> ScanAsync(string filter, int pageSize, CancellationToken cancellationToken)
+    {
         var items = new List<LedgerMessage>();
         TableEntity? current = null;
         var events = new List<TableEntity>();

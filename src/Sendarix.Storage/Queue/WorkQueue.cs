@@ -10,8 +10,7 @@ namespace Sendarix.Storage.Queue;
 /// </summary>
 public sealed class WorkQueue(StorageClients storage)
 {
-    // A queue message holds 64 KB; stay well below so one large envelope never fails the send.
-    const int MaxMessageBytes = 48 * 1024;
+    const int MaxMessageBytes = QueuePacking.MaxMessageBytes;
 
     /// <summary>
     /// Queues the items; with <paramref name="hold"/> the queue messages stay invisible that long unless
@@ -19,28 +18,8 @@ public sealed class WorkQueue(StorageClients storage)
     /// </summary>
     public async Task<IReadOnlyList<SendReceipt>> SendAsync(IReadOnlyList<DeliveryWorkItem> items, CancellationToken cancellationToken, TimeSpan? hold = null)
     {
-        var sends = new List<Task<Azure.Response<SendReceipt>>>();
-        var batch = new List<DeliveryWorkItem>();
-        var size = 2;
-        foreach (var item in items)
-        {
-            var itemSize = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(item, StorageJson.Default.DeliveryWorkItem)) + 1;
-            if (batch.Count > 0 && size + itemSize > MaxMessageBytes)
-            {
-                sends.Add(SendOneAsync(batch, hold, cancellationToken));
-                batch = [];
-                size = 2;
-            }
-
-            batch.Add(item);
-            size += itemSize;
-        }
-
-        if (batch.Count > 0)
-        {
-            sends.Add(SendOneAsync(batch, hold, cancellationToken));
-        }
-
+        var sends = QueuePacking.Pack(items, item => JsonSerializer.Serialize(item, StorageJson.Default.DeliveryWorkItem), MaxMessageBytes)
+            .Select(batch => SendOneAsync(batch, hold, cancellationToken));
         return (await Task.WhenAll(sends)).Select(r => r.Value).ToList();
     }
 

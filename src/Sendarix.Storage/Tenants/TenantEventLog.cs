@@ -24,10 +24,20 @@ public sealed class TenantEventLog(StorageClients storage)
             ["EndpointId"] = e.EndpointId,
         }, TableUpdateMode.Replace, cancellationToken)));
 
-    public async Task<IReadOnlyList<RelayEvent>> ListAsync(string tenantId, int max, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<RelayEvent>> ListAsync(string tenantId, int max, CancellationToken cancellationToken) =>
+        QueryAsync(tenantId, TableClient.CreateQueryFilter($"PartitionKey eq {tenantId}"), max, cancellationToken);
+
+    /// <summary>Up to <paramref name="max"/> of the tenant's events from <paramref name="oldest"/> to <paramref name="newest"/>, newest first.</summary>
+    public Task<IReadOnlyList<RelayEvent>> ListBetweenAsync(string tenantId, DateTimeOffset oldest, DateTimeOffset newest, int max, CancellationToken cancellationToken)
+    {
+        var first = Inverted(newest);
+        var last = Inverted(oldest) + "~";
+        return QueryAsync(tenantId, TableClient.CreateQueryFilter($"PartitionKey eq {tenantId} and RowKey ge {first} and RowKey lt {last}"), max, cancellationToken);
+    }
+
+    async Task<IReadOnlyList<RelayEvent>> QueryAsync(string tenantId, string filter, int max, CancellationToken cancellationToken)
     {
         var events = new List<RelayEvent>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {tenantId}");
         await foreach (var row in storage.TenantEvents.QueryAsync<TableEntity>(filter, maxPerPage: max, cancellationToken: cancellationToken))
         {
             // A row of a type this version does not know (written by a newer one) is left out.
@@ -57,6 +67,7 @@ public sealed class TenantEventLog(StorageClients storage)
         return events;
     }
 
-    static string RowKey(RelayEvent e) =>
-        string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.MaxValue.UtcTicks - e.Time.UtcTicks:D19}{e.Id}");
+    static string RowKey(RelayEvent e) => Inverted(e.Time) + e.Id;
+
+    static string Inverted(DateTimeOffset time) => string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.MaxValue.UtcTicks - time.UtcTicks:D19}");
 }

@@ -112,6 +112,22 @@ public sealed partial class MessageIdTests
         Assert.True(MessageId.TryParse($"{new string('t', 40)}-abc", out _));
     }
 
+    [Fact]
+    public void Messages_accepted_in_a_time_range_have_ids_in_its_key_range_and_no_others_do()
+    {
+        var oldest = new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero);
+        var newest = oldest.AddHours(1);
+        var (first, last) = MessageId.LocalRange(newest, oldest);
+        bool Within(DateTimeOffset t)
+        {
+            var local = MessageId.New(Tenant, t).Local;
+            return string.CompareOrdinal(local, first) >= 0 && string.CompareOrdinal(local, last) <= 0;
+        }
+
+        Assert.All(new[] { oldest, oldest.AddMinutes(30), newest, newest.AddTicks(9_999) }, t => Assert.True(Within(t), $"{t:O}"));
+        Assert.All(new[] { oldest.AddMilliseconds(-1), newest.AddMilliseconds(1) }, t => Assert.False(Within(t), $"{t:O}"));
+    }
+
     static void AssertNewerSortsFirst(DateTimeOffset older, DateTimeOffset newer)
     {
         var olderId = MessageId.New(Tenant, older);

@@ -1,0 +1,290 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Sendarix.Contracts.Webhooks;
+using Sendarix.Core.Events;
+using Sendarix.Core.Webhooks;
+using Sendarix.Storage.Webhooks;
+
+namespace Sendarix.Delivery.Webhooks;
+
+/// <summary>
+/// Posts queued webhook deliveries to their endpoints, signed, and settles each: delivered (deleted), to be tried
+/// again (put back with one more attempt, visible when the schedule says), or ended (given up, or 410 Gone, which
+/// disables the endpoint). A batching endpoint gets a delivery's events in one request; any other gets them one
+/// request each, in order, until one fails. Requests share a pool of slots, and each endpoint may hold only a few of
+/// them, so a slow or dead endpoint waits in the queue rather than in front of anyone else's deliveries.
+/// </summary>
+internal sealed partial class WebhookDispatcher(
+    WebhookQueue queue,
+    WebhookAttemptLog attemptLog,
+    WebhookEndpointCache endpoints,
+    WebhookSender sender,
+    WebhookHealth health,
+    IOptions<WebhookOptions> rules,
+    IOptions<WebhookSenderOptions> senderOptions,
+    IOptions<WebhookDispatchOptions> options,
+    TimeProvider time,
+    ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    const int ReceiveBatch = 32;
+
+    // When a busy endpoint's delivery is taken while its slots are full, it is looked at again this much later.
+    static readonly TimeSpan BusyEndpointDelay = TimeSpan.FromMilliseconds(500);
+
+    readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentRequests);
+    readonly ConcurrentDictionary<string, int> _perEndpoint = new(StringComparer.Ordinal);
+
+    // A taken delivery stays invisible this long: far longer than its requests may take (see Budget), so it is never
+    // taken twice while it is being sent, and soon enough after a crash.
+    TimeSpan Visibility => senderOptions.Value.Timeout * 4 + TimeSpan.FromSeconds(10);
+
+    // Requests stop being started after this long; what is left goes back to the queue at once, attempts unchanged.
+    TimeSpan Budget => senderOptions.Value.Timeout * 2;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var idlePolls = 0;
+        var running = new ConcurrentDictionary<Task, bool>();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _slots.WaitAsync(stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            var slots = 1;
+            while (slots < ReceiveBatch && _slots.Wait(0))
+            {
+                slots++;
+            }
+
+            IReadOnlyList<WebhookDeliveryMessage> messages;
+            try
+            {
+                messages = await queue.ReceiveAsync(slots, Visibility, stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                _slots.Release(slots);
+                LogQueueUnavailable(logger, ex);
+                await Task.Delay(options.Value.MaxPollInterval, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                continue;
+            }
+            catch (OperationCanceledException)
+            {
+                _slots.Release(slots);
+                break;
+            }
+
+            if (slots > messages.Count)
+            {
+                _slots.Release(slots - messages.Count);
+            }
+
+            if (messages.Count == 0)
+            {
+                await Task.Delay(WebhookPolling.Pause(idlePolls++, options.Value.MaxPollInterval), time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                continue;
+            }
+
+            idlePolls = 0;
+            foreach (var message in messages)
+            {
+                var task = ProcessAsync(message, stoppingToken);
+                running[task] = true;
+                _ = task.ContinueWith(t => running.TryRemove(t, out _), TaskScheduler.Default);
+            }
+        }
+
+        // Let requests under way finish (each is bounded by the time-out); what they did not settle shows again later.
+        await Task.WhenAll(running.Keys);
+    }
+
+    async Task ProcessAsync(WebhookDeliveryMessage message, CancellationToken stoppingToken)
+    {
+        var d = message.Delivery;
+        var key = $"{d.TenantId}/{d.EndpointId}";
+        var entered = false;
+        try
+        {
+            var endpoint = await endpoints.GetAsync(d.TenantId, d.EndpointId);
+            if (endpoint is null || !endpoint.Enabled)
+            {
+                // Deleted or disabled since the events were routed: they go nowhere (a replay can send them later).
+                if (endpoint is not null)
+                {
+                    await attemptLog.AppendAsync(d.TenantId, d.EndpointId,
+                        [new WebhookAttempt(time.GetUtcNow(), d.Attempts, d.Events.Select(e => e.Id).ToList(), null, TimeSpan.Zero, "Not sent: the endpoint is disabled.", null, d.Replay)],
+                        CancellationToken.None);
+                }
+
+                await queue.DeleteAsync(message, CancellationToken.None);
+                return;
+            }
+
+            if (!(entered = TryEnter(key)))
+            {
+                await queue.RescheduleAsync(message, d, BusyEndpointDelay, CancellationToken.None);
+                return;
+            }
+
+            if (await endpoints.SecretsAsync(d.TenantId, d.EndpointId) is not { Count: > 0 } secrets)
+            {
+                await queue.DeleteAsync(message, CancellationToken.None);
+                return;
+            }
+
+            await SettleAsync(message, endpoint, await SendAsync(endpoint, d, secrets, stoppingToken));
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            // Left in the queue: it shows again after the visibility timeout, attempts unchanged.
+            LogDeliveryFailed(logger, ex, message.Id);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            if (entered)
+            {
+                Exit(key);
+            }
+
+            _slots.Release();
+        }
+    }
+
+    /// <summary>Sends the delivery's events: what went, the event that failed with its result, and what was not tried.</summary>
+    async Task<Round> SendAsync(WebhookEndpoint endpoint, WebhookDelivery d, IReadOnlyList<string> secrets, CancellationToken cancellationToken)
+    {
+        if (endpoint.Batch)
+        {
+            var body = JsonSerializer.SerializeToUtf8Bytes(d.Events.Select(EventEnvelope.Of).ToList(), WebhookJson.Default.ListEventEnvelope);
+            var result = await sender.SendAsync(WebhookRequest.Signed(endpoint.Url, EventIds.ForBatch(d.Events.Select(e => e.Id)), time.GetUtcNow(), body, secrets), cancellationToken);
+            return result.Delivered ? new Round(d.Events, [result], null, null, []) : new Round([], [], d.Events, result, []);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var sent = new List<RelayEvent>();
+        var results = new List<WebhookAttemptResult>();
+        for (var i = 0; i < d.Events.Count; i++)
+        {
+            if (Stopwatch.GetElapsedTime(started) > Budget)
+            {
+                return new Round(sent, results, null, null, d.Events.Skip(i).ToList());
+            }
+
+            var e = d.Events[i];
+            var body = JsonSerializer.SerializeToUtf8Bytes(EventEnvelope.Of(e), WebhookJson.Default.EventEnvelope);
+            var result = await sender.SendAsync(WebhookRequest.Signed(endpoint.Url, e.Id, time.GetUtcNow(), body, secrets), cancellationToken);
+            if (!result.Delivered)
+            {
+                return new Round(sent, results, d.Events.Skip(i).ToList(), result, []);
+            }
+
+            sent.Add(e);
+            results.Add(result);
+        }
+
+        return new Round(sent, results, null, null, []);
+    }
+
+    async Task SettleAsync(WebhookDeliveryMessage message, WebhookEndpoint endpoint, Round round)
+    {
+        var d = message.Delivery;
+        var now = time.GetUtcNow();
+        var attempt = d.Attempts + 1;
+        var rows = new List<WebhookAttempt>();
+        if (round.Sent.Count > 0)
+        {
+            var latency = TimeSpan.FromTicks((long)round.Results.Average(r => r.Latency.Ticks));
+            rows.Add(new WebhookAttempt(now, attempt, round.Sent.Select(e => e.Id).ToList(), round.Results[^1].StatusCode, latency, null, null, d.Replay));
+        }
+
+        if (round.Failed is { } failed && round.Failure is { } failure)
+        {
+            var decision = rules.Value.Schedule.AfterAttempt(attempt, failure.StatusCode, failure.RetryAfter, now);
+            rows.Add(new WebhookAttempt(now, attempt, endpoint.Batch ? failed.Select(e => e.Id).ToList() : [failed[0].Id], failure.StatusCode, failure.Latency,
+                failure.Error ?? $"HTTP {failure.StatusCode}", decision.NextAttemptAt, d.Replay));
+            await attemptLog.AppendAsync(d.TenantId, d.EndpointId, rows, CancellationToken.None);
+            switch (decision.Outcome)
+            {
+                case WebhookAttemptOutcome.Retry:
+                    await queue.RescheduleAsync(message, d with { Attempts = attempt, Events = failed }, decision.NextAttemptAt!.Value - now, CancellationToken.None);
+                    break;
+                case WebhookAttemptOutcome.Gone:
+                    LogGone(logger, d.EndpointId, d.TenantId);
+                    await health.GoneAsync(d.TenantId, d.EndpointId, endpoint.Url);
+                    await queue.DeleteAsync(message, CancellationToken.None);
+                    break;
+                default:
+                    LogGaveUp(logger, failed.Count, d.EndpointId, d.TenantId, attempt);
+                    await queue.DeleteAsync(message, CancellationToken.None);
+                    break;
+            }
+
+            await health.ReportAsync(d.TenantId, d.EndpointId, delivered: false);
+            return;
+        }
+
+        await attemptLog.AppendAsync(d.TenantId, d.EndpointId, rows, CancellationToken.None);
+        if (round.Untried.Count > 0)
+        {
+            await queue.RescheduleAsync(message, d with { Events = round.Untried }, TimeSpan.Zero, CancellationToken.None);
+        }
+        else
+        {
+            await queue.DeleteAsync(message, CancellationToken.None);
+        }
+
+        await health.ReportAsync(d.TenantId, d.EndpointId, delivered: true);
+    }
+
+    bool TryEnter(string key)
+    {
+        var max = options.Value.MaxConcurrentPerEndpoint;
+        while (true)
+        {
+            var current = _perEndpoint.GetOrAdd(key, 0);
+            if (current >= max)
+            {
+                return false;
+            }
+
+            if (_perEndpoint.TryUpdate(key, current + 1, current))
+            {
+                return true;
+            }
+        }
+    }
+
+    void Exit(string key) => _perEndpoint.AddOrUpdate(key, 0, (_, n) => Math.Max(0, n - 1));
+
+    /// <summary>What one pass over a delivery did: events sent (and their results), the ones from the first failure on, and those not tried in time.</summary>
+    sealed record Round(IReadOnlyList<RelayEvent> Sent, IReadOnlyList<WebhookAttemptResult> Results, IReadOnlyList<RelayEvent>? Failed, WebhookAttemptResult? Failure,
+        IReadOnlyList<RelayEvent> Untried);
+
+    [LoggerMessage(EventId = 5101, EventName = "WebhookQueueUnavailable", Level = LogLevel.Warning, Message = "The webhook queue could not be read")]
+    static partial void LogQueueUnavailable(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 5102, EventName = "WebhookDeliveryFailed", Level = LogLevel.Warning,
+        Message = "Webhook delivery {QueueMessageId} could not be completed; it will be taken again after the visibility timeout")]
+    static partial void LogDeliveryFailed(ILogger logger, Exception exception, string queueMessageId);
+
+    [LoggerMessage(EventId = 5103, EventName = "WebhookEndpointGone", Level = LogLevel.Information,
+        Message = "Webhook endpoint {EndpointId} of tenant {TenantId} answered 410 Gone and is disabled")]
+    static partial void LogGone(ILogger logger, string endpointId, string tenantId);
+
+    [LoggerMessage(EventId = 5104, EventName = "WebhookGaveUp", Level = LogLevel.Information,
+        Message = "{Count} event(s) for webhook endpoint {EndpointId} of tenant {TenantId} are given up after {Attempts} attempts")]
+    static partial void LogGaveUp(ILogger logger, int count, string endpointId, string tenantId, int attempts);
+}
