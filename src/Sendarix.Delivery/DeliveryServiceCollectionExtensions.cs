@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Sendarix.Core.Retry;
+using Sendarix.Core.Webhooks;
 using Sendarix.Delivery.Routing;
 using Sendarix.Delivery.Worker;
 
@@ -22,6 +23,7 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<MtaStsPolicies>();
         services.AddSingleton<DestinationResolver>();
         services.AddSingleton<Signing.DkimSigning>();
+        services.AddSingleton<Webhooks.WebhookUrlGuard>();
         services.AddHostedService<DeliveryWorker>();
         return services;
     }
