@@ -23,7 +23,9 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<MtaStsPolicies>();
         services.AddSingleton<DestinationResolver>();
         services.AddSingleton<Signing.DkimSigning>();
+        services.AddOptions<Webhooks.WebhookSenderOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Webhooks.WebhookUrlGuard>();
+        services.AddSingleton<Webhooks.WebhookSender>();
         services.AddHostedService<DeliveryWorker>();
         return services;
     }
