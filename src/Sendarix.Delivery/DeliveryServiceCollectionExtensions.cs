@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Sendarix.Core.Retry;
+using Sendarix.Core.Webhooks;
 using Sendarix.Delivery.Routing;
 using Sendarix.Delivery.Worker;
 
@@ -26,6 +27,16 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<Dispatcher>();
         services.AddSingleton<OutcomeRecorder>();
         services.AddHostedService<WorkConsumer>();
+
+        // Webhooks: the router (outbox to endpoints' queues) and the dispatcher (queue to endpoints) run beside delivery.
+        services.AddOptions<Webhooks.WebhookSenderOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Webhooks.WebhookDispatchOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Webhooks.WebhookUrlGuard>();
+        services.AddSingleton<Webhooks.WebhookSender>();
+        services.AddSingleton<Webhooks.WebhookEndpointCache>();
+        services.AddSingleton<Webhooks.WebhookHealth>();
+        services.AddHostedService<Webhooks.WebhookRouter>();
+        services.AddHostedService<Webhooks.WebhookDispatcher>();
         return services;
     }
 

@@ -1,4 +1,5 @@
 using Sendarix.Core.Egress;
+using Sendarix.Core.Webhooks;
 using System.Net;
 using Azure.Data.Tables;
 using Orleans.Configuration;
@@ -45,6 +46,9 @@ public static class SendarixHost
 
         // Egress pools are read by delivery (which IP to send from) and by the API (which pools exist): bound once.
         builder.Services.AddOptions<EgressOptions>().BindConfiguration(EgressOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        // Webhook rules are read by the API (what a URL may be) and by the silo (DNS, secrets, sending): bound once.
+        builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.Configure<DevelopmentOptions>(configuration.GetSection(DevelopmentOptions.Section));
         builder.Services.Configure<ApiOptions>(configuration.GetSection(ApiOptions.Section));
 

@@ -14,8 +14,14 @@ public sealed class CertificateVerifier
     readonly X509Certificate2Collection _extraRoots = [];
 
     public CertificateVerifier(IOptions<DeliveryOptions> options)
+        : this(options.Value.TrustedCaFile)
     {
-        if (options.Value.TrustedCaFile is { Length: > 0 } file)
+    }
+
+    /// <summary>A verifier that trusts the system's roots and those of <paramref name="trustedCaFile"/> (PEM), if any.</summary>
+    internal CertificateVerifier(string? trustedCaFile)
+    {
+        if (trustedCaFile is { Length: > 0 } file)
         {
             _extraRoots.ImportFromPemFile(file);
         }
