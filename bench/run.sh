@@ -12,7 +12,10 @@
 # BENCH_SECONDS (20), BENCH_MESSAGE_BYTES (2048), BENCH_DRAIN_MAX (60), BENCH_DRAIN_IDLE (5), BENCH_PRIME (10;
 # unmeasured load on each side first, 0 for none), BENCH_DKIM (1: the bench tenant sends from a verified domain and
 # the relay DKIM-signs every message; 0: an unverified domain the operator exempts, no signing), BENCH_KEEP (0; 1
-# keeps the Azurite data folder).
+# keeps the Azurite data folder), BENCH_WEBHOOKS (0; N: the bench tenant has N webhook endpoints, taking every event
+# type, on a receiver the load generator runs at 127.0.0.1:18090, and each Sendarix run reports whether every accepted
+# and delivered event reached each endpoint, the duplicates and the lag), BENCH_WEBHOOK_BATCH (0; 1: the endpoints
+# take batches of up to 100 events per request), BENCH_RESULTS (bench/results/latest.md: where the report goes).
 # Needs root (apt-get for Postfix and dnsmasq, Postfix itself), the .NET 10 SDK and npm.
 set -euo pipefail
 
@@ -30,6 +33,9 @@ size=${BENCH_MESSAGE_BYTES:-2048}
 drain_max=${BENCH_DRAIN_MAX:-60}
 drain_idle=${BENCH_DRAIN_IDLE:-5}
 prime=${BENCH_PRIME:-10}
+webhooks=${BENCH_WEBHOOKS:-0}
+webhook_batch=${BENCH_WEBHOOK_BATCH:-0}
+webhook_port=18090
 
 work=/tmp/sendarix-bench
 run="$work/run-$$"
@@ -45,7 +51,7 @@ dns_port=10053
 bench_domain=bench.example
 host_dll="$root/src/Sendarix.Host/bin/Release/net10.0/Sendarix.Host.dll"
 bench_dll="$root/bench/Sendarix.Bench/bin/Release/net10.0/Sendarix.Bench.dll"
-results="$here/results/latest.md"
+results=${BENCH_RESULTS:-$here/results/latest.md}
 
 say() { echo "bench: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -64,7 +70,7 @@ wait_for() {
   return 1
 }
 
-relay_pid="" sink_pid="" haraka_sink_pid="" dns_pid="" azurite_started=0 peer_started=0 haraka_started=0
+relay_pid="" sink_pid="" haraka_sink_pid="" dns_pid="" receiver_pid="" azurite_started=0 peer_started=0 haraka_started=0
 cleanup() {
   local status=$?
   set +e
@@ -74,7 +80,7 @@ cleanup() {
     kill -KILL "$relay_pid" 2>/dev/null
     wait "$relay_pid" 2>/dev/null
   fi
-  for pid in $sink_pid $haraka_sink_pid $dns_pid; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+  for pid in $sink_pid $haraka_sink_pid $dns_pid $receiver_pid; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
   [ "$peer_started" = 1 ] && "$peer" stop
   [ "$haraka_started" = 1 ] && "$haraka_peer" stop
   if [ "$azurite_started" = 1 ]; then
@@ -96,7 +102,7 @@ command -v curl >/dev/null || die "curl is required"
 has_side() { [[ " $sides " == *" $1 "* ]]; }
 has_side postfix && { [ -f "$peer" ] || die "the Postfix peer script is missing: $peer (expected ../shared beside the repository)"; }
 has_side haraka && { [ -f "$haraka_peer" ] || die "the Haraka peer script is missing: $haraka_peer (expected ../shared beside the repository)"; }
-for port in 10100 10101 10102 $relay_sink_port $smtp_port 12465 18025 11211 30100 $dns_port $haraka_port $haraka_sink_port; do
+for port in 10100 10101 10102 $webhook_port $relay_sink_port $smtp_port 12465 18025 11211 30100 $dns_port $haraka_port $haraka_sink_port; do
   listening "$port" && die "port $port is already in use; this benchmark needs it for its own fresh services"
 done
 
@@ -148,6 +154,10 @@ say "starting the relay"
   export Sendarix__Delivery__Routes__0__Domain='*' Sendarix__Delivery__Routes__0__Hosts__0="127.0.0.1:$relay_sink_port"
   export Sendarix__Dns__Servers__0="127.0.0.1:$dns_port"
   export Logging__LogLevel__Default=Warning
+  if [ "$webhooks" != 0 ]; then
+    # The receiver is on loopback over plain HTTP: the operator allows both, as a development relay would.
+    export Sendarix__Webhooks__AllowHttp=true Sendarix__Webhooks__AllowPrivateAddresses=true
+  fi
   exec dotnet "$host_dll"
 ) > "$run/relay.log" 2>&1 &
 relay_pid=$!
@@ -187,6 +197,19 @@ else
   status=$(curl -sS --noproxy '*' -o "$run/patch.json" -w '%{http_code}' -X PATCH -H "Authorization: Bearer $operator_key" \
     -H 'Content-Type: application/json' -d '{"allowUnverifiedSenders":true}' "$api/v1/tenants/$tenant")
   [ "$status" = 200 ] || { cat "$run/patch.json" >&2; die "lifting the sender policy answered $status"; }
+fi
+if [ "$webhooks" != 0 ]; then
+  dotnet "$bench_dll" receive "$webhook_port" "$run/webhooks.log" > "$run/receiver.log" 2>&1 &
+  receiver_pid=$!
+  wait_for 30 "$receiver_pid" "webhook receiver on $webhook_port" listening "$webhook_port"
+  webhook_names=""
+  for i in $(seq 1 "$webhooks"); do
+    batch=$([ "$webhook_batch" = 1 ] && echo true || echo false)
+    status=$(post "/v1/tenants/$tenant/webhooks" "{\"url\":\"http://127.0.0.1:$webhook_port/e$i\",\"batch\":$batch}" "$run/webhook-$i.json")
+    [ "$status" = 201 ] || { cat "$run/webhook-$i.json" >&2; die "creating webhook endpoint $i answered $status"; }
+    webhook_names+="${webhook_names:+,}e$i"
+  done
+  say "$webhooks webhook endpoint(s) on 127.0.0.1:$webhook_port ($webhook_names), batch=$batch"
 fi
 relay_user=$(json_field "$run/credential.json" username)
 relay_secret=$(json_field "$run/credential.json" secret)
@@ -245,7 +268,7 @@ children_seconds() { # output of the `times` builtin → CPU seconds of reaped c
     NR == 2 { print secs($1) + secs($2) }' "$1"
 }
 
-declare -A result cpu load_other ms_per_msg
+declare -A result cpu load_other ms_per_msg hooks
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<< "$1"; }
 
 load() { # side host port user password connections warmup seconds [bench options...] → RESULT line on stdout
@@ -264,13 +287,20 @@ measure() { # side host port user password connections sink-log
   say "$side, $conns connections: ${warmup} s warm-up, ${seconds} s measured, then up to ${drain_max} s for the sink"
   machine_before=$(machine_cpu); server_before=$(server_cpu "$side")
   times > "$run/times.before" # the builtin, run in this shell: CPU of the children it has reaped
+  local ids=()
+  [ "$side" = sendarix ] && [ "$webhooks" != 0 ] && ids=(--ids-out "$run/ids-$conns.txt")
   line=$(load "$side-$conns" "$2" "$3" "$4" "$5" "$conns" "$warmup" "$seconds" \
-    --sink-log "$7" --drain-max "$drain_max" --drain-idle "$drain_idle")
+    --sink-log "$7" --drain-max "$drain_max" --drain-idle "$drain_idle" "${ids[@]}")
   times > "$run/times.after"
   machine_after=$(machine_cpu); server_after=$(server_cpu "$side")
   bench_seconds=$(awk -v a="$(children_seconds "$run/times.after")" -v b="$(children_seconds "$run/times.before")" 'BEGIN { print a - b }')
   result[$side,$conns]=$line
   if [ -z "$line" ]; then say "$side, $conns connections: no result (see $run/$side-$conns.err)"; else say "  $line"; fi
+  if [ ${#ids[@]} -gt 0 ]; then
+    # Every message accepted in this run (warm-up included) must reach every endpoint as accepted and delivered.
+    hooks[$conns]=$(dotnet "$bench_dll" webhook-report "$run/webhooks.log" "$run/ids-$conns.txt" "$webhook_names" "$drain_max" | grep '^WEBHOOKS ' || true)
+    say "  ${hooks[$conns]:-no webhook report}"
+  fi
 
   # CPU over the whole run (warm-up and drain included), in cores: the machine, the server (the relay and Azurite,
   # or Postfix's processes), the load generator, and the rest (other people's work, the sinks, the kernel).
@@ -375,6 +405,20 @@ report="$run/latest.md"
   echo "processes, or Haraka's master and workers, per message accepted over the whole run. Other load: CPU used by neither side nor the load generator"
   echo "(other people's builds and tests, the sinks, the kernel); when it is high, the numbers are lower than they can be."
   echo
+  if [ "$webhooks" != 0 ]; then
+    echo "Webhooks: $webhooks endpoint(s) taking every event type$( [ "$webhook_batch" = 1 ] && echo ', in batches of up to 100 events per request' || echo ', one request per event'), on a local HTTP receiver."
+    echo "Per endpoint: messages accepted in the run (warm-up included) whose accepted or delivered event never arrived, duplicate deliveries, and the lag from event time to receipt."
+    echo
+    echo "| connections | endpoint | missing | events received | duplicates | lag p50 ms | lag p99 ms | lag max ms |"
+    echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    for conns in $connections; do
+      h=${hooks[$conns]:-}
+      for e in ${webhook_names//,/ }; do
+        echo "| $conns | $e | $(num "$h" "${e}_missing") | $(num "$h" "${e}_events") | $(num "$h" "${e}_duplicates") | $(num "$h" "${e}_lag_p50_ms") | $(num "$h" "${e}_lag_p99_ms") | $(num "$h" "${e}_lag_max_ms") |"
+      done
+    done
+    echo
+  fi
   echo "## Details"
   echo
   for conns in $connections; do

@@ -14,20 +14,22 @@ internal sealed record BenchOptions(
     int MessageSize,
     string? SinkLog,
     TimeSpan DrainMax,
-    TimeSpan DrainIdle)
+    TimeSpan DrainIdle,
+    string? IdsOut = null)
 {
     public const string Usage =
         "usage: Sendarix.Bench HOST PORT USERNAME PASSWORD CONNECTIONS WARMUP_S DURATION_S [MESSAGE_BYTES=2048]\n" +
         "                      (the seven required arguments first, taken as they are: a password may begin with --)\n" +
-        "                      [--sink-log PATH] [--drain-max S=60] [--drain-idle S=5]\n" +
+        "                      [--sink-log PATH] [--drain-max S=60] [--drain-idle S=5] [--ids-out PATH]\n" +
         "  --sink-log    output of Postfix's `smtp-sink -c` behind the server: also measure the rate delivered into it\n" +
         "  --drain-max   after the measured window, wait at most this long for accepted messages to reach the sink\n" +
-        "  --drain-idle  stop waiting earlier when the sink count has not moved for this long";
+        "  --drain-idle  stop waiting earlier when the sink count has not moved for this long\n" +
+        "  --ids-out     append the id of every message the server accepted (from its 'queued as' reply) to this file";
 
     public static BenchOptions Parse(string[] args)
     {
         var positional = new List<string>();
-        string? sinkLog = null;
+        string? sinkLog = null, idsOut = null;
         double drainMax = 60, drainIdle = 5;
         for (var i = 0; i < args.Length; i++)
         {
@@ -42,6 +44,9 @@ internal sealed record BenchOptions(
             {
                 case "--sink-log":
                     sinkLog = Value(args, ref i);
+                    break;
+                case "--ids-out":
+                    idsOut = Value(args, ref i);
                     break;
                 case "--drain-max":
                     drainMax = Seconds(Value(args, ref i), "--drain-max");
@@ -77,7 +82,7 @@ internal sealed record BenchOptions(
         var size = positional.Count > 7 ? Integer(positional[7], "MESSAGE_BYTES", 512, 50 * 1024 * 1024) : 2048;
         return new BenchOptions(positional[0], port, positional[2], positional[3], connections,
             TimeSpan.FromSeconds(warmup), TimeSpan.FromSeconds(duration), size, sinkLog,
-            TimeSpan.FromSeconds(drainMax), TimeSpan.FromSeconds(drainIdle));
+            TimeSpan.FromSeconds(drainMax), TimeSpan.FromSeconds(drainIdle), idsOut);
     }
 
     static string Value(string[] args, ref int i) =>

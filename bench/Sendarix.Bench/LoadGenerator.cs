@@ -9,8 +9,10 @@ namespace Sendarix.Bench;
 /// a loop. Each SendAsync (MAIL FROM to the reply at the end of DATA) is timed. A failed send or connect is counted
 /// and the connection is replaced, so an error shows in the counts rather than stopping the load.
 /// </summary>
-internal sealed class LoadGenerator(BenchOptions options, Timeline timeline)
+internal sealed partial class LoadGenerator(BenchOptions options, Timeline timeline)
 {
+    readonly System.Collections.Concurrent.ConcurrentQueue<string> _accepted = new();
+
     // A connection that cannot be opened is retried after this pause, so a refusing server is not spun against.
     static readonly TimeSpan ReconnectPause = TimeSpan.FromMilliseconds(100);
 
@@ -19,7 +21,13 @@ internal sealed class LoadGenerator(BenchOptions options, Timeline timeline)
         // Nothing should take this long; it only keeps a hung server from hanging the benchmark.
         using var abort = new CancellationTokenSource(options.Warmup + options.Duration + TimeSpan.FromSeconds(60));
         var workers = Enumerable.Range(0, options.Connections).Select(i => Task.Run(() => RunConnectionAsync(i, abort.Token))).ToList();
-        return await Task.WhenAll(workers);
+        var stats = await Task.WhenAll(workers);
+        if (options.IdsOut is { } path)
+        {
+            await File.AppendAllLinesAsync(path, _accepted, CancellationToken.None);
+        }
+
+        return stats;
     }
 
     async Task<WorkerStats> RunConnectionAsync(int index, CancellationToken abort)
@@ -54,7 +62,11 @@ internal sealed class LoadGenerator(BenchOptions options, Timeline timeline)
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
-                    await client.SendAsync(message, abort);
+                    var reply = await client.SendAsync(message, abort);
+                    if (options.IdsOut is not null && QueuedAs().Match(reply) is { Success: true } queued)
+                    {
+                        _accepted.Enqueue(queued.Groups[1].Value);
+                    }
                 }
                 catch (Exception ex) when (!abort.IsCancellationRequested)
                 {
@@ -127,6 +139,9 @@ internal sealed class LoadGenerator(BenchOptions options, Timeline timeline)
         var kind = ex is SmtpCommandException c ? $"{(int)c.StatusCode} {c.ErrorCode}: {c.Message}" : $"{ex.GetType().Name}: {ex.Message}";
         Count(stats, (warmup ? "[warm-up] " : "") + (kind.Length > 160 ? kind[..160] : kind));
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"queued as (\S+)")]
+    private static partial System.Text.RegularExpressions.Regex QueuedAs();
 
     static void Count(WorkerStats stats, string kind) =>
         stats.ErrorKinds[kind] = stats.ErrorKinds.GetValueOrDefault(kind) + 1;

@@ -2,6 +2,17 @@ using System.Diagnostics;
 using System.Globalization;
 using Sendarix.Bench;
 
+// Two helpers for the webhook benchmark: a receiver that logs every event it is sent, and the report on that log.
+if (args is ["receive", ..])
+{
+    return await WebhookReceiver.RunAsync(args[1..]);
+}
+
+if (args is ["webhook-report", ..])
+{
+    return await WebhookReport.RunAsync(args[1..]);
+}
+
 BenchOptions options;
 try
 {

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The cost of webhooks, measured: the Sendarix side of bench/run.sh twice, each on fresh storage, first with no
+# webhook endpoint and then with two (every event type, on a local receiver), and writes bench/results/webhooks.md
+# with both acceptance rates side by side, and whether every accepted and delivered event reached both endpoints,
+# with the lag.
+#   bench/webhooks.sh
+# Environment: BENCH_WEBHOOK_BATCH (0: one request per event; 1: batches of up to 100), and everything bench/run.sh
+# reads (BENCH_CONNECTIONS, BENCH_SECONDS, ...).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+out="$here/results/webhooks.md"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+BENCH_SIDES=sendarix BENCH_WEBHOOKS=0 BENCH_RESULTS="$tmp/without.md" "$here/run.sh"
+BENCH_SIDES=sendarix BENCH_WEBHOOKS=2 BENCH_RESULTS="$tmp/with.md" "$here/run.sh"
+
+rate() { # report connections → accepted msg/s of the Sendarix row
+  awk -F'|' -v c="$2" '$2 ~ "^ *"c" *$" && $3 ~ /Sendarix/ { gsub(/ /, "", $4); print $4; exit }' "$1"
+}
+{
+  echo "# Webhooks: acceptance with and without two endpoints"
+  echo
+  echo "Two runs of \`bench/run.sh\` (Sendarix side only), each on fresh storage: without webhook endpoints, then with two."
+  echo
+  echo "| connections | accepted msg/s without | accepted msg/s with two endpoints | with / without |"
+  echo "| ---: | ---: | ---: | ---: |"
+  for conns in ${BENCH_CONNECTIONS:-20 100}; do
+    a=$(rate "$tmp/without.md" "$conns"); b=$(rate "$tmp/with.md" "$conns")
+    echo "| $conns | $a | $b | $(awk -v a="$a" -v b="$b" 'BEGIN { if (a + 0 == 0) print "n/a"; else printf "%.2f", b / a }') |"
+  done
+  echo
+  echo "## Without endpoints"
+  echo
+  sed '1,2d' "$tmp/without.md"
+  echo
+  echo "## With two endpoints"
+  echo
+  sed '1,2d' "$tmp/with.md"
+} > "$out"
+cat "$out"
+echo "bench: written to bench/results/webhooks.md" >&2
