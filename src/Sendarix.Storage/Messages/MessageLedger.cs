@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Text.Json;
 using Azure;
@@ -133,6 +134,9 @@ public sealed class MessageLedger(StorageClients storage)
             ["ClientAddress"] = message.ClientAddress,
             ["MessageIdHeader"] = message.MessageIdHeader,
             ["Subject"] = message.Subject,
+            // At most 10 KB of UTF-8, which relaxed escaping keeps within one property's 32 K characters.
+            ["Tags"] = message.Tags.Count > 0 ? JsonSerializer.Serialize(message.Tags, StorageJson.Relaxed.IReadOnlyListString) : null,
+            ["Metadata"] = message.Metadata.Count > 0 ? JsonSerializer.Serialize(message.Metadata, StorageJson.Relaxed.IReadOnlyDictionaryStringString) : null,
         };
         var recipients = JsonSerializer.Serialize(message.Recipients, StorageJson.Default.IReadOnlyListString);
         for (var i = 0; i * ChunkCharacters < recipients.Length; i++)
@@ -196,6 +200,12 @@ public sealed class MessageLedger(StorageClients storage)
         }
 
         return new MessageView(id.ToString(), id.TenantId, message.GetString("From") ?? "", acceptedAt, message.GetInt64("Size") ?? 0,
-            recipients, withEvents ? history : null, message.GetString("MessageIdHeader"), message.GetString("Subject"));
+            recipients, withEvents ? history : null, message.GetString("MessageIdHeader"), message.GetString("Subject"))
+        {
+            Tags = message.GetString("Tags") is { } tags ? JsonSerializer.Deserialize(tags, StorageJson.Default.IReadOnlyListString) ?? [] : [],
+            Metadata = message.GetString("Metadata") is { } metadata
+                ? JsonSerializer.Deserialize(metadata, StorageJson.Default.IReadOnlyDictionaryStringString) ?? ReadOnlyDictionary<string, string>.Empty
+                : ReadOnlyDictionary<string, string>.Empty,
+        };
     }
 }
