@@ -89,14 +89,15 @@ internal sealed partial class RelayMessageStore(
                 }
             }
 
-            if (!SubmissionTags.TryParse(headers.TagFields, out var tags, out var refusal))
-            {
-                return SmtpReplies.TagsRefused(refusal);
-            }
-
+            var tags = MessageTags.None;
             var length = body.Length;
             if (headers.TagFields.Count > 0)
             {
+                if (!SubmissionTags.TryParse(headers.TagFields, out tags, out var refusal))
+                {
+                    return SmtpReplies.TagsRefused(refusal);
+                }
+
                 // The stored body is what is delivered and DKIM-signed: the fields go before it is stored, in place
                 // (the block only shrinks), so a message without them costs nothing more.
                 length = received.Length + HeaderBlock.RemoveFields(body.AsSpan(received.Length), SubmissionTags.IsTagField).Length;
