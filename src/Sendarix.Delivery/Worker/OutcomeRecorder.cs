@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using Microsoft.Extensions.Logging;
 using Sendarix.Contracts.Destinations;
 using Sendarix.Contracts.Suppression;
@@ -124,7 +125,7 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
     };
 
     static EventMessage Context(DeliveryWorkItem item) =>
-        new(item.MessageId, item.From, item.MessageIdHeader, item.Subject, [], new Dictionary<string, string>());
+        new(item.MessageId, item.From, item.MessageIdHeader, item.Subject, item.Tags ?? [], item.Metadata ?? ReadOnlyDictionary<string, string>.Empty);
 
     static RelayEvent Event(DeliveryWorkItem item, EventMessage context, WorkRecipient recipient, EventType type, int sequence, DateTimeOffset time) => new()
     {

@@ -10,6 +10,7 @@ using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Buffers;
 using Sendarix.Core.Ids;
 using Sendarix.Core.Smtp;
+using Sendarix.Core.Tags;
 using Sendarix.Reception.Protocol;
 using Sendarix.Storage.Acceptance;
 using Sendarix.Storage.Messages;
@@ -21,8 +22,9 @@ using SmtpServer.Storage;
 namespace Sendarix.Reception.Session;
 
 /// <summary>
-/// The end of DATA: checks the body (no bare line breaks; one From header, of domains the tenant may send as), adds
-/// the Received header and answers 250 only once the acceptor has made the message durable. Nothing may escape as an exception: the library would turn it into a permanent 554.
+/// The end of DATA: checks the body (no bare line breaks; one From header, of domains the tenant may send as), takes
+/// the client's tags and metadata out of the header block, adds the Received header and answers 250 only once the
+/// acceptor has made the message durable. Nothing may escape as an exception: the library would turn it into a permanent 554.
 /// </summary>
 internal sealed partial class RelayMessageStore(
     IMessageAcceptor acceptor,
@@ -87,9 +89,27 @@ internal sealed partial class RelayMessageStore(
                 }
             }
 
-            var message = new AcceptedMessage(id, RelayMailboxFilter.Format(transaction.From), recipients, body, now, remote?.ToString(), headers.MessageId, headers.Subject);
+            var tags = MessageTags.None;
+            var length = body.Length;
+            if (headers.TagFields.Count > 0)
+            {
+                if (!SubmissionTags.TryParse(headers.TagFields, out tags, out var refusal))
+                {
+                    return SmtpReplies.TagsRefused(refusal);
+                }
+
+                // The stored body is what is delivered and DKIM-signed: the fields go before it is stored, in place
+                // (the block only shrinks), so a message without them costs nothing more.
+                length = received.Length + HeaderBlock.RemoveFields(body.AsSpan(received.Length), SubmissionTags.IsTagField).Length;
+            }
+
+            var message = new AcceptedMessage(id, RelayMailboxFilter.Format(transaction.From), recipients, body.AsMemory(0, length), now, remote?.ToString(), headers.MessageId, headers.Subject)
+            {
+                Tags = tags.Tags,
+                Metadata = tags.Metadata,
+            };
             await acceptor.AcceptAsync(message, cancellationToken);
-            LogAccepted(logger, id.ToString(), recipients.Count, body.Length);
+            LogAccepted(logger, id.ToString(), recipients.Count, length);
             return SmtpReplies.Queued(id.ToString());
         }
         catch (Exception ex)
@@ -128,9 +148,10 @@ internal sealed partial class RelayMessageStore(
 
     /// <summary>
     /// What the relay keeps of the header block: the domains of the one From header's addresses, the client's
-    /// Message-ID and the Subject (decoded, bounded); null when there is not exactly one parseable From.
+    /// Message-ID and the Subject (decoded, bounded), and the tag and metadata fields (decoded and unfolded, for the
+    /// pure rules of <see cref="SubmissionTags"/>); null when there is not exactly one parseable From.
     /// </summary>
-    static async Task<SubmissionHeaders?> ReadHeadersAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    internal static async Task<SubmissionHeaders?> ReadHeadersAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
         using var stream = MemoryStreams.Over(message);
         HeaderList headers;
@@ -151,13 +172,14 @@ internal sealed partial class RelayMessageStore(
 
         var domains = addresses.Mailboxes.Select(m => m.Domain).Where(d => !string.IsNullOrEmpty(d)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var messageId = headers[HeaderId.MessageId] is { } raw ? MimeUtils.EnumerateReferences(raw).FirstOrDefault() : null;
-        return new SubmissionHeaders(domains, Bounded(messageId), Bounded(headers[HeaderId.Subject]));
+        var tagFields = headers.Where(h => SubmissionTags.IsTagField(h.Field)).Select(h => (h.Field, h.Value)).ToList();
+        return new SubmissionHeaders(domains, Bounded(messageId), Bounded(headers[HeaderId.Subject]), tagFields);
     }
 
     // A header line may not be longer than 998 characters (RFC 5322); anything longer is cut, not refused.
     static string? Bounded(string? value) => value is { Length: > 998 } ? value[..998] : value;
 
-    sealed record SubmissionHeaders(IReadOnlyList<string> FromDomains, string? MessageId, string? Subject);
+    internal sealed record SubmissionHeaders(IReadOnlyList<string> FromDomains, string? MessageId, string? Subject, IReadOnlyList<(string Name, string Value)> TagFields);
 
     // The EHLO name is the client's own text: keep it to characters that cannot break the header.
     static string? Sanitize(string? helo) =>

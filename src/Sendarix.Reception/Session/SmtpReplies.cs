@@ -1,4 +1,5 @@
 using Sendarix.Core.Addressing;
+using Sendarix.Core.Tags;
 using SmtpServer.Protocol;
 
 namespace Sendarix.Reception.Session;
@@ -32,6 +33,9 @@ internal static class SmtpReplies
     public static readonly SmtpResponse SuppressedRecipient = new(SmtpReplyCode.MailboxUnavailable, "5.7.1 The recipient is on this account's suppression list");
 
     public static readonly SmtpResponse MissingFrom = new(SmtpReplyCode.MailboxUnavailable, "5.7.1 The message has no valid From header");
+
+    // The refusal names the rule in ASCII and never repeats the client's text.
+    public static SmtpResponse TagsRefused(TagRefusal refusal) => new(SmtpReplyCode.MailboxUnavailable, $"5.6.0 {refusal.Message}");
 
     public static readonly SmtpResponse AuthLockedOut = new((SmtpReplyCode)454, "4.7.0 Too many failed authentication attempts; try again later");
     public static readonly SmtpResponse AuthUnavailable = new((SmtpReplyCode)454, "4.7.0 Temporary authentication failure; try again later");

@@ -202,7 +202,8 @@ public sealed partial class GroupCommitAcceptor(
 
     static DeliveryWorkItem ToWorkItem(AcceptedMessage m, BodyRef body) => new(
         m.Id.TenantId, m.Id.ToString(), m.From, body.Blob, body.Offset, body.Length, m.AcceptedAt,
-        m.Recipients.Select((r, i) => new WorkRecipient(i, r, 0)).ToList(), m.MessageIdHeader, m.Subject);
+        m.Recipients.Select((r, i) => new WorkRecipient(i, r, 0)).ToList(), m.MessageIdHeader, m.Subject,
+        m.Tags.Count > 0 ? m.Tags : null, m.Metadata.Count > 0 ? m.Metadata : null);
 
     [LoggerMessage(EventId = 2001, EventName = "AcceptanceBatchFailed", Level = LogLevel.Warning,
         Message = "A batch of {Count} messages could not be stored; each sender gets a temporary failure")]

@@ -1,10 +1,12 @@
+using System.Collections.ObjectModel;
 using Sendarix.Core.Ids;
 
 namespace Sendarix.Storage.Messages;
 
 /// <summary>
 /// A message as the front-end received it, ready to be made durable, with the client's own Message-ID and Subject
-/// headers (for the API and the events that will report on it).
+/// headers, tags and metadata (for the API and the events that will report on it). The body no longer carries the
+/// fields the tags and metadata came from.
 /// </summary>
 public sealed record AcceptedMessage(
     MessageId Id,
@@ -14,4 +16,11 @@ public sealed record AcceptedMessage(
     DateTimeOffset AcceptedAt,
     string? ClientAddress,
     string? MessageIdHeader = null,
-    string? Subject = null);
+    string? Subject = null)
+{
+    /// <summary>The client's tags, in the order first given.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>The client's metadata, keys as written, in the order first given.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = ReadOnlyDictionary<string, string>.Empty;
+}

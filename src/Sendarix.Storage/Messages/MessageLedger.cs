@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Text.Json;
 using Azure;
@@ -149,6 +150,9 @@ public sealed class MessageLedger(StorageClients storage)
             ["ClientAddress"] = message.ClientAddress,
             ["MessageIdHeader"] = message.MessageIdHeader,
             ["Subject"] = message.Subject,
+            // At most 10 KB of UTF-8, which relaxed escaping keeps within one property's 32 K characters.
+            ["Tags"] = message.Tags.Count > 0 ? JsonSerializer.Serialize(message.Tags, StorageJson.Relaxed.IReadOnlyListString) : null,
+            ["Metadata"] = message.Metadata.Count > 0 ? JsonSerializer.Serialize(message.Metadata, StorageJson.Relaxed.IReadOnlyDictionaryStringString) : null,
         };
         var recipients = JsonSerializer.Serialize(message.Recipients, StorageJson.Default.IReadOnlyListString);
         for (var i = 0; i * ChunkCharacters < recipients.Length; i++)
@@ -198,8 +202,11 @@ public sealed class MessageLedger(StorageClients storage)
     static LedgerMessage Read(TableEntity message, IReadOnlyList<TableEntity> rows)
     {
         var id = new MessageId(message.PartitionKey, message.RowKey);
-        var context = new EventMessage(id.ToString(), message.GetString("From") ?? "", message.GetString("MessageIdHeader"), message.GetString("Subject"), [],
-            new Dictionary<string, string>());
+        var context = new EventMessage(id.ToString(), message.GetString("From") ?? "", message.GetString("MessageIdHeader"), message.GetString("Subject"),
+            message.GetString("Tags") is { } tags ? JsonSerializer.Deserialize(tags, StorageJson.Default.IReadOnlyListString) ?? [] : [],
+            message.GetString("Metadata") is { } metadata
+                ? JsonSerializer.Deserialize(metadata, StorageJson.Default.IReadOnlyDictionaryStringString) ?? ReadOnlyDictionary<string, string>.Empty
+                : ReadOnlyDictionary<string, string>.Empty);
         var events = rows.Select(e => ReadEvent(e, id.TenantId, context)).OfType<RelayEvent>().OrderBy(e => e.Time).ThenBy(e => e.Sequence).ToList();
         return new LedgerMessage(id, message.GetDateTimeOffset("AcceptedAt") ?? default, message.GetInt64("Size") ?? 0, ReadRecipients(message), context, events);
     }

@@ -2,8 +2,8 @@ namespace Sendarix.Storage.Queue;
 
 /// <summary>
 /// Everything a delivery attempt needs, so the first attempt reads nothing but the body: the envelope, where the
-/// body is, the recipients still to be tried, and what the message's events carry about it (its Message-ID header
-/// and Subject). Carried in queue messages and in retry rows.
+/// body is, the recipients still to be tried, and what the message's events carry about it (its Message-ID header,
+/// Subject, tags and metadata; null when it has none). Carried in queue messages and in retry rows.
 /// </summary>
 public sealed record DeliveryWorkItem(
     string TenantId,
@@ -15,7 +15,9 @@ public sealed record DeliveryWorkItem(
     DateTimeOffset AcceptedAt,
     IReadOnlyList<WorkRecipient> Recipients,
     string? MessageIdHeader = null,
-    string? Subject = null);
+    string? Subject = null,
+    IReadOnlyList<string>? Tags = null,
+    IReadOnlyDictionary<string, string>? Metadata = null);
 
 /// <summary>
 /// A recipient still to be tried: its index in the message, the attempts made so far, how many of them an IP's block

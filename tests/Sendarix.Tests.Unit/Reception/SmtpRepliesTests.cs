@@ -1,3 +1,4 @@
+using Sendarix.Core.Tags;
 using Sendarix.Reception.Session;
 
 namespace Sendarix.Tests.Unit;
@@ -23,5 +24,16 @@ public sealed class SmtpRepliesTests
 
         Assert.True(reply.Message.All(c => char.IsAscii(c) && !char.IsControl(c)), reply.Message);
         Assert.StartsWith("5.7.1 ", reply.Message);
+    }
+
+    [Fact]
+    public void Refused_tags_get_a_permanent_reply_that_names_the_rule()
+    {
+        Assert.False(SubmissionTags.TryParse([.. Enumerable.Range(0, 11).Select(i => ("X-Sendarix-Tag", $"t{i}"))], out _, out var refusal));
+
+        var reply = SmtpReplies.TagsRefused(refusal);
+
+        Assert.Equal(550, (int)reply.ReplyCode);
+        Assert.StartsWith("5.6.0 Too many tags: at most 10 ", reply.Message);
     }
 }
