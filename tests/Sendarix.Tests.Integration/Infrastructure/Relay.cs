@@ -87,6 +87,7 @@ internal sealed class Relay : IAsyncDisposable
             ["Sendarix:Delivery:CommandTimeout"] = "00:00:03",
             ["Sendarix:Shaping:DestinationBackoff"] = "00:00:01",
             ["Sendarix:Delivery:TrustedCaFile"] = TestCa.PemPath,
+            ["Sendarix:Webhooks:TrustedCaFile"] = TestCa.PemPath,
         };
     }
 
