@@ -15,6 +15,7 @@ using Sendarix.Api.Providers;
 using Sendarix.Api.Security;
 using Sendarix.Api.Suppression;
 using Sendarix.Api.Tenants;
+using Sendarix.Api.Webhooks;
 
 namespace Sendarix.Api;
 
@@ -53,7 +54,9 @@ public static class ManagementApi
             .MapMessagesApi()
             .MapDestinationsApi()
             .MapProvidersApi()
-            .MapEgressApi();
+            .MapEgressApi()
+            .MapWebhooksApi()
+            .MapWebhookDeliveriesApi();
         return app;
     }
 }

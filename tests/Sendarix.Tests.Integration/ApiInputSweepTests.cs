@@ -277,6 +277,7 @@ public sealed class ApiInputSweepTests(ApiInputSweepTests.SweptRelay fixture, IT
             "domain" => fixture.Tenant.Domain,
             "messageId" => $"{fixture.Tenant.TenantId}-0000000000",
             "credentialId" or "keyId" => "cr00000000000000",
+            "endpointId" => "we_0000000000000000",
             "address" when operation.Template.StartsWith("/v1/ips", StringComparison.Ordinal) => ip,
             "address" => "sweep@example.com",
             "provider" => provider,
@@ -297,6 +298,9 @@ public sealed class ApiInputSweepTests(ApiInputSweepTests.SweptRelay fixture, IT
         { Name: "address" } => JsonValue.Create("sweep@example.com"),
         { Name: "pool" } => JsonValue.Create(""),
         { Name: "allowedNetworks" } => new JsonArray("192.0.2.0/24"),
+
+        // Of the right form, so other fields' values reach the grain, whose DNS check then refuses it.
+        { Name: "url" } => JsonValue.Create("https://sweep.example/hook"),
         { Type: "string" } => JsonValue.Create("sweep"),
         { Type: "boolean" } => JsonValue.Create(false),
         { Type: "integer" } => JsonValue.Create(1),
@@ -374,6 +378,7 @@ public sealed class ApiInputSweepTests(ApiInputSweepTests.SweptRelay fixture, IT
             await AddAsync($"{at}/credentials", c => $"{at}/credentials/{c.GetProperty("id").GetString()}");
             await AddAsync($"{at}/api-keys", k => $"{at}/api-keys/{k.GetProperty("id").GetString()}");
             await AddAsync($"{at}/suppressions?max=1000", s => $"{at}/suppressions/{s.GetProperty("address").GetString()}");
+            await AddAsync($"{at}/webhooks", w => $"{at}/webhooks/{w.GetProperty("id").GetString()}");
         }
 
         await AddAsync("/v1/providers", p => $"/v1/providers/{p.GetProperty("provider").GetString()}");

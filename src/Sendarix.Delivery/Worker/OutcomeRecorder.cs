@@ -1,5 +1,6 @@
 using System.Collections.ObjectModel;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Sendarix.Contracts.Destinations;
 using Sendarix.Contracts.Suppression;
 using Sendarix.Contracts.Tenants;
@@ -18,7 +19,8 @@ namespace Sendarix.Delivery.Worker;
 /// deferred recipients in the retry table with their destination told when they are due). Each recipient's step has
 /// its own sequence number, carried in its work, so a round repeated after a crash records the same events again.
 /// </summary>
-internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore retries, IGrainFactory grains, TimeProvider time, ILogger<OutcomeRecorder> logger)
+internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore retries, IGrainFactory grains, IOptions<DeliveryOptions> options, TimeProvider time,
+    ILogger<OutcomeRecorder> logger)
 {
     /// <param name="items">The work taken: items whose recipients have no event yet get their accepted events.</param>
     /// <param name="outcomes">The decisions for the items' recipients, per destination domain.</param>
@@ -32,6 +34,7 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
             recorded.AddRange(item.Recipients.Where(r => r.Sequence == 0).Select(r => Event(item, context, r, EventType.Accepted, 0, item.AcceptedAt) with
             {
                 Reply = $"250 2.0.0 OK: queued as {item.MessageId}",
+                Sandbox = IsSandbox(r.Address),
             }));
         }
 
@@ -113,6 +116,10 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
             await grains.GetGrain<IDestinationGrain>(destination.Key).ScheduleAsync(entries.Min(e => e.Due));
         }
     }
+
+    // A recipient at the simulator's domain is a test from its acceptance on.
+    bool IsSandbox(string address) => options.Value.SandboxDomain is { Length: > 0 } sandbox
+        && address.EndsWith("@" + sandbox, StringComparison.OrdinalIgnoreCase);
 
     static EventType TypeOf(DispositionKind kind) => kind switch
     {

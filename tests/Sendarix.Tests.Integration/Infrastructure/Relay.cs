@@ -48,6 +48,9 @@ internal sealed class Relay : IAsyncDisposable
 
     public string OperatorKey => Settings["Sendarix:Api:OperatorApiKey"]!;
 
+    /// <summary>The relay's grains, for what only the relay itself calls (such as the webhook dispatcher's calls).</summary>
+    public IGrainFactory Grains => _app.Services.GetRequiredService<IGrainFactory>();
+
     /// <summary>Settings for a relay on <paramref name="storage"/>; tests add routes and limits on top.</summary>
     public static Dictionary<string, string?> DefaultSettings(string storageConnectionString)
     {
@@ -84,6 +87,7 @@ internal sealed class Relay : IAsyncDisposable
             ["Sendarix:Delivery:CommandTimeout"] = "00:00:03",
             ["Sendarix:Shaping:DestinationBackoff"] = "00:00:01",
             ["Sendarix:Delivery:TrustedCaFile"] = TestCa.PemPath,
+            ["Sendarix:Webhooks:TrustedCaFile"] = TestCa.PemPath,
         };
     }
 

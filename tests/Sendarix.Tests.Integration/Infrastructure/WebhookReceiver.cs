@@ -11,12 +11,13 @@ namespace Sendarix.Tests.Integration.Infrastructure;
 /// A webhook receiver: Kestrel over HTTPS on 127.0.0.1 with a certificate from <see cref="TestCa"/> for
 /// <paramref name="names"/>, recording every request and its connection. Paths script the answer: "/ok" 204,
 /// "/redirect" 302 to "/ok", "/hang" never answers, "/busy" 503 with Retry-After in seconds, "/limited" 429 with
-/// Retry-After as an HTTP date, "/gone" 410.
+/// Retry-After as an HTTP date, "/gone" 410; a path <see cref="Fail"/> names answers 500 until it recovers.
 /// </summary>
 internal sealed class WebhookReceiver : IAsyncDisposable
 {
     readonly WebApplication _app;
     readonly ConcurrentQueue<ReceivedWebhook> _requests = new();
+    readonly ConcurrentDictionary<string, bool> _failing = new(StringComparer.Ordinal);
     int _connections;
 
     WebhookReceiver(WebApplication app, int port) => (_app, Port) = (app, port);
@@ -27,6 +28,11 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     /// <summary>TCP connections accepted, so a test can tell "refused before connecting" and "connection reused".</summary>
     public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>Makes the path answer 500 from now on, until <see cref="Recover"/>.</summary>
+    public void Fail(string path) => _failing[path] = true;
+
+    public void Recover(string path) => _failing.TryRemove(path, out _);
 
     /// <summary>The Retry-After date "/limited" sends.</summary>
     public DateTimeOffset LimitedUntil { get; set; }
@@ -53,30 +59,43 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         {
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body, context.RequestAborted);
-            receiver._requests.Enqueue(new ReceivedWebhook("/" + path, context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-                body.ToArray()));
+            var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+            if (receiver._failing.ContainsKey("/" + path))
+            {
+                receiver._requests.Enqueue(new ReceivedWebhook("/" + path, headers, body.ToArray(), StatusCodes.Status500InternalServerError));
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                return;
+            }
+
+            var status = path switch
+            {
+                "redirect" => StatusCodes.Status302Found,
+                "hang" => 0,
+                "busy" => StatusCodes.Status503ServiceUnavailable,
+                "limited" => StatusCodes.Status429TooManyRequests,
+                "gone" => StatusCodes.Status410Gone,
+                _ => StatusCodes.Status204NoContent,
+            };
+            receiver._requests.Enqueue(new ReceivedWebhook("/" + path, headers, body.ToArray(), status));
             switch (path)
             {
                 case "redirect":
-                    context.Response.StatusCode = StatusCodes.Status302Found;
+                    context.Response.StatusCode = status;
                     context.Response.Headers.Location = $"https://{context.Request.Host}/ok";
                     break;
                 case "hang":
                     await Task.Delay(Timeout.Infinite, context.RequestAborted);
                     break;
                 case "busy":
-                    context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    context.Response.StatusCode = status;
                     context.Response.Headers.RetryAfter = "120";
                     break;
                 case "limited":
-                    context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                    context.Response.StatusCode = status;
                     context.Response.Headers.RetryAfter = receiver.LimitedUntil.ToString("r");
                     break;
-                case "gone":
-                    context.Response.StatusCode = StatusCodes.Status410Gone;
-                    break;
                 default:
-                    context.Response.StatusCode = StatusCodes.Status204NoContent;
+                    context.Response.StatusCode = status;
                     break;
             }
         });
@@ -99,5 +118,5 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     }
 }
 
-/// <summary>One request as the receiver read it: path, headers (names in any case) and body bytes.</summary>
-internal sealed record ReceivedWebhook(string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body);
+/// <summary>One request as the receiver read it: path, headers (names in any case), body bytes and the status it answered (0: none, it hung).</summary>
+internal sealed record ReceivedWebhook(string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body, int Status);

@@ -10,6 +10,8 @@ public sealed class WebhookUrlTests
     [InlineData("https://hooks.example.com:443/", "https://hooks.example.com/")]
     [InlineData("https://hooks.example.com./x", "https://hooks.example.com/x")]
     [InlineData("https://Bücher.example/hook", "https://xn--bcher-kva.example/hook")]
+    [InlineData("https://Bücher.example/a%20b/%2F?q=%26x&r=ü#frag", "https://xn--bcher-kva.example/a%20b/%2F?q=%26x&r=%C3%BC#frag")]
+    [InlineData("https://hooks.example.com/ü?token=a%2Bb", "https://hooks.example.com/%C3%BC?token=a%2Bb")]
     [InlineData("https://8.8.8.8/hook", "https://8.8.8.8/hook")]
     [InlineData("https://[2001:4860:4860::8888]/hook", "https://[2001:4860:4860::8888]/hook")]
     public void Takes_public_https_urls_in_their_stored_form(string text, string stored)
