@@ -2,8 +2,10 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Azure.Storage.Queues;
 using MailKit.Net.Smtp;
@@ -17,7 +19,8 @@ namespace Sendarix.Tests.Integration;
 
 /// <summary>
 /// The relay process is killed (SIGKILL) under load and started again on the same storage: every message that got
-/// 250 before the kill is delivered afterwards. Duplicates are allowed (at-least-once) and reported.
+/// 250 before the kill is delivered afterwards, and its accepted and delivered events reach the tenant's webhook
+/// endpoint. Duplicates are allowed (at-least-once) and reported.
 /// </summary>
 [Collection(CrashCollection.Name)]
 public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetime
@@ -32,6 +35,8 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
     readonly AzuriteServer _azurite = new();
     readonly Dnsmasq _dns = new();
     readonly SmtpSink _sink = new(IPAddress.Loopback);
+    const string HooksHost = "hooks.crash.test";
+    WebhookReceiver _hooks = null!;
     readonly ConcurrentQueue<string> _log = new();
     Dictionary<string, string?> _settings = null!;
     Process? _relay;
@@ -40,8 +45,11 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
     public async Task InitializeAsync()
     {
         await _azurite.StartAsync();
-        await _dns.StartAsync([]);
+        _hooks = await WebhookReceiver.StartAsync(HooksHost);
+        await _dns.StartAsync([$"--host-record={HooksHost},127.0.0.1"]);
         _settings = Relay.DefaultSettings(_azurite.ConnectionString);
+        _settings["Sendarix:Webhooks:AllowPrivateAddresses"] = "true";
+        _settings["Sendarix:Webhooks:TrustedCaFile"] = TestCa.PemPath;
         _settings["Sendarix:Dns:Servers:0"] = _dns.Server;
         _settings["Sendarix:Delivery:Routes:0:Domain"] = "*";
         _settings["Sendarix:Delivery:Routes:0:Hosts:0"] = _sink.HostPort;
@@ -62,6 +70,11 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
         }
 
         await _sink.DisposeAsync();
+        if (_hooks is not null)
+        {
+            await _hooks.DisposeAsync();
+        }
+
         await _azurite.DisposeAsync();
         _dns.Dispose();
         try
@@ -85,6 +98,8 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
         using var api = new HttpClient { BaseAddress = new Uri(_settings["Sendarix:Api:Url"]!) };
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _settings["Sendarix:Api:OperatorApiKey"]);
         var tenant = await Relay.CreateTenantAsync(api, _dns, "Crash");
+        await Relay.ReadAsync(await api.PostAsJsonAsync($"/v1/tenants/{tenant.TenantId}/webhooks",
+            new { url = $"https://{HooksHost}:{_hooks.Port}/ok", eventTypes = new[] { "accepted", "delivered" } }), HttpStatusCode.Created);
 
         // Load: each client sends numbered messages in a loop; a message counts only when its 250 was read.
         var accepted = new ConcurrentDictionary<string, string>();   // marker -> queued id
@@ -149,6 +164,18 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
             duplicates: {duplicates} extra copies of {duplicated} accepted messages; delivered without a 250 read by the client: {unacknowledged}; truncated copies at the sink: {partial}
             timings: first start {firstReady.TotalSeconds:F1} s, load {(killedAt - loadStart).TotalSeconds:F1} s ({acceptedAtKill / Math.Max(0.001, (killedAt - loadStart).TotalSeconds):F0} msg/s accepted), restart ready after {(secondReady - restartAt).TotalSeconds:F1} s, all delivered {(allDelivered - secondReady).TotalSeconds:F1} s after the restart ({(allDelivered - killedAt).TotalSeconds:F1} s after the kill), queue empty {(drained - secondReady).TotalSeconds:F1} s after the restart
             """;
+        // Webhooks: every accepted message's accepted and delivered events reach the endpoint at least once, events
+        // pending in the outbox and the webhook queue at the kill included; repeats (same webhook-id) are counted.
+        var queued = acceptedIds.Values.ToHashSet();
+        var hooks = await Expect(Eventually.GetAsync(() => Task.FromResult(WebhookEvents()),
+            w => queued.All(id => w.Accepted.Contains(id) && w.Delivered.Contains(id)), DeliveryTime, "every accepted and delivered event at the webhook endpoint"),
+            "webhooks after the restart", () =>
+            {
+                var w = WebhookEvents();
+                var missing = queued.Where(id => !w.Accepted.Contains(id) || !w.Delivered.Contains(id)).ToList();
+                return $"{missing.Count} messages missing an event, e.g. {string.Join(", ", missing.Take(10))}";
+            });
+        report += $"\nwebhooks: {hooks.Requests} requests for {queued.Count} accepted messages, every accepted and delivered event received; duplicates (a webhook-id again): {hooks.Duplicates}";
         output.WriteLine(report);
 
         Assert.True(acceptedIds.Count >= AcceptedBeforeKill, report);
@@ -164,6 +191,28 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
             var ids = view.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("id").GetString()).ToList();
             Assert.Equal(ids.Count, ids.Distinct().Count());
         }
+    }
+
+    (HashSet<string> Accepted, HashSet<string> Delivered, int Requests, int Duplicates) WebhookEvents()
+    {
+        var accepted = new HashSet<string>(StringComparer.Ordinal);
+        var delivered = new HashSet<string>(StringComparer.Ordinal);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var requests = _hooks.Requests.Where(r => r.Path == "/ok").ToList();
+        var duplicates = 0;
+        foreach (var request in requests)
+        {
+            if (!ids.Add(request.Headers["webhook-id"]))
+            {
+                duplicates++;
+            }
+
+            var data = JsonDocument.Parse(request.Body).RootElement.GetProperty("data");
+            var messageId = data.GetProperty("messageId").GetString()!;
+            (data.GetProperty("type").GetString() == "accepted" ? accepted : delivered).Add(messageId);
+        }
+
+        return (accepted, delivered, requests.Count, duplicates);
     }
 
     async Task SendLoopAsync(int client, TenantCredential tenant, ConcurrentDictionary<string, string> accepted, ConcurrentQueue<string> errors, Func<int> attempt, CancellationToken stop)

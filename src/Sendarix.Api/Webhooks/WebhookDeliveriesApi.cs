@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -74,7 +75,7 @@ public static class WebhookDeliveriesApi
         string tenantId, string endpointId, WebhookReplayRequest? request, WebhookQueue queue, MessageLedger ledger, TenantEventLog tenantEvents,
         IGrainFactory grains, IOptions<RetryOptions> retry, CancellationToken cancellationToken)
     {
-        if (Validate(request, tenantId) is { } problem)
+        if (Validate(request, tenantId, out var range) is { } problem)
         {
             return problem;
         }
@@ -99,7 +100,7 @@ public static class WebhookDeliveriesApi
         else
         {
             // Events of the range belong to messages accepted in it, or before it by up to a message's lifetime (retries).
-            var (from, to) = (request.From!.Value, request.To!.Value);
+            var (from, to) = range;
             events = [];
             var continuation = request.Continuation;
             do
@@ -123,8 +124,9 @@ public static class WebhookDeliveriesApi
         return TypedResults.Accepted($"/v1/tenants/{tenantId}/webhooks/{endpointId}/attempts", new WebhookReplayResponse(wanted.Count, next));
     }
 
-    static ValidationProblem? Validate(WebhookReplayRequest? request, string tenantId)
+    static ValidationProblem? Validate(WebhookReplayRequest? request, string tenantId, out (DateTimeOffset From, DateTimeOffset To) range)
     {
+        range = default;
         var errors = new Dictionary<string, string[]>();
         if (request is null || (request.MessageId is null) == (request.From is null && request.To is null))
         {
@@ -136,13 +138,17 @@ public static class WebhookDeliveriesApi
         }
         else if (request.MessageId is null)
         {
-            if (request.From is not { } from || request.To is not { } to)
+            if (!Time(request.From, out var from) || !Time(request.To, out var to))
             {
-                errors["from"] = ["Give both from and to."];
+                errors["from"] = ["Give both from and to, as ISO 8601 times with an offset (2026-12-01T09:00:00Z)."];
             }
             else if (to < from || to - from > MaxReplayRange)
             {
                 errors["to"] = [$"After from, and at most {MaxReplayRange.TotalDays:F0} days after it."];
+            }
+            else
+            {
+                range = (from, to);
             }
 
             if (request.Continuation is { } c && (c.Length > 40 || !c.All(char.IsAsciiLetterOrDigit)))
@@ -153,6 +159,10 @@ public static class WebhookDeliveriesApi
 
         return errors.Count == 0 ? null : TypedResults.ValidationProblem(errors);
     }
+
+    // Times are taken as text and parsed here: a body that does not bind would be refused before the key is checked.
+    static bool Time(string? text, out DateTimeOffset time) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out time);
 
     static async Task<WebhookEndpoint?> FindAsync(IGrainFactory grains, string tenantId, string endpointId) =>
         TenantIds.IsValid(tenantId) && endpointId.Length <= 64 ? await grains.GetGrain<IWebhookEndpointsGrain>(tenantId).GetAsync(endpointId) : null;
@@ -167,7 +177,7 @@ public sealed record WebhookAttemptResponse(DateTimeOffset Time, int Attempt, IR
 public sealed record WebhookTestResponse(string EventId);
 
 /// <summary>Either a message id, or a time range (with the previous answer's continuation to go on with a long range).</summary>
-public sealed record WebhookReplayRequest(string? MessageId, DateTimeOffset? From, DateTimeOffset? To, string? Continuation);
+public sealed record WebhookReplayRequest(string? MessageId, string? From, string? To, string? Continuation);
 
 /// <summary>How many events were queued, and where to go on when the range held more than one replay sends.</summary>
 public sealed record WebhookReplayResponse(int Events, string? Next);
