@@ -12,7 +12,21 @@ out="$here/results/webhooks.md"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# The services of one run take a moment to let go of their ports after it ends.
+ports_free() {
+  for port in 10100 10101 10102 10027 12587 18025 18090; do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 1
+  done
+  return 0
+}
+wait_ports() {
+  for _ in $(seq 1 150); do ports_free && return 0; sleep 0.2; done
+  echo "bench: the previous run's ports are still in use" >&2
+  return 1
+}
+
 BENCH_SIDES=sendarix BENCH_WEBHOOKS=0 BENCH_RESULTS="$tmp/without.md" "$here/run.sh"
+wait_ports
 BENCH_SIDES=sendarix BENCH_WEBHOOKS=2 BENCH_RESULTS="$tmp/with.md" "$here/run.sh"
 
 rate() { # report connections → accepted msg/s of the Sendarix row

@@ -28,15 +28,24 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<OutcomeRecorder>();
         services.AddHostedService<WorkConsumer>();
 
-        // Webhooks: the router (outbox to endpoints' queues) and the dispatcher (queue to endpoints) run beside delivery.
+        // Webhooks: the dispatcher (the webhook queue to the endpoints) runs beside delivery.
         services.AddOptions<Webhooks.WebhookSenderOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<Webhooks.WebhookDispatchOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Webhooks.WebhookUrlGuard>();
         services.AddSingleton<Webhooks.WebhookSender>();
-        services.AddSingleton<Webhooks.WebhookEndpointCache>();
         services.AddSingleton<Webhooks.WebhookHealth>();
-        services.AddHostedService<Webhooks.WebhookRouter>();
         services.AddHostedService<Webhooks.WebhookDispatcher>();
+        return services;
+    }
+
+    /// <summary>
+    /// Who takes a tenant's events (its webhook endpoints, read from their grain): every role records events, so every
+    /// role routes them.
+    /// </summary>
+    public static IServiceCollection AddEventSubscribers(this IServiceCollection services)
+    {
+        services.AddOptions<Webhooks.WebhookDispatchOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Webhooks.WebhookEndpointCache>();
+        services.AddSingleton<Storage.Events.IEventSubscribers, Webhooks.WebhookSubscribers>();
         return services;
     }
 

@@ -42,6 +42,7 @@ public static class SendarixHost
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSendarixStorage();
+        builder.Services.AddEventSubscribers();
         builder.Services.AddRetryPolicy();
 
         // Egress pools are read by delivery (which IP to send from) and by the API (which pools exist): bound once.

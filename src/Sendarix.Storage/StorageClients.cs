@@ -21,7 +21,6 @@ public sealed class StorageClients
         Bodies = Blobs.GetBlobContainerClient($"{o.Prefix}-bodies");
         WebhookAttempts = Tables.GetTableClient($"{o.Prefix}WebhookAttempts");
         Delivery = new QueueClient(o.ConnectionString, $"{o.Prefix}-delivery", Configure(new QueueClientOptions()));
-        Events = new QueueClient(o.ConnectionString, $"{o.Prefix}-events", Configure(new QueueClientOptions()));
         Webhooks = new QueueClient(o.ConnectionString, $"{o.Prefix}-webhooks", Configure(new QueueClientOptions()));
     }
 
@@ -64,10 +63,7 @@ public sealed class StorageClients
     /// <summary>Delivery work: each queue message lists message recipients ready for an attempt.</summary>
     public QueueClient Delivery { get; }
 
-    /// <summary>The event outbox: each queue message lists recorded events, for the webhook router.</summary>
-    public QueueClient Events { get; }
-
-    /// <summary>Webhook deliveries: each queue message is a group of events for one endpoint, with its attempt count.</summary>
+    /// <summary>Webhook deliveries, the events' outbox: each queue message is a group of events for one endpoint, with its attempt count.</summary>
     public QueueClient Webhooks { get; }
 
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
@@ -80,7 +76,6 @@ public sealed class StorageClients
         await Bodies.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await WebhookAttempts.CreateIfNotExistsAsync(cancellationToken);
         await Delivery.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        await Events.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await Webhooks.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
     }
 }

@@ -25,7 +25,6 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<DestinationIndex>();
         services.AddSingleton<TenantEventLog>();
         services.AddSingleton<Events.EventRecorder>();
-        services.AddSingleton<Events.EventOutbox>();
         services.AddSingleton<Webhooks.WebhookQueue>();
         services.AddSingleton<Webhooks.WebhookAttemptLog>();
         services.AddSingleton<Suppression.SuppressionStore>();

@@ -16,11 +16,17 @@ public sealed class WebhookDispatchOptions
     [Range(1, 100)]
     public int MaxConcurrentPerEndpoint { get; set; } = 4;
 
-    /// <summary>The longest an idle router or dispatcher waits before looking at its queue again (it polls sooner while busy).</summary>
+    /// <summary>The longest an idle dispatcher waits before looking at its queue again (it polls sooner while busy).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long the endpoints and secrets of a tenant are kept by a node before they are read again.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan EndpointCacheDuration { get; set; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>Idle polling: soon after work, then less and less often, up to the configured interval.</summary>
+internal static class WebhookPolling
+{
+    public static TimeSpan Pause(int idlePolls, TimeSpan max) => TimeSpan.FromMilliseconds(Math.Min(max.TotalMilliseconds, 10 << Math.Min(idlePolls, 10)));
 }

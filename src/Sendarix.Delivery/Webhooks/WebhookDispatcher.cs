@@ -35,6 +35,11 @@ internal sealed partial class WebhookDispatcher(
     // When a busy endpoint's delivery is taken while its slots are full, it is looked at again this much later.
     static readonly TimeSpan BusyEndpointDelay = TimeSpan.FromMilliseconds(500);
 
+    // Delivered requests are written to the attempt log once a second, merged: a busy endpoint costs one table
+    // transaction a second rather than one a request. Failures are written at once.
+    static readonly TimeSpan SuccessFlushInterval = TimeSpan.FromSeconds(1);
+
+    readonly ConcurrentQueue<(string TenantId, string EndpointId, WebhookAttempt Attempt)> _delivered = new();
     readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentRequests);
     readonly ConcurrentDictionary<string, int> _perEndpoint = new(StringComparer.Ordinal);
 
@@ -46,6 +51,84 @@ internal sealed partial class WebhookDispatcher(
     TimeSpan Budget => senderOptions.Value.Timeout * 2;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var flushing = FlushLoopAsync(stoppingToken);
+        await DispatchAsync(stoppingToken);
+        await flushing;
+        await FlushAsync();
+    }
+
+    async Task FlushLoopAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(SuccessFlushInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await FlushAsync();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    async Task FlushAsync()
+    {
+        var taken = new List<(string TenantId, string EndpointId, WebhookAttempt Attempt)>();
+        while (_delivered.TryDequeue(out var row))
+        {
+            taken.Add(row);
+        }
+
+        foreach (var endpoint in taken.GroupBy(t => (t.TenantId, t.EndpointId)))
+        {
+            var rows = endpoint.GroupBy(t => (t.Attempt.Attempt, t.Attempt.Replay))
+                .SelectMany(g => Merge(g.Select(t => t.Attempt)))
+                .ToList();
+            try
+            {
+                await attemptLog.AppendAsync(endpoint.Key.TenantId, endpoint.Key.EndpointId, rows, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                // Only the record of requests that went through is lost; the events are delivered.
+                LogAttemptsNotRecorded(logger, ex, rows.Count, endpoint.Key.EndpointId);
+            }
+        }
+    }
+
+    // Requests of the same attempt number that all went through, as few rows as hold at most 100 events each (as a request does).
+    static IEnumerable<WebhookAttempt> Merge(IEnumerable<WebhookAttempt> attempts)
+    {
+        var group = new List<WebhookAttempt>();
+        var events = 0;
+        foreach (var attempt in attempts)
+        {
+            if (group.Count > 0 && events + attempt.EventIds.Count > WebhookQueue.MaxEventsPerDelivery)
+            {
+                yield return Merged(group);
+                group = [];
+                events = 0;
+            }
+
+            group.Add(attempt);
+            events += attempt.EventIds.Count;
+        }
+
+        if (group.Count > 0)
+        {
+            yield return Merged(group);
+        }
+    }
+
+    static WebhookAttempt Merged(List<WebhookAttempt> group) => group.Count == 1 ? group[0] : group[^1] with
+    {
+        EventIds = group.SelectMany(a => a.EventIds).ToList(),
+        Latency = TimeSpan.FromTicks((long)group.Average(a => a.Latency.Ticks)),
+    };
+
+    async Task DispatchAsync(CancellationToken stoppingToken)
     {
         var idlePolls = 0;
         var running = new ConcurrentDictionary<Task, bool>();
@@ -207,7 +290,7 @@ internal sealed partial class WebhookDispatcher(
         if (round.Sent.Count > 0)
         {
             var latency = TimeSpan.FromTicks((long)round.Results.Average(r => r.Latency.Ticks));
-            rows.Add(new WebhookAttempt(now, attempt, round.Sent.Select(e => e.Id).ToList(), round.Results[^1].StatusCode, latency, null, null, d.Replay));
+            _delivered.Enqueue((d.TenantId, d.EndpointId, new WebhookAttempt(now, attempt, round.Sent.Select(e => e.Id).ToList(), round.Results[^1].StatusCode, latency, null, null, d.Replay)));
         }
 
         if (round.Failed is { } failed && round.Failure is { } failure)
@@ -236,7 +319,6 @@ internal sealed partial class WebhookDispatcher(
             return;
         }
 
-        await attemptLog.AppendAsync(d.TenantId, d.EndpointId, rows, CancellationToken.None);
         if (round.Untried.Count > 0)
         {
             await queue.RescheduleAsync(message, d with { Events = round.Untried }, TimeSpan.Zero, CancellationToken.None);
@@ -272,6 +354,10 @@ internal sealed partial class WebhookDispatcher(
     /// <summary>What one pass over a delivery did: events sent (and their results), the ones from the first failure on, and those not tried in time.</summary>
     sealed record Round(IReadOnlyList<RelayEvent> Sent, IReadOnlyList<WebhookAttemptResult> Results, IReadOnlyList<RelayEvent>? Failed, WebhookAttemptResult? Failure,
         IReadOnlyList<RelayEvent> Untried);
+
+    [LoggerMessage(EventId = 5105, EventName = "WebhookAttemptsNotRecorded", Level = LogLevel.Warning,
+        Message = "{Count} delivered webhook request(s) to endpoint {EndpointId} could not be recorded in its attempt log")]
+    static partial void LogAttemptsNotRecorded(ILogger logger, Exception exception, int count, string endpointId);
 
     [LoggerMessage(EventId = 5101, EventName = "WebhookQueueUnavailable", Level = LogLevel.Warning, Message = "The webhook queue could not be read")]
     static partial void LogQueueUnavailable(ILogger logger, Exception exception);

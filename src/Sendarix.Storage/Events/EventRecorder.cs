@@ -1,16 +1,17 @@
 using Sendarix.Core.Events;
 using Sendarix.Storage.Messages;
 using Sendarix.Storage.Tenants;
+using Sendarix.Storage.Webhooks;
 
 namespace Sendarix.Storage.Events;
 
 /// <summary>
 /// The one writer of events: message events go to the ledger, behind their message; tenant events to the tenant's
-/// log; then all of them to the outbox, for webhooks. Every reader (the API, webhooks, later search and statistics)
-/// reads what this wrote. Events carry stable ids, so recording a step twice rewrites the same rows (and publishes
-/// the same ids again: webhooks are at-least-once).
+/// log; then each of the tenant's webhook endpoints gets its share queued (the webhook queue is the outbox). Every
+/// reader (the API, webhooks, later search and statistics) reads what this wrote. Events carry stable ids, so
+/// recording a step twice rewrites the same rows and queues the same ids again: webhooks are at-least-once.
 /// </summary>
-public sealed class EventRecorder(MessageLedger ledger, TenantEventLog tenantEvents, EventOutbox outbox)
+public sealed class EventRecorder(MessageLedger ledger, TenantEventLog tenantEvents, WebhookQueue webhooks, IEventSubscribers subscribers)
 {
     public async Task RecordAsync(IReadOnlyList<RelayEvent> events, CancellationToken cancellationToken)
     {
@@ -25,7 +26,17 @@ public sealed class EventRecorder(MessageLedger ledger, TenantEventLog tenantEve
             messageEvents.Count > 0 ? ledger.AppendAsync(messageEvents, cancellationToken) : Task.CompletedTask,
             others.Count > 0 ? tenantEvents.AppendAsync(others, cancellationToken) : Task.CompletedTask);
 
-        // Published only once stored: a webhook never reports an event that the API could not show.
-        await outbox.PublishAsync(events, cancellationToken);
+        // Queued only once stored, so a webhook never reports what the API could not show. A tenant without
+        // endpoints costs nothing more; one with endpoints, one queue message each per call.
+        var sends = new List<Task>();
+        foreach (var tenant in events.GroupBy(e => e.TenantId))
+        {
+            foreach (var subscription in await subscribers.SelectAsync(tenant.Key, tenant.ToList()))
+            {
+                sends.Add(webhooks.SendAsync(tenant.Key, subscription.EndpointId, subscription.Events, cancellationToken));
+            }
+        }
+
+        await Task.WhenAll(sends);
     }
 }

@@ -19,8 +19,6 @@ public sealed class MessageLedger(StorageClients storage)
     // Azure Table transactions take at most 100 operations, all in one partition.
     const int MaxTransactionOperations = 100;
 
-    // A string property holds 64 KB (32 K UTF-16 characters): longer recipient lists are split across properties.
-    const int ChunkCharacters = 30_000;
     const string RecipientsProperty = "Recipients";
 
     TableClient Table => storage.Messages;
@@ -154,26 +152,12 @@ public sealed class MessageLedger(StorageClients storage)
             ["Tags"] = message.Tags.Count > 0 ? JsonSerializer.Serialize(message.Tags, StorageJson.Relaxed.IReadOnlyListString) : null,
             ["Metadata"] = message.Metadata.Count > 0 ? JsonSerializer.Serialize(message.Metadata, StorageJson.Relaxed.IReadOnlyDictionaryStringString) : null,
         };
-        var recipients = JsonSerializer.Serialize(message.Recipients, StorageJson.Default.IReadOnlyListString);
-        for (var i = 0; i * ChunkCharacters < recipients.Length; i++)
-        {
-            var chunk = recipients.Substring(i * ChunkCharacters, Math.Min(ChunkCharacters, recipients.Length - i * ChunkCharacters));
-            row[i == 0 ? RecipientsProperty : string.Create(CultureInfo.InvariantCulture, $"{RecipientsProperty}{i}")] = chunk;
-        }
-
+        TableText.Write(row, RecipientsProperty, JsonSerializer.Serialize(message.Recipients, StorageJson.Relaxed.IReadOnlyListString));
         return row;
     }
 
-    static IReadOnlyList<string> ReadRecipients(TableEntity row)
-    {
-        var json = row.GetString(RecipientsProperty) ?? "[]";
-        for (var i = 1; row.GetString(string.Create(CultureInfo.InvariantCulture, $"{RecipientsProperty}{i}")) is { } more; i++)
-        {
-            json += more;
-        }
-
-        return JsonSerializer.Deserialize(json, StorageJson.Default.IReadOnlyListString) ?? [];
-    }
+    static IReadOnlyList<string> ReadRecipients(TableEntity row) =>
+        JsonSerializer.Deserialize(TableText.Read(row, RecipientsProperty) ?? "[]", StorageJson.Default.IReadOnlyListString) ?? [];
 
     static TableEntity NewEventRow(RelayEvent e) =>
         new(e.TenantId, EventRowKey(MessageId.Parse(e.Message!.MessageId).Local, e.RecipientIndex, e.Sequence))

@@ -18,7 +18,7 @@ public sealed class WorkQueue(StorageClients storage)
     /// </summary>
     public async Task<IReadOnlyList<SendReceipt>> SendAsync(IReadOnlyList<DeliveryWorkItem> items, CancellationToken cancellationToken, TimeSpan? hold = null)
     {
-        var sends = QueuePacking.Pack(items, item => JsonSerializer.Serialize(item, StorageJson.Default.DeliveryWorkItem), MaxMessageBytes)
+        var sends = QueuePacking.Pack(items, item => JsonSerializer.Serialize(item, StorageJson.Relaxed.DeliveryWorkItem), MaxMessageBytes)
             .Select(batch => SendOneAsync(batch, hold, cancellationToken));
         return (await Task.WhenAll(sends)).Select(r => r.Value).ToList();
     }
@@ -40,7 +40,7 @@ public sealed class WorkQueue(StorageClients storage)
         storage.Delivery.DeleteMessageAsync(message.Id, message.PopReceipt, cancellationToken);
 
     Task<Azure.Response<SendReceipt>> SendOneAsync(List<DeliveryWorkItem> items, TimeSpan? hold, CancellationToken cancellationToken) =>
-        storage.Delivery.SendMessageAsync(JsonSerializer.Serialize(items, StorageJson.Default.ListDeliveryWorkItem), hold, cancellationToken: cancellationToken);
+        storage.Delivery.SendMessageAsync(JsonSerializer.Serialize(items, StorageJson.Relaxed.ListDeliveryWorkItem), hold, cancellationToken: cancellationToken);
 
     // How long the message was in the queue before this receipt, by the queue service's own clock (the receipt made
     // it visible again at now + the visibility timeout), so no two machines' clocks are compared.

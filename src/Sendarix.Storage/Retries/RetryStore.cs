@@ -14,16 +14,23 @@ public sealed class RetryStore(StorageClients storage)
 {
     const int MaxTransactionOperations = 100;
 
+    const string ItemProperty = "Item";
+
     TableClient Table => storage.Retries;
+
+    // An item with many recipients, or a message's full tags and metadata, can be longer than one property holds.
+    static TableEntity Row(string partition, DateTimeOffset due, DeliveryWorkItem item)
+    {
+        var row = new TableEntity(partition, RowKey(due, item));
+        TableText.Write(row, ItemProperty, JsonSerializer.Serialize(item, StorageJson.Relaxed.DeliveryWorkItem));
+        return row;
+    }
 
     public Task AddAsync(string destination, IReadOnlyList<(DateTimeOffset Due, DeliveryWorkItem Item)> entries, CancellationToken cancellationToken)
     {
         var key = PartitionKey(destination);
         var transactions = entries.Chunk(MaxTransactionOperations).Select(chunk => Table.SubmitTransactionAsync(
-            chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(key, RowKey(e.Due, e.Item))
-            {
-                ["Item"] = JsonSerializer.Serialize(e.Item, StorageJson.Default.DeliveryWorkItem),
-            })),
+            chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, Row(key, e.Due, e.Item))),
             cancellationToken));
         return Task.WhenAll(transactions);
     }
@@ -36,7 +43,7 @@ public sealed class RetryStore(StorageClients storage)
         var due = new List<RetryEntry>();
         await foreach (var row in Table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
         {
-            due.Add(new RetryEntry(row.RowKey, JsonSerializer.Deserialize(row.GetString("Item"), StorageJson.Default.DeliveryWorkItem)!));
+            due.Add(new RetryEntry(row.RowKey, JsonSerializer.Deserialize(TableText.Read(row, ItemProperty)!, StorageJson.Default.DeliveryWorkItem)!));
             if (due.Count >= max)
             {
                 break;

@@ -16,7 +16,7 @@ public sealed class WebhookQueue(StorageClients storage)
 
     /// <summary>Queues the events for an endpoint, as few deliveries as fit.</summary>
     public Task SendAsync(string tenantId, string endpointId, IReadOnlyList<RelayEvent> events, CancellationToken cancellationToken, bool replay = false) =>
-        Task.WhenAll(QueuePacking.Pack(events, e => JsonSerializer.Serialize(e, StorageJson.Default.RelayEvent), QueuePacking.MaxMessageBytes, MaxEventsPerDelivery)
+        Task.WhenAll(QueuePacking.Pack(events, e => JsonSerializer.Serialize(e, StorageJson.Relaxed.RelayEvent), QueuePacking.MaxMessageBytes, MaxEventsPerDelivery)
             .Select(batch => storage.Webhooks.SendMessageAsync(Serialize(new WebhookDelivery(tenantId, endpointId, 0, batch, replay)), cancellationToken)));
 
     public async Task<IReadOnlyList<WebhookDeliveryMessage>> ReceiveAsync(int maxMessages, TimeSpan visibilityTimeout, CancellationToken cancellationToken)
@@ -34,7 +34,7 @@ public sealed class WebhookQueue(StorageClients storage)
     public Task DeleteAsync(WebhookDeliveryMessage message, CancellationToken cancellationToken) =>
         storage.Webhooks.DeleteMessageAsync(message.Id, message.PopReceipt, cancellationToken);
 
-    static string Serialize(WebhookDelivery delivery) => JsonSerializer.Serialize(delivery, StorageJson.Default.WebhookDelivery);
+    static string Serialize(WebhookDelivery delivery) => JsonSerializer.Serialize(delivery, StorageJson.Relaxed.WebhookDelivery);
 }
 
 /// <summary>
