@@ -112,8 +112,9 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryTests.HooksRelay fixture
         var ids = events.Select(e => e.Request.Headers["webhook-id"]).ToHashSet();
         await Eventually.TrueAsync(() => Task.FromResult(ids.IsSubsetOf(Receiver.Requests.Where(r => r.Path == flaky && r.Status == 204).Select(r => r.Headers["webhook-id"]))),
             Wait, "every event at the recovered endpoint");
-        var delivered = await Relay.ReadAsync(await Relay.Api.GetAsync(attemptsAt), HttpStatusCode.OK);
-        Assert.Contains(delivered.EnumerateArray(), a => a.GetProperty("status").GetInt32() == 204);
+        // Requests that went through reach the attempt log within a second.
+        await Eventually.TrueAsync(async () => (await Relay.ReadAsync(await Relay.Api.GetAsync(attemptsAt), HttpStatusCode.OK)).EnumerateArray()
+            .Any(a => a.GetProperty("status").GetInt32() == 204), Wait, "the delivered requests in the attempts");
     }
 
     [Fact]
@@ -188,7 +189,8 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryTests.HooksRelay fixture
             new { from = DateTimeOffset.UtcNow.AddMinutes(-5), to = DateTimeOffset.UtcNow.AddMinutes(1) }), HttpStatusCode.Accepted);
         Assert.Equal(2, range.GetProperty("events").GetInt32());
         var attempts = await Eventually.GetAsync(async () => await Relay.ReadAsync(await Relay.Api.GetAsync($"{at}/attempts"), HttpStatusCode.OK),
-            a => a.EnumerateArray().Count(x => x.GetProperty("replay").GetBoolean()) >= 2, Wait, "the replays in the attempts");
+            a => a.EnumerateArray().Where(x => x.GetProperty("replay").GetBoolean()).Sum(x => x.GetProperty("eventIds").GetArrayLength()) >= 4, Wait,
+            "both replays' events in the attempts");
         Assert.All(attempts.EnumerateArray(), a => Assert.Equal(204, a.GetProperty("status").GetInt32()));
 
         await Relay.ReadAsync(await Relay.Api.PostAsJsonAsync($"{at}/replay", new { messageId = id, from = DateTimeOffset.UtcNow }), HttpStatusCode.BadRequest);

@@ -32,8 +32,9 @@ internal sealed partial class WebhookDispatcher(
 {
     const int ReceiveBatch = 32;
 
-    // When a busy endpoint's delivery is taken while its slots are full, it is looked at again this much later.
-    static readonly TimeSpan BusyEndpointDelay = TimeSpan.FromMilliseconds(500);
+    // When a busy endpoint's delivery is taken while its slots are full, it is looked at again this much later (the
+    // queue's shortest wait).
+    static readonly TimeSpan BusyEndpointDelay = TimeSpan.FromSeconds(1);
 
     // Delivered requests are written to the attempt log once a second, merged: a busy endpoint costs one table
     // transaction a second rather than one a request. Failures are written at once.

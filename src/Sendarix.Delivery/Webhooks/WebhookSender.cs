@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -124,10 +125,16 @@ public sealed partial class WebhookSender : IDisposable
     /// <summary>Reads a short answer to its end, so its connection can carry the next request; what is left closes it.</summary>
     static async Task DrainAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
+        // Most receivers answer 204 or a short 200: nothing, or little, to read.
+        if (response.Content.Headers.ContentLength == 0)
+        {
+            return;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(8192);
         try
         {
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            var buffer = new byte[8192];
             var total = 0;
             int read;
             while (total < MaxDrainedBytes && (read = await body.ReadAsync(buffer, cancellationToken)) > 0)
@@ -138,6 +145,10 @@ public sealed partial class WebhookSender : IDisposable
         catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
         {
             // The status has come: a body that breaks off, or is still coming when the time is up, changes nothing.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

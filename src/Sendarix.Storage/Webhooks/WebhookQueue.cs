@@ -27,9 +27,13 @@ public sealed class WebhookQueue(StorageClients storage)
             .ToList();
     }
 
-    /// <summary>Puts a delivery back, with what is left of it, to be taken again after <paramref name="delay"/>.</summary>
+    /// <summary>
+    /// Puts a delivery back, with what is left of it, to be taken again after <paramref name="delay"/>, rounded up to
+    /// whole seconds: the queue service counts visibility in seconds, and would take anything shorter as "now".
+    /// </summary>
     public Task RescheduleAsync(WebhookDeliveryMessage message, WebhookDelivery remaining, TimeSpan delay, CancellationToken cancellationToken) =>
-        storage.Webhooks.UpdateMessageAsync(message.Id, message.PopReceipt, Serialize(remaining), delay, cancellationToken);
+        storage.Webhooks.UpdateMessageAsync(message.Id, message.PopReceipt, Serialize(remaining),
+            delay <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Ceiling(delay.TotalSeconds)), cancellationToken);
 
     public Task DeleteAsync(WebhookDeliveryMessage message, CancellationToken cancellationToken) =>
         storage.Webhooks.DeleteMessageAsync(message.Id, message.PopReceipt, cancellationToken);
