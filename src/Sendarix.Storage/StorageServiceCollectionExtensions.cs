@@ -26,6 +26,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<TenantEventLog>();
         services.AddSingleton<Events.EventRecorder>();
         services.AddSingleton<Webhooks.WebhookQueue>();
+        services.AddSingleton<Webhooks.WebhookPublisher>();
         services.AddSingleton<Webhooks.WebhookAttemptLog>();
         services.AddSingleton<Suppression.SuppressionStore>();
         services.AddSingleton<BodyStore>();

@@ -11,7 +11,7 @@ namespace Sendarix.Storage.Events;
 /// reader (the API, webhooks, later search and statistics) reads what this wrote. Events carry stable ids, so
 /// recording a step twice rewrites the same rows and queues the same ids again: webhooks are at-least-once.
 /// </summary>
-public sealed class EventRecorder(MessageLedger ledger, TenantEventLog tenantEvents, WebhookQueue webhooks, IEventSubscribers subscribers)
+public sealed class EventRecorder(MessageLedger ledger, TenantEventLog tenantEvents, WebhookPublisher webhooks, IEventSubscribers subscribers)
 {
     public async Task RecordAsync(IReadOnlyList<RelayEvent> events, CancellationToken cancellationToken)
     {
@@ -27,13 +27,13 @@ public sealed class EventRecorder(MessageLedger ledger, TenantEventLog tenantEve
             others.Count > 0 ? tenantEvents.AppendAsync(others, cancellationToken) : Task.CompletedTask);
 
         // Queued only once stored, so a webhook never reports what the API could not show. A tenant without
-        // endpoints costs nothing more; one with endpoints, one queue message each per call.
+        // endpoints costs nothing more; one with endpoints shares the publisher's writes with every other caller.
         var sends = new List<Task>();
         foreach (var tenant in events.GroupBy(e => e.TenantId))
         {
             foreach (var subscription in await subscribers.SelectAsync(tenant.Key, tenant.ToList()))
             {
-                sends.Add(webhooks.SendAsync(tenant.Key, subscription.EndpointId, subscription.Events, cancellationToken));
+                sends.Add(webhooks.PublishAsync(tenant.Key, subscription.EndpointId, subscription.Events, cancellationToken));
             }
         }
 
