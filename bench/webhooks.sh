@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The cost of webhooks, measured: the Sendarix side of bench/run.sh twice, each on fresh storage, first with no
 # webhook endpoint and then with two (every event type, on a local receiver), and writes bench/results/webhooks.md
-# with both acceptance rates side by side, and whether every accepted and delivered event reached both endpoints,
-# with the lag.
+# (bench/results/webhooks-batch.md with BENCH_WEBHOOK_BATCH=1) with both acceptance rates side by side, and whether
+# every accepted and delivered event reached both endpoints, with the lag.
 #   bench/webhooks.sh
 # Environment: BENCH_WEBHOOK_BATCH (0: one request per event; 1: batches of up to 100), and everything bench/run.sh
 # reads (BENCH_CONNECTIONS, BENCH_SECONDS, ...).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-out="$here/results/webhooks.md"
+out="$here/results/webhooks$( [ "${BENCH_WEBHOOK_BATCH:-0}" = 1 ] && echo -batch).md"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -53,4 +53,4 @@ rate() { # report connections → accepted msg/s of the Sendarix row
   sed '1,2d' "$tmp/with.md"
 } > "$out"
 cat "$out"
-echo "bench: written to bench/results/webhooks.md" >&2
+echo "bench: written to ${out#"$here"/}" >&2
