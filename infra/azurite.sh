@@ -40,7 +40,12 @@ start)
   ;;
 stop)
   if [ -f "$dir/azurite.pid" ]; then
-    kill "$(cat "$dir/azurite.pid")" 2>/dev/null || true
+    pid=$(cat "$dir/azurite.pid")
+    kill "$pid" 2>/dev/null || true
+    # Azurite can linger after SIGTERM (writing its database out): wait for it, then make sure it is gone, so no
+    # stopped instance goes on using memory and CPU beside the next one.
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
     rm -f "$dir/azurite.pid"
   fi
   ;;
