@@ -8,7 +8,8 @@
 # reads (BENCH_CONNECTIONS, BENCH_SECONDS, ...).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-out="$here/results/webhooks$( [ "${BENCH_WEBHOOK_BATCH:-0}" = 1 ] && echo -batch).md"
+out="$here/results/webhooks.md"
+[ "${BENCH_WEBHOOK_BATCH:-0}" = 1 ] && out="$here/results/webhooks-batch.md"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
