@@ -118,8 +118,7 @@ public static class WebhookDeliveriesApi
             }
         }
 
-        var wanted = events.Where(e => endpoint.Receives(e.Type) && !(endpoint.FirstDeferralOnly && e.Type == EventType.Deferred && e.Deferrals > 1))
-            .OrderBy(e => e.Time).ToList();
+        var wanted = events.Where(endpoint.Takes).OrderBy(e => e.Time).ToList();
         await queue.SendAsync(tenantId, endpointId, wanted, cancellationToken, replay: true);
         return TypedResults.Accepted($"/v1/tenants/{tenantId}/webhooks/{endpointId}/attempts", new WebhookReplayResponse(wanted.Count, next));
     }

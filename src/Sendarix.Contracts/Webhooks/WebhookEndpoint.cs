@@ -23,4 +23,10 @@ public sealed record WebhookEndpoint(
 {
     /// <summary>Whether the endpoint takes events of this type: an empty list takes every type.</summary>
     public bool Receives(EventType type) => EventTypes.Count == 0 || EventTypes.Contains(type);
+
+    /// <summary>
+    /// Whether the endpoint takes this event: one of its types, and of deferrals only a recipient's first when it
+    /// said so (each event counts its recipient's deferrals, so the rule needs no state).
+    /// </summary>
+    public bool Takes(RelayEvent e) => Receives(e.Type) && !(FirstDeferralOnly && e.Type == EventType.Deferred && e.Deferrals > 1);
 }

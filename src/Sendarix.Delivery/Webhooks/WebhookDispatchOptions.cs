@@ -24,9 +24,3 @@ public sealed class WebhookDispatchOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan EndpointCacheDuration { get; set; } = TimeSpan.FromSeconds(2);
 }
-
-/// <summary>Idle polling: soon after work, then less and less often, up to the configured interval.</summary>
-internal static class WebhookPolling
-{
-    public static TimeSpan Pause(int idlePolls, TimeSpan max) => TimeSpan.FromMilliseconds(Math.Min(max.TotalMilliseconds, 10 << Math.Min(idlePolls, 10)));
-}
