@@ -67,7 +67,7 @@ public static class WebhookDeliveriesApi
         }
 
         var test = RelayEvent.ForTenant(tenantId, EventType.Test, time.GetUtcNow(), "A test event, sent on request.", endpointId: endpointId);
-        await queue.SendAsync(tenantId, endpointId, [test], cancellationToken);
+        await queue.SendAsync(tenantId, [new WebhookShare(endpointId, 0, [test])], cancellationToken);
         return TypedResults.Accepted($"/v1/tenants/{tenantId}/webhooks/{endpointId}/attempts", new WebhookTestResponse(test.Id));
     }
 
@@ -119,7 +119,7 @@ public static class WebhookDeliveriesApi
         }
 
         var wanted = events.Where(endpoint.Takes).OrderBy(e => e.Time).ToList();
-        await queue.SendAsync(tenantId, endpointId, wanted, cancellationToken, replay: true);
+        await queue.SendAsync(tenantId, [new WebhookShare(endpointId, 0, wanted)], cancellationToken, replay: true);
         return TypedResults.Accepted($"/v1/tenants/{tenantId}/webhooks/{endpointId}/attempts", new WebhookReplayResponse(wanted.Count, next));
     }
 

@@ -32,6 +32,13 @@ public sealed class WebhookOptions : IValidatableObject
     /// <summary>An endpoint whose every attempt has failed for this long is disabled.</summary>
     public TimeSpan DisableAfter { get; set; } = WebhookRetrySchedule.DefaultDisableAfter;
 
+    /// <summary>
+    /// Under load, the webhook queue is written at most this often per process: events recorded in between share one
+    /// write (up to 100 a queue message), so queue calls grow with time, not with delivery rounds. An idle relay
+    /// writes at once; a busy one holds a delivery round at most this long before its work is done.
+    /// </summary>
+    public TimeSpan PublishInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
     public WebhookRetrySchedule Schedule => new(RetryDelays.Count > 0 ? RetryDelays : WebhookRetrySchedule.DefaultDelays, DisableAfter);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -44,6 +51,11 @@ public sealed class WebhookOptions : IValidatableObject
         if (RetryDelays.Count > 50 || RetryDelays.Any(d => d <= TimeSpan.Zero || d > TimeSpan.FromDays(7)))
         {
             yield return new ValidationResult("Sendarix:Webhooks:RetryDelays has at most 50 delays, each above 0 and at most 7 days.", [nameof(RetryDelays)]);
+        }
+
+        if (PublishInterval < TimeSpan.Zero || PublishInterval > TimeSpan.FromSeconds(1))
+        {
+            yield return new ValidationResult("Sendarix:Webhooks:PublishInterval must be from 0 to 1 second.", [nameof(PublishInterval)]);
         }
 
         if (DisableAfter < TimeSpan.FromSeconds(1))

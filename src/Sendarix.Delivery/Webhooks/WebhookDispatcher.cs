@@ -12,11 +12,12 @@ using Sendarix.Storage.Webhooks;
 namespace Sendarix.Delivery.Webhooks;
 
 /// <summary>
-/// Posts queued webhook deliveries to their endpoints, signed, and settles each: delivered (deleted), to be tried
-/// again (put back with one more attempt, visible when the schedule says), or ended (given up, or 410 Gone, which
-/// disables the endpoint). A batching endpoint gets a delivery's events in one request; any other gets them one
-/// request each, in order, until one fails. Requests share a pool of slots, and each endpoint may hold only a few of
-/// them, so a slow or dead endpoint waits in the queue rather than in front of anyone else's deliveries.
+/// Posts queued webhook deliveries to their endpoints, signed. Each endpoint's share of a delivery is sent on its own
+/// and settled on its own: delivered, to be tried again (with one more attempt, when the schedule says), or ended
+/// (given up, or 410 Gone, which disables the endpoint); the queue message is then deleted, or keeps what is left.
+/// A batching endpoint gets its share in one request; any other gets the events one request each, in order, until
+/// one fails. Deliveries share a pool of slots, and each endpoint may hold only a few requests at once, so a slow or
+/// dead endpoint's share waits in the queue rather than in front of anyone else's.
 /// </summary>
 internal sealed partial class WebhookDispatcher(
     WebhookQueue queue,
@@ -194,39 +195,12 @@ internal sealed partial class WebhookDispatcher(
 
     async Task ProcessAsync(WebhookDeliveryMessage message, CancellationToken stoppingToken)
     {
-        var d = message.Delivery;
-        var key = $"{d.TenantId}/{d.EndpointId}";
-        var entered = false;
         try
         {
-            var endpoint = await endpoints.GetAsync(d.TenantId, d.EndpointId);
-            if (endpoint is null || !endpoint.Enabled)
-            {
-                // Deleted or disabled since the events were routed: they go nowhere (a replay can send them later).
-                if (endpoint is not null)
-                {
-                    await attemptLog.AppendAsync(d.TenantId, d.EndpointId,
-                        [new WebhookAttempt(time.GetUtcNow(), d.Attempts, d.Events.Select(e => e.Id).ToList(), null, TimeSpan.Zero, "Not sent: the endpoint is disabled.", null, d.Replay)],
-                        CancellationToken.None);
-                }
-
-                await queue.DeleteAsync(message, CancellationToken.None);
-                return;
-            }
-
-            if (!(entered = TryEnter(key)))
-            {
-                await queue.RescheduleAsync(message, d, BusyEndpointDelay, CancellationToken.None);
-                return;
-            }
-
-            if (await endpoints.SecretsAsync(d.TenantId, d.EndpointId) is not { Count: > 0 } secrets)
-            {
-                await queue.DeleteAsync(message, CancellationToken.None);
-                return;
-            }
-
-            await SettleAsync(message, endpoint, await SendAsync(endpoint, d, secrets, stoppingToken));
+            // Each endpoint's share goes its own way at once: one endpoint's slow answers never hold up another's.
+            var d = message.Delivery;
+            var leftovers = await Task.WhenAll(d.Shares().Select(share => DeliverAsync(d, share, stoppingToken)));
+            await queue.SettleAsync(message, leftovers.OfType<WebhookLeftover>().ToList(), CancellationToken.None);
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
@@ -238,41 +212,84 @@ internal sealed partial class WebhookDispatcher(
         }
         finally
         {
-            if (entered)
-            {
-                Exit(key);
-            }
-
             _slots.Release();
         }
     }
 
-    /// <summary>Sends the delivery's events: what went, the event that failed with its result, and what was not tried.</summary>
-    async Task<Round> SendAsync(WebhookEndpoint endpoint, WebhookDelivery d, IReadOnlyList<string> secrets, CancellationToken cancellationToken)
+    /// <summary>Sends one endpoint's share of a delivery: what is left of it afterwards, or null when nothing is.</summary>
+    async Task<WebhookLeftover?> DeliverAsync(WebhookDelivery d, WebhookShare share, CancellationToken stoppingToken)
+    {
+        var key = $"{d.TenantId}/{share.EndpointId}";
+        var entered = false;
+        try
+        {
+            var endpoint = await endpoints.GetAsync(d.TenantId, share.EndpointId);
+            if (endpoint is null || !endpoint.Enabled)
+            {
+                // Deleted or disabled since the events were routed: they go nowhere (a replay can send them later).
+                if (endpoint is not null)
+                {
+                    await attemptLog.AppendAsync(d.TenantId, share.EndpointId,
+                        [new WebhookAttempt(time.GetUtcNow(), share.Attempts, share.Events.Select(e => e.Id).ToList(), null, TimeSpan.Zero, "Not sent: the endpoint is disabled.", null, d.Replay)],
+                        CancellationToken.None);
+                }
+
+                return null;
+            }
+
+            if (!(entered = TryEnter(key)))
+            {
+                return new WebhookLeftover(share, BusyEndpointDelay);
+            }
+
+            if (await endpoints.SecretsAsync(d.TenantId, share.EndpointId) is not { Count: > 0 } secrets)
+            {
+                return null;
+            }
+
+            return await SettleAsync(d, share, endpoint, await SendAsync(endpoint, share, secrets, stoppingToken));
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            // This share shows again after the visibility timeout, attempts unchanged; the other endpoints' go on.
+            LogDeliveryFailed(logger, ex, share.EndpointId);
+            return new WebhookLeftover(share, Visibility);
+        }
+        finally
+        {
+            if (entered)
+            {
+                Exit(key);
+            }
+        }
+    }
+
+    /// <summary>Sends a share's events: what went, the event that failed with its result, and what was not tried.</summary>
+    async Task<Round> SendAsync(WebhookEndpoint endpoint, WebhookShare share, IReadOnlyList<string> secrets, CancellationToken cancellationToken)
     {
         if (endpoint.Batch)
         {
-            var body = JsonSerializer.SerializeToUtf8Bytes(d.Events.Select(EventEnvelope.Of).ToList(), WebhookJson.Default.ListEventEnvelope);
-            var result = await sender.SendAsync(WebhookRequest.Signed(endpoint.Url, EventIds.ForBatch(d.Events.Select(e => e.Id)), time.GetUtcNow(), body, secrets), cancellationToken);
-            return result.Delivered ? new Round(d.Events, [result], null, null, []) : new Round([], [], d.Events, result, []);
+            var body = JsonSerializer.SerializeToUtf8Bytes(share.Events.Select(EventEnvelope.Of).ToList(), WebhookJson.Default.ListEventEnvelope);
+            var result = await sender.SendAsync(WebhookRequest.Signed(endpoint.Url, EventIds.ForBatch(share.Events.Select(e => e.Id)), time.GetUtcNow(), body, secrets), cancellationToken);
+            return result.Delivered ? new Round(share.Events, [result], null, null, []) : new Round([], [], share.Events, result, []);
         }
 
         var started = Stopwatch.GetTimestamp();
         var sent = new List<RelayEvent>();
         var results = new List<WebhookAttemptResult>();
-        for (var i = 0; i < d.Events.Count; i++)
+        for (var i = 0; i < share.Events.Count; i++)
         {
             if (Stopwatch.GetElapsedTime(started) > Budget)
             {
-                return new Round(sent, results, null, null, d.Events.Skip(i).ToList());
+                return new Round(sent, results, null, null, share.Events.Skip(i).ToList());
             }
 
-            var e = d.Events[i];
+            var e = share.Events[i];
             var body = JsonSerializer.SerializeToUtf8Bytes(EventEnvelope.Of(e), WebhookJson.Default.EventEnvelope);
             var result = await sender.SendAsync(WebhookRequest.Signed(endpoint.Url, e.Id, time.GetUtcNow(), body, secrets), cancellationToken);
             if (!result.Delivered)
             {
-                return new Round(sent, results, d.Events.Skip(i).ToList(), result, []);
+                return new Round(sent, results, share.Events.Skip(i).ToList(), result, []);
             }
 
             sent.Add(e);
@@ -282,54 +299,40 @@ internal sealed partial class WebhookDispatcher(
         return new Round(sent, results, null, null, []);
     }
 
-    async Task SettleAsync(WebhookDeliveryMessage message, WebhookEndpoint endpoint, Round round)
+    /// <summary>Records an endpoint's round and decides what is left of its share: retried on the schedule, not tried in time, or nothing.</summary>
+    async Task<WebhookLeftover?> SettleAsync(WebhookDelivery d, WebhookShare share, WebhookEndpoint endpoint, Round round)
     {
-        var d = message.Delivery;
         var now = time.GetUtcNow();
-        var attempt = d.Attempts + 1;
-        var rows = new List<WebhookAttempt>();
+        var attempt = share.Attempts + 1;
         if (round.Sent.Count > 0)
         {
             var latency = TimeSpan.FromTicks((long)round.Results.Average(r => r.Latency.Ticks));
-            _delivered.Enqueue((d.TenantId, d.EndpointId, new WebhookAttempt(now, attempt, round.Sent.Select(e => e.Id).ToList(), round.Results[^1].StatusCode, latency, null, null, d.Replay)));
+            _delivered.Enqueue((d.TenantId, share.EndpointId, new WebhookAttempt(now, attempt, round.Sent.Select(e => e.Id).ToList(), round.Results[^1].StatusCode, latency, null, null, d.Replay)));
         }
 
         if (round.Failed is { } failed && round.Failure is { } failure)
         {
             var decision = rules.Value.Schedule.AfterAttempt(attempt, failure.StatusCode, failure.RetryAfter, now);
-            rows.Add(new WebhookAttempt(now, attempt, endpoint.Batch ? failed.Select(e => e.Id).ToList() : [failed[0].Id], failure.StatusCode, failure.Latency,
-                failure.Error ?? $"HTTP {failure.StatusCode}", decision.NextAttemptAt, d.Replay));
-            await attemptLog.AppendAsync(d.TenantId, d.EndpointId, rows, CancellationToken.None);
+            await attemptLog.AppendAsync(d.TenantId, share.EndpointId,
+                [new WebhookAttempt(now, attempt, endpoint.Batch ? failed.Select(e => e.Id).ToList() : [failed[0].Id], failure.StatusCode, failure.Latency,
+                    failure.Error ?? $"HTTP {failure.StatusCode}", decision.NextAttemptAt, d.Replay)], CancellationToken.None);
+            await health.ReportAsync(d.TenantId, share.EndpointId, delivered: false);
             switch (decision.Outcome)
             {
                 case WebhookAttemptOutcome.Retry:
-                    await queue.RescheduleAsync(message, d with { Attempts = attempt, Events = failed }, decision.NextAttemptAt!.Value - now, CancellationToken.None);
-                    break;
+                    return new WebhookLeftover(share with { Attempts = attempt, Events = failed }, decision.NextAttemptAt!.Value - now);
                 case WebhookAttemptOutcome.Gone:
-                    LogGone(logger, d.EndpointId, d.TenantId);
-                    await health.GoneAsync(d.TenantId, d.EndpointId, endpoint.Url);
-                    await queue.DeleteAsync(message, CancellationToken.None);
-                    break;
+                    LogGone(logger, share.EndpointId, d.TenantId);
+                    await health.GoneAsync(d.TenantId, share.EndpointId, endpoint.Url);
+                    return null;
                 default:
-                    LogGaveUp(logger, failed.Count, d.EndpointId, d.TenantId, attempt);
-                    await queue.DeleteAsync(message, CancellationToken.None);
-                    break;
+                    LogGaveUp(logger, failed.Count, share.EndpointId, d.TenantId, attempt);
+                    return null;
             }
-
-            await health.ReportAsync(d.TenantId, d.EndpointId, delivered: false);
-            return;
         }
 
-        if (round.Untried.Count > 0)
-        {
-            await queue.RescheduleAsync(message, d with { Events = round.Untried }, TimeSpan.Zero, CancellationToken.None);
-        }
-        else
-        {
-            await queue.DeleteAsync(message, CancellationToken.None);
-        }
-
-        await health.ReportAsync(d.TenantId, d.EndpointId, delivered: true);
+        await health.ReportAsync(d.TenantId, share.EndpointId, delivered: true);
+        return round.Untried.Count > 0 ? new WebhookLeftover(share with { Events = round.Untried }, TimeSpan.Zero) : null;
     }
 
     bool TryEnter(string key)
@@ -364,8 +367,8 @@ internal sealed partial class WebhookDispatcher(
     static partial void LogQueueUnavailable(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 5102, EventName = "WebhookDeliveryFailed", Level = LogLevel.Warning,
-        Message = "Webhook delivery {QueueMessageId} could not be completed; it will be taken again after the visibility timeout")]
-    static partial void LogDeliveryFailed(ILogger logger, Exception exception, string queueMessageId);
+        Message = "Webhook delivery {Delivery} could not be completed; it will be taken again after the visibility timeout")]
+    static partial void LogDeliveryFailed(ILogger logger, Exception exception, string delivery);
 
     [LoggerMessage(EventId = 5103, EventName = "WebhookEndpointGone", Level = LogLevel.Information,
         Message = "Webhook endpoint {EndpointId} of tenant {TenantId} answered 410 Gone and is disabled")]

@@ -31,9 +31,9 @@ public sealed class EventRecorder(MessageLedger ledger, TenantEventLog tenantEve
         var sends = new List<Task>();
         foreach (var tenant in events.GroupBy(e => e.TenantId))
         {
-            foreach (var subscription in await subscribers.SelectAsync(tenant.Key, tenant.ToList()))
+            if (await subscribers.SelectAsync(tenant.Key, tenant.ToList()) is { Count: > 0 } subscriptions)
             {
-                sends.Add(webhooks.PublishAsync(tenant.Key, subscription.EndpointId, subscription.Events, cancellationToken));
+                sends.Add(webhooks.PublishAsync(tenant.Key, subscriptions, cancellationToken));
             }
         }
 

@@ -5,19 +5,30 @@ using Sendarix.Storage.Queue;
 namespace Sendarix.Storage.Webhooks;
 
 /// <summary>
-/// Webhook deliveries waiting for their next attempt. A queue message is a group of events for one endpoint; its
-/// retry schedule is the queue's own visibility: a failed group is put back with its attempt count raised and made
-/// visible when the next attempt is due, so retries survive any crash and cost no timer.
+/// Webhook deliveries waiting for their next attempt. A queue message is a group of a tenant's events and the
+/// endpoints owed them (<see cref="WebhookDelivery"/>); its retry schedule is the queue's own visibility: what an
+/// attempt left is put back with its attempt count raised and made visible when the next attempt is due, so retries
+/// survive any crash and cost no timer.
 /// </summary>
 public sealed class WebhookQueue(StorageClients storage)
 {
     /// <summary>The most events one delivery carries: a batching endpoint gets them in one request.</summary>
     public const int MaxEventsPerDelivery = 100;
 
-    /// <summary>Queues the events for an endpoint, as few deliveries as fit.</summary>
-    public Task SendAsync(string tenantId, string endpointId, IReadOnlyList<RelayEvent> events, CancellationToken cancellationToken, bool replay = false) =>
-        Task.WhenAll(QueuePacking.Pack(events, e => JsonSerializer.Serialize(e, StorageJson.Relaxed.RelayEvent), QueuePacking.MaxMessageBytes, MaxEventsPerDelivery)
-            .Select(batch => storage.Webhooks.SendMessageAsync(Serialize(new WebhookDelivery(tenantId, endpointId, 0, batch, replay)), cancellationToken)));
+    /// <summary>Queues the endpoints' shares, each event once, as few deliveries as fit, visible after <paramref name="delay"/>.</summary>
+    public Task SendAsync(string tenantId, IReadOnlyList<WebhookShare> shares, CancellationToken cancellationToken, bool replay = false, TimeSpan delay = default)
+    {
+        var all = WebhookDelivery.Of(tenantId, shares, replay);
+        var chunks = QueuePacking.Pack(all.Events, e => JsonSerializer.Serialize(e, StorageJson.Relaxed.RelayEvent), QueuePacking.MaxMessageBytes, MaxEventsPerDelivery).ToList();
+        var deliveries = chunks.Count == 1
+            ? [all]
+            : chunks.Select(chunk =>
+            {
+                var ids = chunk.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+                return WebhookDelivery.Of(tenantId, shares.Select(s => s with { Events = s.Events.Where(e => ids.Contains(e.Id)).ToList() }).Where(s => s.Events.Count > 0), replay);
+            }).ToList();
+        return Task.WhenAll(deliveries.Select(d => storage.Webhooks.SendMessageAsync(Serialize(d), Visibility(delay), null, cancellationToken)));
+    }
 
     public async Task<IReadOnlyList<WebhookDeliveryMessage>> ReceiveAsync(int maxMessages, TimeSpan visibilityTimeout, CancellationToken cancellationToken)
     {
@@ -28,24 +39,27 @@ public sealed class WebhookQueue(StorageClients storage)
     }
 
     /// <summary>
-    /// Puts a delivery back, with what is left of it, to be taken again after <paramref name="delay"/>, rounded up to
-    /// whole seconds: the queue service counts visibility in seconds, and would take anything shorter as "now".
+    /// Settles a delivery: deleted when nothing is left; otherwise what is left is put back, to be taken again after its
+    /// delay. Shares due at the same time stay in this message; each other due time gets a message of its own, queued
+    /// before this one changes, so a failure in between can only repeat events, never drop them.
     /// </summary>
-    public Task RescheduleAsync(WebhookDeliveryMessage message, WebhookDelivery remaining, TimeSpan delay, CancellationToken cancellationToken) =>
-        storage.Webhooks.UpdateMessageAsync(message.Id, message.PopReceipt, Serialize(remaining),
-            delay <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Ceiling(delay.TotalSeconds)), cancellationToken);
+    public async Task SettleAsync(WebhookDeliveryMessage message, IReadOnlyList<WebhookLeftover> leftovers, CancellationToken cancellationToken)
+    {
+        if (leftovers.Count == 0)
+        {
+            await storage.Webhooks.DeleteMessageAsync(message.Id, message.PopReceipt, cancellationToken);
+            return;
+        }
 
-    public Task DeleteAsync(WebhookDeliveryMessage message, CancellationToken cancellationToken) =>
-        storage.Webhooks.DeleteMessageAsync(message.Id, message.PopReceipt, cancellationToken);
+        var byDue = leftovers.GroupBy(l => Visibility(l.Delay)).OrderBy(g => g.Key).ToList();
+        var d = message.Delivery;
+        await Task.WhenAll(byDue.Skip(1).Select(g => SendAsync(d.TenantId, g.Select(l => l.Share).ToList(), cancellationToken, d.Replay, g.Key)));
+        await storage.Webhooks.UpdateMessageAsync(message.Id, message.PopReceipt, Serialize(WebhookDelivery.Of(d.TenantId, byDue[0].Select(l => l.Share), d.Replay)),
+            byDue[0].Key, cancellationToken);
+    }
+
+    // The queue service counts visibility in whole seconds and would take anything shorter as "now": round up.
+    static TimeSpan Visibility(TimeSpan delay) => delay <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Ceiling(delay.TotalSeconds));
 
     static string Serialize(WebhookDelivery delivery) => JsonSerializer.Serialize(delivery, StorageJson.Relaxed.WebhookDelivery);
 }
-
-/// <summary>
-/// Events for one endpoint and the attempts made so far (0: none). Replayed events are marked, so their attempts
-/// show as replays.
-/// </summary>
-public sealed record WebhookDelivery(string TenantId, string EndpointId, int Attempts, IReadOnlyList<RelayEvent> Events, bool Replay = false);
-
-/// <summary>A received delivery and its queue receipt.</summary>
-public sealed record WebhookDeliveryMessage(string Id, string PopReceipt, WebhookDelivery Delivery);
