@@ -43,6 +43,7 @@ internal sealed partial class WebhookDispatcher(
 
     readonly ConcurrentQueue<(string TenantId, string EndpointId, WebhookAttempt Attempt)> _delivered = new();
     readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentRequests);
+    readonly SemaphoreSlim _requests = new(options.Value.MaxConcurrentRequests);
     readonly ConcurrentDictionary<string, int> _perEndpoint = new(StringComparer.Ordinal);
 
     // A taken delivery stays invisible this long: far longer than its requests may take (see Budget), so it is never
@@ -219,8 +220,6 @@ internal sealed partial class WebhookDispatcher(
     /// <summary>Sends one endpoint's share of a delivery: what is left of it afterwards, or null when nothing is.</summary>
     async Task<WebhookLeftover?> DeliverAsync(WebhookDelivery d, WebhookShare share, CancellationToken stoppingToken)
     {
-        var key = $"{d.TenantId}/{share.EndpointId}";
-        var entered = false;
         try
         {
             var endpoint = await endpoints.GetAsync(d.TenantId, share.EndpointId);
@@ -237,17 +236,12 @@ internal sealed partial class WebhookDispatcher(
                 return null;
             }
 
-            if (!(entered = TryEnter(key)))
-            {
-                return new WebhookLeftover(share, BusyEndpointDelay);
-            }
-
             if (await endpoints.SecretsAsync(d.TenantId, share.EndpointId) is not { Count: > 0 } secrets)
             {
                 return null;
             }
 
-            return await SettleAsync(d, share, endpoint, await SendAsync(endpoint, share, secrets, stoppingToken));
+            return await SettleAsync(d, share, endpoint, await SendAsync(endpoint, $"{d.TenantId}/{share.EndpointId}", share, secrets, stoppingToken));
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
@@ -255,84 +249,136 @@ internal sealed partial class WebhookDispatcher(
             LogDeliveryFailed(logger, ex, share.EndpointId);
             return new WebhookLeftover(share, Visibility);
         }
-        finally
-        {
-            if (entered)
-            {
-                Exit(key);
-            }
-        }
     }
 
-    /// <summary>Sends a share's events: what went, the event that failed with its result, and what was not tried.</summary>
-    async Task<Round> SendAsync(WebhookEndpoint endpoint, WebhookShare share, IReadOnlyList<string> secrets, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends a share's events: a batching endpoint's in one request, any other's one request each, as many at once as
+    /// the endpoint has free requests. New requests stop at the first failure, when the endpoint has no free request
+    /// and none of this share's is under way, or after the budget; the round says what went, what failed, and what was
+    /// not tried.
+    /// </summary>
+    async Task<Round> SendAsync(WebhookEndpoint endpoint, string key, WebhookShare share, IReadOnlyList<string> secrets, CancellationToken cancellationToken)
     {
+        var events = share.Events;
         if (endpoint.Batch)
         {
-            var body = JsonSerializer.SerializeToUtf8Bytes(share.Events.Select(EventEnvelope.Of).ToList(), WebhookJson.Default.ListEventEnvelope);
-            var result = await sender.SendAsync(WebhookRequest.Signed(endpoint.Url, EventIds.ForBatch(share.Events.Select(e => e.Id)), time.GetUtcNow(), body, secrets), cancellationToken);
-            return result.Delivered ? new Round(share.Events, [result], null, null, []) : new Round([], [], share.Events, result, []);
+            if (!TryEnter(key))
+            {
+                return new Round(events, [], Busy: true);
+            }
+
+            var body = JsonSerializer.SerializeToUtf8Bytes(events.Select(EventEnvelope.Of).ToList(), WebhookJson.Default.ListEventEnvelope);
+            var result = await RequestAsync(key, WebhookRequest.Signed(endpoint.Url, EventIds.ForBatch(events.Select(e => e.Id)), time.GetUtcNow(), body, secrets), cancellationToken);
+            return new Round(events, [.. events.Select(_ => result)], Busy: false);
         }
 
         var started = Stopwatch.GetTimestamp();
-        var sent = new List<RelayEvent>();
-        var results = new List<WebhookAttemptResult>();
-        for (var i = 0; i < share.Events.Count; i++)
+        var results = new WebhookAttemptResult?[events.Count];
+        var running = new List<Task<(int Index, WebhookAttemptResult Result)>>();
+        var failed = false;
+        var busy = false;
+        for (var i = 0; i < events.Count && !failed && Stopwatch.GetElapsedTime(started) <= Budget;)
         {
-            if (Stopwatch.GetElapsedTime(started) > Budget)
+            if (!TryEnter(key))
             {
-                return new Round(sent, results, null, null, share.Events.Skip(i).ToList());
+                if (running.Count == 0)
+                {
+                    busy = true;
+                    break;
+                }
+
+                Done(await Task.WhenAny(running));
+                continue;
             }
 
-            var e = share.Events[i];
+            var e = events[i];
             var body = JsonSerializer.SerializeToUtf8Bytes(EventEnvelope.Of(e), WebhookJson.Default.EventEnvelope);
-            var result = await sender.SendAsync(WebhookRequest.Signed(endpoint.Url, e.Id, time.GetUtcNow(), body, secrets), cancellationToken);
-            if (!result.Delivered)
+            running.Add(IndexedAsync(i++, RequestAsync(key, WebhookRequest.Signed(endpoint.Url, e.Id, time.GetUtcNow(), body, secrets), cancellationToken)));
+            foreach (var finished in running.Where(t => t.IsCompleted).ToList())
             {
-                return new Round(sent, results, share.Events.Skip(i).ToList(), result, []);
+                Done(finished);
             }
-
-            sent.Add(e);
-            results.Add(result);
         }
 
-        return new Round(sent, results, null, null, []);
+        foreach (var rest in running.ToList())
+        {
+            await rest;
+            Done(rest);
+        }
+
+        return new Round(events, results, busy);
+
+        void Done(Task<(int Index, WebhookAttemptResult Result)> task)
+        {
+            running.Remove(task);
+            var (index, result) = task.Result;
+            results[index] = result;
+            failed |= !result.Delivered;
+        }
+
+        static async Task<(int, WebhookAttemptResult)> IndexedAsync(int index, Task<WebhookAttemptResult> request) => (index, await request);
     }
 
-    /// <summary>Records an endpoint's round and decides what is left of its share: retried on the schedule, not tried in time, or nothing.</summary>
+    /// <summary>One request, holding one of the endpoint's requests (taken by the caller) and one of the process's.</summary>
+    async Task<WebhookAttemptResult> RequestAsync(string key, WebhookRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _requests.WaitAsync(cancellationToken);
+            try
+            {
+                return await sender.SendAsync(request, cancellationToken);
+            }
+            finally
+            {
+                _requests.Release();
+            }
+        }
+        finally
+        {
+            Exit(key);
+        }
+    }
+
+    /// <summary>Records an endpoint's round and decides what is left of its share: retried on the schedule, not tried yet, or nothing.</summary>
     async Task<WebhookLeftover?> SettleAsync(WebhookDelivery d, WebhookShare share, WebhookEndpoint endpoint, Round round)
     {
         var now = time.GetUtcNow();
         var attempt = share.Attempts + 1;
         if (round.Sent.Count > 0)
         {
-            var latency = TimeSpan.FromTicks((long)round.Results.Average(r => r.Latency.Ticks));
-            _delivered.Enqueue((d.TenantId, share.EndpointId, new WebhookAttempt(now, attempt, round.Sent.Select(e => e.Id).ToList(), round.Results[^1].StatusCode, latency, null, null, d.Replay)));
+            var latency = TimeSpan.FromTicks((long)round.Delivered.Average(r => r.Latency.Ticks));
+            _delivered.Enqueue((d.TenantId, share.EndpointId, new WebhookAttempt(now, attempt, round.Sent.Select(e => e.Id).ToList(), round.Delivered[^1].StatusCode, latency, null, null, d.Replay)));
         }
 
-        if (round.Failed is { } failed && round.Failure is { } failure)
+        if (round.Failure is { } failure)
         {
             var decision = rules.Value.Schedule.AfterAttempt(attempt, failure.StatusCode, failure.RetryAfter, now);
             await attemptLog.AppendAsync(d.TenantId, share.EndpointId,
-                [new WebhookAttempt(now, attempt, endpoint.Batch ? failed.Select(e => e.Id).ToList() : [failed[0].Id], failure.StatusCode, failure.Latency,
-                    failure.Error ?? $"HTTP {failure.StatusCode}", decision.NextAttemptAt, d.Replay)], CancellationToken.None);
+                [new WebhookAttempt(now, attempt, round.FailedIds, failure.StatusCode, failure.Latency, failure.Error ?? $"HTTP {failure.StatusCode}", decision.NextAttemptAt, d.Replay)],
+                CancellationToken.None);
             await health.ReportAsync(d.TenantId, share.EndpointId, delivered: false);
             switch (decision.Outcome)
             {
                 case WebhookAttemptOutcome.Retry:
-                    return new WebhookLeftover(share with { Attempts = attempt, Events = failed }, decision.NextAttemptAt!.Value - now);
+                    return new WebhookLeftover(share with { Attempts = attempt, Events = round.Left }, decision.NextAttemptAt!.Value - now);
                 case WebhookAttemptOutcome.Gone:
                     LogGone(logger, share.EndpointId, d.TenantId);
                     await health.GoneAsync(d.TenantId, share.EndpointId, endpoint.Url);
                     return null;
                 default:
-                    LogGaveUp(logger, failed.Count, share.EndpointId, d.TenantId, attempt);
+                    LogGaveUp(logger, round.Left.Count, share.EndpointId, d.TenantId, attempt);
                     return null;
             }
         }
 
-        await health.ReportAsync(d.TenantId, share.EndpointId, delivered: true);
-        return round.Untried.Count > 0 ? new WebhookLeftover(share with { Events = round.Untried }, TimeSpan.Zero) : null;
+        if (round.Sent.Count > 0)
+        {
+            await health.ReportAsync(d.TenantId, share.EndpointId, delivered: true);
+        }
+
+        // Not tried: at once when the budget ran out, a moment later when the endpoint had no free request.
+        return round.Left.Count > 0 ? new WebhookLeftover(share with { Events = round.Left }, round.Busy ? BusyEndpointDelay : TimeSpan.Zero) : null;
     }
 
     bool TryEnter(string key)
@@ -355,9 +401,24 @@ internal sealed partial class WebhookDispatcher(
 
     void Exit(string key) => _perEndpoint.AddOrUpdate(key, 0, (_, n) => Math.Max(0, n - 1));
 
-    /// <summary>What one pass over a delivery did: events sent (and their results), the ones from the first failure on, and those not tried in time.</summary>
-    sealed record Round(IReadOnlyList<RelayEvent> Sent, IReadOnlyList<WebhookAttemptResult> Results, IReadOnlyList<RelayEvent>? Failed, WebhookAttemptResult? Failure,
-        IReadOnlyList<RelayEvent> Untried);
+    /// <summary>
+    /// What one pass over a share did: each event's result, or none when it was not tried (the budget ran out, or the
+    /// endpoint was <paramref name="Busy"/>).
+    /// </summary>
+    sealed record Round(IReadOnlyList<RelayEvent> Events, IReadOnlyList<WebhookAttemptResult?> Results, bool Busy)
+    {
+        public IReadOnlyList<RelayEvent> Sent => [.. Events.Where((_, i) => Results[i] is { Delivered: true })];
+
+        public IReadOnlyList<WebhookAttemptResult> Delivered => [.. Results.OfType<WebhookAttemptResult>().Where(r => r.Delivered)];
+
+        /// <summary>The first failure in the events' order: it decides the retry.</summary>
+        public WebhookAttemptResult? Failure => Results.FirstOrDefault(r => r is { Delivered: false });
+
+        /// <summary>What is still owed: the events that failed and those not tried, in order.</summary>
+        public IReadOnlyList<RelayEvent> Left => [.. Events.Where((_, i) => Results[i] is not { Delivered: true })];
+
+        public IReadOnlyList<string> FailedIds => [.. Events.Where((_, i) => Results[i] is { Delivered: false }).Select(e => e.Id)];
+    }
 
     [LoggerMessage(EventId = 5105, EventName = "WebhookAttemptsNotRecorded", Level = LogLevel.Warning,
         Message = "{Count} delivered webhook request(s) to endpoint {EndpointId} could not be recorded in its attempt log")]
