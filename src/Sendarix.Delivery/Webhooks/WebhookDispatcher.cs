@@ -33,8 +33,8 @@ internal sealed partial class WebhookDispatcher(
 {
     const int ReceiveBatch = 32;
 
-    // When a busy endpoint's delivery is taken while its slots are full, it is looked at again this much later (the
-    // queue's shortest wait).
+    // A share whose endpoint has no free request waits this long for one; if none comes, the share is looked at again
+    // this much later (the queue's shortest wait).
     static readonly TimeSpan BusyEndpointDelay = TimeSpan.FromSeconds(1);
 
     // Delivered requests are written to the attempt log once a second, merged: a busy endpoint costs one table
@@ -44,7 +44,7 @@ internal sealed partial class WebhookDispatcher(
     readonly ConcurrentQueue<(string TenantId, string EndpointId, WebhookAttempt Attempt)> _delivered = new();
     readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentRequests);
     readonly SemaphoreSlim _requests = new(options.Value.MaxConcurrentRequests);
-    readonly ConcurrentDictionary<string, int> _perEndpoint = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, EndpointGate> _gates = new(StringComparer.Ordinal);
 
     // A taken delivery stays invisible this long: far longer than its requests may take (see Budget), so it is never
     // taken twice while it is being sent, and soon enough after a crash.
@@ -260,15 +260,16 @@ internal sealed partial class WebhookDispatcher(
     async Task<Round> SendAsync(WebhookEndpoint endpoint, string key, WebhookShare share, IReadOnlyList<string> secrets, CancellationToken cancellationToken)
     {
         var events = share.Events;
+        var gate = GateOf(key);
         if (endpoint.Batch)
         {
-            if (!TryEnter(key))
+            if (!gate.TryEnter() && !await gate.EnterAsync(BusyEndpointDelay, cancellationToken))
             {
-                return new Round(events, [], Busy: true);
+                return new Round(events, new WebhookAttemptResult?[events.Count], Busy: true);
             }
 
             var body = JsonSerializer.SerializeToUtf8Bytes(events.Select(EventEnvelope.Of).ToList(), WebhookJson.Default.ListEventEnvelope);
-            var result = await RequestAsync(key, WebhookRequest.Signed(endpoint.Url, EventIds.ForBatch(events.Select(e => e.Id)), time.GetUtcNow(), body, secrets), cancellationToken);
+            var result = await RequestAsync(gate, WebhookRequest.Signed(endpoint.Url, EventIds.ForBatch(events.Select(e => e.Id)), time.GetUtcNow(), body, secrets), cancellationToken);
             return new Round(events, [.. events.Select(_ => result)], Busy: false);
         }
 
@@ -279,21 +280,25 @@ internal sealed partial class WebhookDispatcher(
         var busy = false;
         for (var i = 0; i < events.Count && !failed && Stopwatch.GetElapsedTime(started) <= Budget;)
         {
-            if (!TryEnter(key))
+            if (!gate.TryEnter())
             {
-                if (running.Count == 0)
+                // This share's own requests free the endpoint's first; with none under way it waits its turn.
+                if (running.Count > 0)
+                {
+                    Done(await Task.WhenAny(running));
+                    continue;
+                }
+
+                if (!await gate.EnterAsync(BusyEndpointDelay, cancellationToken))
                 {
                     busy = true;
                     break;
                 }
-
-                Done(await Task.WhenAny(running));
-                continue;
             }
 
             var e = events[i];
             var body = JsonSerializer.SerializeToUtf8Bytes(EventEnvelope.Of(e), WebhookJson.Default.EventEnvelope);
-            running.Add(IndexedAsync(i++, RequestAsync(key, WebhookRequest.Signed(endpoint.Url, e.Id, time.GetUtcNow(), body, secrets), cancellationToken)));
+            running.Add(IndexedAsync(i++, RequestAsync(gate, WebhookRequest.Signed(endpoint.Url, e.Id, time.GetUtcNow(), body, secrets), cancellationToken)));
             foreach (var finished in running.Where(t => t.IsCompleted).ToList())
             {
                 Done(finished);
@@ -320,7 +325,7 @@ internal sealed partial class WebhookDispatcher(
     }
 
     /// <summary>One request, holding one of the endpoint's requests (taken by the caller) and one of the process's.</summary>
-    async Task<WebhookAttemptResult> RequestAsync(string key, WebhookRequest request, CancellationToken cancellationToken)
+    async Task<WebhookAttemptResult> RequestAsync(EndpointGate gate, WebhookRequest request, CancellationToken cancellationToken)
     {
         try
         {
@@ -336,7 +341,7 @@ internal sealed partial class WebhookDispatcher(
         }
         finally
         {
-            Exit(key);
+            gate.Exit();
         }
     }
 
@@ -381,25 +386,8 @@ internal sealed partial class WebhookDispatcher(
         return round.Left.Count > 0 ? new WebhookLeftover(share with { Events = round.Left }, round.Busy ? BusyEndpointDelay : TimeSpan.Zero) : null;
     }
 
-    bool TryEnter(string key)
-    {
-        var max = options.Value.MaxConcurrentPerEndpoint;
-        while (true)
-        {
-            var current = _perEndpoint.GetOrAdd(key, 0);
-            if (current >= max)
-            {
-                return false;
-            }
+    EndpointGate GateOf(string key) => _gates.GetOrAdd(key, _ => new EndpointGate(options.Value.MaxConcurrentPerEndpoint));
 
-            if (_perEndpoint.TryUpdate(key, current + 1, current))
-            {
-                return true;
-            }
-        }
-    }
-
-    void Exit(string key) => _perEndpoint.AddOrUpdate(key, 0, (_, n) => Math.Max(0, n - 1));
 
     /// <summary>
     /// What one pass over a share did: each event's result, or none when it was not tried (the budget ran out, or the
