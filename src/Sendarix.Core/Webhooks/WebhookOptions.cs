@@ -37,7 +37,7 @@ public sealed class WebhookOptions : IValidatableObject
     /// write (up to 100 a queue message), so queue calls grow with time, not with delivery rounds. An idle relay
     /// writes at once; a busy one holds a delivery round at most this long before its work is done.
     /// </summary>
-    public TimeSpan PublishInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan PublishInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
     public WebhookRetrySchedule Schedule => new(RetryDelays.Count > 0 ? RetryDelays : WebhookRetrySchedule.DefaultDelays, DisableAfter);
 

@@ -152,6 +152,7 @@ internal sealed partial class WebhookDispatcher(
                 slots++;
             }
 
+            var written = queue.NextWrite;
             IReadOnlyList<WebhookDeliveryMessage> messages;
             try
             {
@@ -175,19 +176,25 @@ internal sealed partial class WebhookDispatcher(
                 _slots.Release(slots - messages.Count);
             }
 
-            if (messages.Count == 0)
-            {
-                await Task.Delay(WebhookPolling.Pause(idlePolls++, options.Value.MaxPollInterval), time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                continue;
-            }
-
-            idlePolls = 0;
             foreach (var message in messages)
             {
                 var task = ProcessAsync(message, stoppingToken);
                 running[task] = true;
                 _ = task.ContinueWith(t => running.TryRemove(t, out _), TaskScheduler.Default);
             }
+
+            // A full batch may have more behind it. Otherwise the queue is drained: the next read waits for this
+            // process's next write, or for a pause that grows while reads find nothing (others' writes, retries).
+            if (messages.Count == slots)
+            {
+                idlePolls = 0;
+                continue;
+            }
+
+            idlePolls = messages.Count > 0 ? 0 : idlePolls + 1;
+            using var pause = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            await Task.WhenAny(written, Task.Delay(WebhookPolling.Pause(idlePolls, options.Value.MaxPollInterval), time, pause.Token));
+            await pause.CancelAsync();
         }
 
         // Let requests under way finish (each is bounded by the time-out); what they did not settle shows again later.

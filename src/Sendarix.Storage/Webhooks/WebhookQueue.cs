@@ -15,6 +15,15 @@ public sealed class WebhookQueue(StorageClients storage)
     /// <summary>The most events one delivery carries: a batching endpoint gets them in one request.</summary>
     public const int MaxEventsPerDelivery = 100;
 
+    TaskCompletionSource _written = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Completes when this process next queues deliveries that are due at once, so its dispatcher can look at the
+    /// queue then instead of polling it often (others' deliveries, and retries, are found by its slower polling).
+    /// Taken before reading the queue, it cannot miss a write made during the read.
+    /// </summary>
+    public Task NextWrite => Volatile.Read(ref _written).Task;
+
     /// <summary>Queues the endpoints' shares, each event once, as few deliveries as fit, visible after <paramref name="delay"/>.</summary>
     public Task SendAsync(string tenantId, IReadOnlyList<WebhookShare> shares, CancellationToken cancellationToken, bool replay = false, TimeSpan delay = default)
     {
@@ -27,7 +36,16 @@ public sealed class WebhookQueue(StorageClients storage)
                 var ids = chunk.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
                 return WebhookDelivery.Of(tenantId, shares.Select(s => s with { Events = s.Events.Where(e => ids.Contains(e.Id)).ToList() }).Where(s => s.Events.Count > 0), replay);
             }).ToList();
-        return Task.WhenAll(deliveries.Select(d => storage.Webhooks.SendMessageAsync(Serialize(d), Visibility(delay), null, cancellationToken)));
+        return WrittenAsync(Task.WhenAll(deliveries.Select(d => storage.Webhooks.SendMessageAsync(Serialize(d), Visibility(delay), null, cancellationToken))), delay);
+    }
+
+    async Task WrittenAsync(Task write, TimeSpan delay)
+    {
+        await write;
+        if (delay <= TimeSpan.Zero)
+        {
+            Interlocked.Exchange(ref _written, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
     }
 
     public async Task<IReadOnlyList<WebhookDeliveryMessage>> ReceiveAsync(int maxMessages, TimeSpan visibilityTimeout, CancellationToken cancellationToken)
@@ -54,8 +72,8 @@ public sealed class WebhookQueue(StorageClients storage)
         var byDue = leftovers.GroupBy(l => Visibility(l.Delay)).OrderBy(g => g.Key).ToList();
         var d = message.Delivery;
         await Task.WhenAll(byDue.Skip(1).Select(g => SendAsync(d.TenantId, g.Select(l => l.Share).ToList(), cancellationToken, d.Replay, g.Key)));
-        await storage.Webhooks.UpdateMessageAsync(message.Id, message.PopReceipt, Serialize(WebhookDelivery.Of(d.TenantId, byDue[0].Select(l => l.Share), d.Replay)),
-            byDue[0].Key, cancellationToken);
+        await WrittenAsync(storage.Webhooks.UpdateMessageAsync(message.Id, message.PopReceipt, Serialize(WebhookDelivery.Of(d.TenantId, byDue[0].Select(l => l.Share), d.Replay)),
+            byDue[0].Key, cancellationToken), byDue[0].Key);
     }
 
     // The queue service counts visibility in whole seconds and would take anything shorter as "now": round up.
