@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The cost of webhooks, measured: the Sendarix side of bench/run.sh twice, each on fresh storage, first with no
-# webhook endpoint and then with two (every event type, on a local receiver), and writes bench/results/webhooks.md
+# The cost of webhooks, measured: the Sendarix side of bench/run.sh, each run on fresh storage, first with no
+# webhook endpoint and then with two (every event type, on a local receiver), BENCH_ROUNDS times; writes bench/results/webhooks.md
 # (bench/results/webhooks-batch.md with BENCH_WEBHOOK_BATCH=1) with both acceptance rates side by side, and whether
 # every accepted and delivered event reached both endpoints, with the lag.
 #   bench/webhooks.sh
-# Environment: BENCH_WEBHOOK_BATCH (0: one request per event; 1: batches of up to 100), and everything bench/run.sh
-# reads (BENCH_CONNECTIONS, BENCH_SECONDS, ...).
+# Environment: BENCH_ROUNDS (2: how many times the pair of runs alternates), BENCH_WEBHOOK_BATCH (0: one request per
+# event; 1: batches of up to 100), and everything bench/run.sh reads (BENCH_CONNECTIONS, BENCH_SECONDS, ...).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out="$here/results/webhooks.md"
@@ -26,32 +26,46 @@ wait_ports() {
   return 1
 }
 
-BENCH_SIDES=sendarix BENCH_WEBHOOKS=0 BENCH_RESULTS="$tmp/without.md" "$here/run.sh"
-wait_ports
-BENCH_SIDES=sendarix BENCH_WEBHOOKS=2 BENCH_RESULTS="$tmp/with.md" "$here/run.sh"
+# The machine is shared and noisy: the runs alternate, without and with, BENCH_ROUNDS times, and the ratio is taken
+# over all of them (the sum of the rates with endpoints over the sum without).
+rounds=${BENCH_ROUNDS:-2}
+for r in $(seq 1 "$rounds"); do
+  [ "$r" = 1 ] || wait_ports
+  BENCH_SIDES=sendarix BENCH_WEBHOOKS=0 BENCH_RESULTS="$tmp/without-$r.md" "$here/run.sh"
+  wait_ports
+  BENCH_SIDES=sendarix BENCH_WEBHOOKS=2 BENCH_RESULTS="$tmp/with-$r.md" "$here/run.sh"
+done
 
 rate() { # report connections → accepted msg/s of the Sendarix row
   awk -F'|' -v c="$2" '$2 ~ "^ *"c" *$" && $3 ~ /Sendarix/ { gsub(/ /, "", $4); print $4; exit }' "$1"
 }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 == 0) print "n/a"; else printf "%.2f", b / a }'; }
 {
   echo "# Webhooks: acceptance with and without two endpoints"
   echo
-  echo "Two runs of \`bench/run.sh\` (Sendarix side only), each on fresh storage: without webhook endpoints, then with two."
+  echo "\`bench/run.sh\` (Sendarix side only), each run on fresh storage, alternating $rounds times: without webhook endpoints, then with two."
   echo
-  echo "| connections | accepted msg/s without | accepted msg/s with two endpoints | with / without |"
-  echo "| ---: | ---: | ---: | ---: |"
+  echo "| connections | round | accepted msg/s without | accepted msg/s with two endpoints | with / without |"
+  echo "| ---: | ---: | ---: | ---: | ---: |"
   for conns in ${BENCH_CONNECTIONS:-20 100}; do
-    a=$(rate "$tmp/without.md" "$conns"); b=$(rate "$tmp/with.md" "$conns")
-    echo "| $conns | $a | $b | $(awk -v a="$a" -v b="$b" 'BEGIN { if (a + 0 == 0) print "n/a"; else printf "%.2f", b / a }') |"
+    sa=0; sb=0
+    for r in $(seq 1 "$rounds"); do
+      a=$(rate "$tmp/without-$r.md" "$conns"); b=$(rate "$tmp/with-$r.md" "$conns")
+      sa=$(awk -v x="$sa" -v y="$a" 'BEGIN { print x + y }'); sb=$(awk -v x="$sb" -v y="$b" 'BEGIN { print x + y }')
+      echo "| $conns | $r | $a | $b | $(ratio "$a" "$b") |"
+    done
+    echo "| $conns | all | $(awk -v x="$sa" -v n="$rounds" 'BEGIN { printf "%.1f", x / n }') | $(awk -v x="$sb" -v n="$rounds" 'BEGIN { printf "%.1f", x / n }') | **$(ratio "$sa" "$sb")** |"
   done
-  echo
-  echo "## Without endpoints"
-  echo
-  sed '1,2d' "$tmp/without.md"
-  echo
-  echo "## With two endpoints"
-  echo
-  sed '1,2d' "$tmp/with.md"
+  for r in $(seq 1 "$rounds"); do
+    echo
+    echo "## Round $r without endpoints"
+    echo
+    sed '1,2d' "$tmp/without-$r.md"
+    echo
+    echo "## Round $r with two endpoints"
+    echo
+    sed '1,2d' "$tmp/with-$r.md"
+  done
 } > "$out"
 cat "$out"
 echo "bench: written to ${out#"$here"/}" >&2
