@@ -13,7 +13,7 @@
 # unmeasured load on each side first, 0 for none), BENCH_DKIM (1: the bench tenant sends from a verified domain and
 # the relay DKIM-signs every message; 0: an unverified domain the operator exempts, no signing), BENCH_KEEP (0; 1
 # keeps the Azurite data folder), BENCH_WEBHOOKS (0; N: the bench tenant has N webhook endpoints, taking every event
-# type, on a receiver the load generator runs at 127.0.0.1:18090, and each Sendarix run reports whether every accepted
+# type, on an HTTPS receiver (HTTP/1.1 and HTTP/2) the load generator runs at 127.0.0.1:18090, and each Sendarix run reports whether every accepted
 # and delivered event reached each endpoint, the duplicates and the lag), BENCH_WEBHOOK_BATCH (0; 1: the endpoints
 # take batches of up to 100 events per request), BENCH_RESULTS (bench/results/latest.md: where the report goes).
 # Needs root (apt-get for Postfix and dnsmasq, Postfix itself), the .NET 10 SDK and npm.
@@ -99,6 +99,7 @@ trap 'exit 143' TERM
 command -v dotnet >/dev/null || die "the .NET 10 SDK is required (dotnet not found)"
 command -v npm >/dev/null || die "Node.js and npm are required for Azurite (npm not found)"
 command -v curl >/dev/null || die "curl is required"
+command -v openssl >/dev/null || die "openssl is required"
 has_side() { [[ " $sides " == *" $1 "* ]]; }
 has_side postfix && { [ -f "$peer" ] || die "the Postfix peer script is missing: $peer (expected ../shared beside the repository)"; }
 has_side haraka && { [ -f "$haraka_peer" ] || die "the Haraka peer script is missing: $haraka_peer (expected ../shared beside the repository)"; }
@@ -140,6 +141,16 @@ smtp-sink -c -u postfix "127.0.0.1:$relay_sink_port" 1000 > "$run/relay-sink.log
 sink_pid=$!
 wait_for 10 "$sink_pid" "smtp-sink on $relay_sink_port" listening "$relay_sink_port"
 
+if [ "$webhooks" != 0 ]; then
+  # A CA for this run and the webhook receiver's certificate for 127.0.0.1, signed by it; the relay trusts the CA.
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=Sendarix bench CA" -keyout "$work/webhook-ca.key" \
+    -out "$work/webhook-ca.pem" -addext basicConstraints=critical,CA:TRUE 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$work/webhook.key" -out "$work/webhook.csr" 2>/dev/null
+  openssl x509 -req -in "$work/webhook.csr" -CA "$work/webhook-ca.pem" -CAkey "$work/webhook-ca.key" -CAcreateserial -days 2 \
+    -extfile <(printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n') -out "$work/webhook.pem" 2>/dev/null
+  openssl pkcs12 -export -passout pass: -inkey "$work/webhook.key" -in "$work/webhook.pem" -out "$work/webhook.pfx"
+fi
+
 operator_key=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
 say "starting the relay"
 (
@@ -155,8 +166,9 @@ say "starting the relay"
   export Sendarix__Dns__Servers__0="127.0.0.1:$dns_port"
   export Logging__LogLevel__Default=Warning
   if [ "$webhooks" != 0 ]; then
-    # The receiver is on loopback over plain HTTP: the operator allows both, as a development relay would.
-    export Sendarix__Webhooks__AllowHttp=true Sendarix__Webhooks__AllowPrivateAddresses=true
+    # The receiver is on loopback, over HTTPS with a certificate from the bench's own CA: the operator allows
+    # private addresses and trusts that CA, as a relay whose receivers are on its own network would.
+    export Sendarix__Webhooks__AllowPrivateAddresses=true Sendarix__Webhooks__TrustedCaFile="$work/webhook-ca.pem"
   fi
   exec dotnet "$host_dll"
 ) > "$run/relay.log" 2>&1 &
@@ -199,13 +211,13 @@ else
   [ "$status" = 200 ] || { cat "$run/patch.json" >&2; die "lifting the sender policy answered $status"; }
 fi
 if [ "$webhooks" != 0 ]; then
-  dotnet "$bench_dll" receive "$webhook_port" "$run/webhooks.log" > "$run/receiver.log" 2>&1 &
+  dotnet "$bench_dll" receive "$webhook_port" "$run/webhooks.log" "$work/webhook.pfx" > "$run/receiver.log" 2>&1 &
   receiver_pid=$!
   wait_for 30 "$receiver_pid" "webhook receiver on $webhook_port" listening "$webhook_port"
   webhook_names=""
   for i in $(seq 1 "$webhooks"); do
     batch=$([ "$webhook_batch" = 1 ] && echo true || echo false)
-    status=$(post "/v1/tenants/$tenant/webhooks" "{\"url\":\"http://127.0.0.1:$webhook_port/e$i\",\"batch\":$batch}" "$run/webhook-$i.json")
+    status=$(post "/v1/tenants/$tenant/webhooks" "{\"url\":\"https://127.0.0.1:$webhook_port/e$i\",\"batch\":$batch}" "$run/webhook-$i.json")
     [ "$status" = 201 ] || { cat "$run/webhook-$i.json" >&2; die "creating webhook endpoint $i answered $status"; }
     webhook_names+="${webhook_names:+,}e$i"
   done

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
@@ -10,17 +11,18 @@ using Microsoft.Extensions.Logging;
 namespace Sendarix.Bench;
 
 /// <summary>
-/// A webhook receiver for the benchmark: plain HTTP on 127.0.0.1, answers 204 to any POST, and appends one line per
+/// A webhook receiver for the benchmark: on 127.0.0.1, HTTPS (HTTP/1.1 and HTTP/2, as receivers behind a current web
+/// server or load balancer offer) when given a certificate, plain HTTP/1.1 otherwise; answers 204 to any POST, and appends one line per
 /// event to a log (path, type, message id, event id, event time and receipt time in Unix milliseconds), so the
 /// report can tell which events arrived, how often, and how late. It does not verify signatures: the tests do.
 /// </summary>
 internal static class WebhookReceiver
 {
-    public const string Usage = "usage: Sendarix.Bench receive PORT LOG_FILE";
+    public const string Usage = "usage: Sendarix.Bench receive PORT LOG_FILE [CERTIFICATE_PFX]";
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args.Length != 2 || !int.TryParse(args[0], CultureInfo.InvariantCulture, out var port))
+        if (args.Length is < 2 or > 3 || !int.TryParse(args[0], CultureInfo.InvariantCulture, out var port))
         {
             Console.Error.WriteLine(Usage);
             return 2;
@@ -30,7 +32,13 @@ internal static class WebhookReceiver
         var writer = WriteAsync(args[1], lines.Reader);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, listen =>
+        {
+            if (args.Length == 3)
+            {
+                listen.UseHttps(X509CertificateLoader.LoadPkcs12FromFile(args[2], null));
+            }
+        }));
         var app = builder.Build();
         app.MapPost("/{name}", async (HttpContext context, string name) =>
         {

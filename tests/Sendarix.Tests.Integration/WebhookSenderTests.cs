@@ -53,6 +53,8 @@ public sealed class WebhookSenderTests : IAsyncLifetime
         Assert.True(result.Latency > TimeSpan.Zero);
         var received = Assert.Single(_receiver.Requests, r => r.Headers.GetValueOrDefault("webhook-id") == "msg_sent1");
         Assert.Equal(body, received.Body);
+        // The receiver offers HTTP/2 over TLS, as current web servers do: it is taken.
+        Assert.Equal("HTTP/2", received.Protocol);
         Assert.Equal("application/json", received.Headers["Content-Type"]);
         Assert.Equal("Sendarix-Webhooks/1", received.Headers["User-Agent"]);
         Assert.Equal(now.ToUnixTimeSeconds().ToString(), received.Headers["webhook-timestamp"]);

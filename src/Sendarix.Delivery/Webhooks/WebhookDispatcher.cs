@@ -15,9 +15,9 @@ namespace Sendarix.Delivery.Webhooks;
 /// Posts queued webhook deliveries to their endpoints, signed. Each endpoint's share of a delivery is sent on its own
 /// and settled on its own: delivered, to be tried again (with one more attempt, when the schedule says), or ended
 /// (given up, or 410 Gone, which disables the endpoint); the queue message is then deleted, or keeps what is left.
-/// A batching endpoint gets its share in one request; any other gets the events one request each, in order, until
-/// one fails. Deliveries share a pool of slots, and each endpoint may hold only a few requests at once, so a slow or
-/// dead endpoint's share waits in the queue rather than in front of anyone else's.
+/// A batching endpoint gets its share in one request; any other gets the events one request each, as many at once as
+/// the endpoint may have, until one fails. Each endpoint may hold only so many requests, so a slow or dead endpoint's
+/// share waits in the queue rather than in front of anyone else's.
 /// </summary>
 internal sealed partial class WebhookDispatcher(
     WebhookQueue queue,

@@ -66,7 +66,14 @@ public sealed partial class WebhookSender : IDisposable
             return new WebhookAttemptResult(null, TimeSpan.Zero, WebhookFailure.Refused, problem, null);
         }
 
-        using var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ReadOnlyMemoryContent(request.Body) };
+        // HTTP/2 where the receiver offers it (TLS with ALPN): an endpoint's concurrent requests share one connection
+        // and its reads and writes, where HTTP/1.1 needs a connection and its own system calls per request in flight.
+        using var message = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new ReadOnlyMemoryContent(request.Body),
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
         message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         message.Headers.UserAgent.ParseAdd(UserAgent);
         message.Headers.TryAddWithoutValidation(WebhookSignature.IdHeader, request.WebhookId);

@@ -62,7 +62,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
             var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
             if (receiver._failing.ContainsKey("/" + path))
             {
-                receiver._requests.Enqueue(new ReceivedWebhook("/" + path, headers, body.ToArray(), StatusCodes.Status500InternalServerError, DateTimeOffset.UtcNow));
+                receiver._requests.Enqueue(new ReceivedWebhook("/" + path, headers, body.ToArray(), StatusCodes.Status500InternalServerError, DateTimeOffset.UtcNow, context.Request.Protocol));
                 context.Response.StatusCode = StatusCodes.Status500InternalServerError;
                 return;
             }
@@ -76,7 +76,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
                 "gone" => StatusCodes.Status410Gone,
                 _ => StatusCodes.Status204NoContent,
             };
-            receiver._requests.Enqueue(new ReceivedWebhook("/" + path, headers, body.ToArray(), status, DateTimeOffset.UtcNow));
+            receiver._requests.Enqueue(new ReceivedWebhook("/" + path, headers, body.ToArray(), status, DateTimeOffset.UtcNow, context.Request.Protocol));
             switch (path)
             {
                 case "redirect":
@@ -119,4 +119,4 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 }
 
 /// <summary>One request as the receiver read it: path, headers (names in any case), body bytes, the status it answered (0: none, it hung) and when.</summary>
-internal sealed record ReceivedWebhook(string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body, int Status, DateTimeOffset At);
+internal sealed record ReceivedWebhook(string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body, int Status, DateTimeOffset At, string Protocol);
