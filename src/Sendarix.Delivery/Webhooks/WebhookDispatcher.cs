@@ -248,7 +248,7 @@ internal sealed partial class WebhookDispatcher(
                 return null;
             }
 
-            return await SettleAsync(d, share, endpoint, await SendAsync(endpoint, $"{d.TenantId}/{share.EndpointId}", share, secrets, stoppingToken));
+            return await SettleAsync(d, share, endpoint, await SendAsync(endpoint, GateOf($"{d.TenantId}/{share.EndpointId}"), share, secrets, stoppingToken));
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
@@ -264,10 +264,9 @@ internal sealed partial class WebhookDispatcher(
     /// and none of this share's is under way, or after the budget; the round says what went, what failed, and what was
     /// not tried.
     /// </summary>
-    async Task<Round> SendAsync(WebhookEndpoint endpoint, string key, WebhookShare share, IReadOnlyList<string> secrets, CancellationToken cancellationToken)
+    async Task<Round> SendAsync(WebhookEndpoint endpoint, EndpointGate gate, WebhookShare share, IReadOnlyList<string> secrets, CancellationToken cancellationToken)
     {
         var events = share.Events;
-        var gate = GateOf(key);
         if (endpoint.Batch)
         {
             if (!gate.TryEnter() && !await gate.EnterAsync(BusyEndpointDelay, cancellationToken))
@@ -394,7 +393,6 @@ internal sealed partial class WebhookDispatcher(
     }
 
     EndpointGate GateOf(string key) => _gates.GetOrAdd(key, _ => new EndpointGate(options.Value.MaxConcurrentPerEndpoint));
-
 
     /// <summary>
     /// What one pass over a share did: each event's result, or none when it was not tried (the budget ran out, or the
