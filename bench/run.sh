@@ -15,7 +15,7 @@
 # keeps the Azurite data folder), BENCH_WEBHOOKS (0; N: the bench tenant has N webhook endpoints, taking every event
 # type, on an HTTPS receiver (HTTP/1.1 and HTTP/2) the load generator runs at 127.0.0.1:18090, and each Sendarix run reports whether every accepted
 # and delivered event reached each endpoint, the duplicates and the lag), BENCH_WEBHOOK_BATCH (0; 1: the endpoints
-# take batches of up to 100 events per request), BENCH_RESULTS (bench/results/latest.md: where the report goes).
+# take batches of up to 100 events per request), BENCH_RECEIVER_NICE (10: the receiver's nice value), BENCH_RESULTS (bench/results/latest.md: where the report goes).
 # Needs root (apt-get for Postfix and dnsmasq, Postfix itself), the .NET 10 SDK and npm.
 set -euo pipefail
 
@@ -35,6 +35,7 @@ drain_idle=${BENCH_DRAIN_IDLE:-5}
 prime=${BENCH_PRIME:-10}
 webhooks=${BENCH_WEBHOOKS:-0}
 webhook_batch=${BENCH_WEBHOOK_BATCH:-0}
+receiver_nice=${BENCH_RECEIVER_NICE:-10}
 webhook_port=18090
 
 work=/tmp/sendarix-bench
@@ -211,7 +212,10 @@ else
   [ "$status" = 200 ] || { cat "$run/patch.json" >&2; die "lifting the sender policy answered $status"; }
 fi
 if [ "$webhooks" != 0 ]; then
-  dotnet "$bench_dll" receive "$webhook_port" "$run/webhooks.log" "$work/webhook.pfx" > "$run/receiver.log" 2>&1 &
+  # The receiver stands for the tenant's own server, elsewhere in production. Here it shares two cores with
+  # the relay, so it runs at a lower priority: what it costs comes out of idle time first, and the runs with and
+  # without endpoints differ by the relay's own webhook work rather than by the receiver's.
+  nice -n "$receiver_nice" dotnet "$bench_dll" receive "$webhook_port" "$run/webhooks.log" "$work/webhook.pfx" > "$run/receiver.log" 2>&1 &
   receiver_pid=$!
   wait_for 30 "$receiver_pid" "webhook receiver on $webhook_port" listening "$webhook_port"
   webhook_names=""
@@ -418,7 +422,7 @@ report="$run/latest.md"
   echo "(other people's builds and tests, the sinks, the kernel); when it is high, the numbers are lower than they can be."
   echo
   if [ "$webhooks" != 0 ]; then
-    echo "Webhooks: $webhooks endpoint(s) taking every event type$( [ "$webhook_batch" = 1 ] && echo ', in batches of up to 100 events per request' || echo ', one request per event'), on a local HTTP receiver."
+    echo "Webhooks: $webhooks endpoint(s) taking every event type$( [ "$webhook_batch" = 1 ] && echo ', in batches of up to 100 events per request' || echo ', one request per event'), on a local HTTPS receiver running at nice $receiver_nice."
     echo "Per endpoint: messages accepted in the run (warm-up included) whose accepted or delivered event never arrived, duplicate deliveries, and the lag from event time to receipt."
     echo
     echo "| connections | endpoint | missing | events received | duplicates | lag p50 ms | lag p99 ms | lag max ms |"

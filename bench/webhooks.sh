@@ -26,14 +26,19 @@ wait_ports() {
   return 1
 }
 
-# The machine is shared and noisy: the runs alternate, without and with, BENCH_ROUNDS times, and the ratio is taken
-# over all of them (the sum of the rates with endpoints over the sum without).
+# The machine is shared and noisy: the runs alternate BENCH_ROUNDS times, and the ratio is taken over all of them
+# (the sum of the rates with endpoints over the sum without). Odd rounds run without endpoints first, even rounds
+# with them first (ABBA), so a machine that slows down, or speeds up, over the bench favours neither side.
 rounds=${BENCH_ROUNDS:-2}
+run_side() { # round, endpoints
+  BENCH_SIDES=sendarix BENCH_WEBHOOKS=$2 BENCH_RESULTS="$tmp/$([ "$2" = 0 ] && echo without || echo with)-$1.md" "$here/run.sh"
+}
 for r in $(seq 1 "$rounds"); do
   [ "$r" = 1 ] || wait_ports
-  BENCH_SIDES=sendarix BENCH_WEBHOOKS=0 BENCH_RESULTS="$tmp/without-$r.md" "$here/run.sh"
+  if [ $((r % 2)) = 1 ]; then first=0 second=2; else first=2 second=0; fi
+  run_side "$r" "$first"
   wait_ports
-  BENCH_SIDES=sendarix BENCH_WEBHOOKS=2 BENCH_RESULTS="$tmp/with-$r.md" "$here/run.sh"
+  run_side "$r" "$second"
 done
 
 rate() { # report connections → accepted msg/s of the Sendarix row
@@ -43,7 +48,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 == 0) print "n/a"; else pri
 {
   echo "# Webhooks: acceptance with and without two endpoints"
   echo
-  echo "\`bench/run.sh\` (Sendarix side only), each run on fresh storage, alternating $rounds times: without webhook endpoints, then with two."
+  echo "\`bench/run.sh\` (Sendarix side only), each run on fresh storage, $rounds rounds of a run without webhook endpoints and one with two, the odd rounds without first, the even rounds with first."
   echo
   echo "| connections | round | accepted msg/s without | accepted msg/s with two endpoints | with / without |"
   echo "| ---: | ---: | ---: | ---: | ---: |"

@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Options;
+using Sendarix.Core.Search;
 
 namespace Sendarix.Storage;
 
@@ -20,6 +21,8 @@ public sealed class StorageClients
         Suppressions = Tables.GetTableClient($"{o.Prefix}Suppressions");
         Bodies = Blobs.GetBlobContainerClient($"{o.Prefix}-bodies");
         WebhookAttempts = Tables.GetTableClient($"{o.Prefix}WebhookAttempts");
+        SearchSummaries = Tables.GetTableClient($"{o.Prefix}SearchSummaries");
+        _searchIndexes = Enum.GetValues<SearchField>().ToDictionary(f => f, f => Tables.GetTableClient($"{o.Prefix}SearchBy{f}"));
         Delivery = new QueueClient(o.ConnectionString, $"{o.Prefix}-delivery", Configure(new QueueClientOptions()));
         Webhooks = new QueueClient(o.ConnectionString, $"{o.Prefix}-webhooks", Configure(new QueueClientOptions()));
     }
@@ -34,6 +37,8 @@ public sealed class StorageClients
         clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
         return clientOptions;
     }
+
+    readonly Dictionary<SearchField, TableClient> _searchIndexes;
 
     public TableServiceClient Tables { get; }
 
@@ -60,6 +65,12 @@ public sealed class StorageClients
     /// <summary>Webhook delivery attempts, partitioned by tenant and endpoint, newest first.</summary>
     public TableClient WebhookAttempts { get; }
 
+    /// <summary>Messages as search shows them, one summary row each, partitioned by tenant.</summary>
+    public TableClient SearchSummaries { get; }
+
+    /// <summary>One field's index: a row per value and message ("{value}|{local}"), partitioned by tenant.</summary>
+    public TableClient SearchIndex(SearchField field) => _searchIndexes[field];
+
     /// <summary>Delivery work: each queue message lists message recipients ready for an attempt.</summary>
     public QueueClient Delivery { get; }
 
@@ -75,6 +86,12 @@ public sealed class StorageClients
         await Suppressions.CreateIfNotExistsAsync(cancellationToken);
         await Bodies.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await WebhookAttempts.CreateIfNotExistsAsync(cancellationToken);
+        await SearchSummaries.CreateIfNotExistsAsync(cancellationToken);
+        foreach (var index in _searchIndexes.Values)
+        {
+            await index.CreateIfNotExistsAsync(cancellationToken);
+        }
+
         await Delivery.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await Webhooks.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
     }

@@ -16,6 +16,7 @@ namespace Sendarix.Storage;
 [JsonSerializable(typeof(RelayEvent))]
 [JsonSerializable(typeof(List<RelayEvent>))]
 [JsonSerializable(typeof(Webhooks.WebhookDelivery))]
+[JsonSerializable(typeof(Search.StoredStanding))]
 internal sealed partial class StorageJson : JsonSerializerContext
 {
     /// <summary>

@@ -24,6 +24,9 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<RetryStore>();
         services.AddSingleton<DestinationIndex>();
         services.AddSingleton<TenantEventLog>();
+        services.AddOptions<Search.SearchOptions>().BindConfiguration(Search.SearchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Search.SearchIndex>();
+        services.AddSingleton<Search.MessageSearch>();
         services.AddSingleton<Events.EventRecorder>();
         services.AddSingleton<Webhooks.WebhookQueue>();
         services.AddSingleton<Webhooks.WebhookPublisher>();

@@ -377,7 +377,7 @@ public sealed class ApiInputSweepTests(ApiInputSweepTests.SweptRelay fixture, IT
             await AddAsync($"{at}/domains", d => $"{at}/domains/{d.GetProperty("domain").GetString()}");
             await AddAsync($"{at}/credentials", c => $"{at}/credentials/{c.GetProperty("id").GetString()}");
             await AddAsync($"{at}/api-keys", k => $"{at}/api-keys/{k.GetProperty("id").GetString()}");
-            await AddAsync($"{at}/suppressions?max=1000", s => $"{at}/suppressions/{s.GetProperty("address").GetString()}");
+            await AddAsync($"{at}/suppressions?limit=1000", s => $"{at}/suppressions/{s.GetProperty("address").GetString()}");
             await AddAsync($"{at}/webhooks", w => $"{at}/webhooks/{w.GetProperty("id").GetString()}");
         }
 

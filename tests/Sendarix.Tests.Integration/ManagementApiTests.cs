@@ -115,13 +115,15 @@ public sealed class ManagementApiTests(RelayFixture fixture)
             ids.Add(Mail.QueuedId(text));
         }
 
-        var first = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/messages?pageSize=2"), HttpStatusCode.OK);
+        // Searchable once delivery has taken them.
+        await Relay.SearchAsync(tenant.TenantId, "", 3);
+        var first = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/messages?limit=2"), HttpStatusCode.OK);
         var next = first.GetProperty("next").GetString();
         Assert.NotNull(next);
-        var second = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/messages?pageSize=2&continuation={Uri.EscapeDataString(next)}"), HttpStatusCode.OK);
+        var second = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/messages?limit=2&next={Uri.EscapeDataString(next)}"), HttpStatusCode.OK);
         var listed = first.GetProperty("items").EnumerateArray().Concat(second.GetProperty("items").EnumerateArray()).Select(m => m.GetProperty("id").GetString()).ToList();
         Assert.Equal([ids[2], ids[1], ids[0]], listed);
-        await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/messages?pageSize=0"), HttpStatusCode.BadRequest);
+        await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/messages?limit=0"), HttpStatusCode.BadRequest);
     }
 
     async Task<bool> CanAuthenticateAsync(TenantCredential tenant)

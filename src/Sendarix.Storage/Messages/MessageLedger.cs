@@ -76,14 +76,6 @@ public sealed class MessageLedger(StorageClients storage)
     }
 
     /// <summary>
-    /// A page of a tenant's messages, newest first. The continuation is the id of the first message of the next page.
-    /// </summary>
-    public Task<(IReadOnlyList<LedgerMessage> Items, string? Next)> ListAsync(string tenantId, int pageSize, string? continuation, CancellationToken cancellationToken) =>
-        ScanAsync(continuation is null
-            ? TableClient.CreateQueryFilter($"PartitionKey eq {tenantId}")
-            : TableClient.CreateQueryFilter($"PartitionKey eq {tenantId} and RowKey ge {continuation}"), pageSize, cancellationToken);
-
-    /// <summary>
     /// Up to <paramref name="max"/> of a tenant's messages accepted between two times, newest first, with their
     /// events; the continuation is where a next call starts (pass it back with the same times).
     /// </summary>

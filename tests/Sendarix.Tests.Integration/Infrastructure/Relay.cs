@@ -162,6 +162,30 @@ internal sealed class Relay : IAsyncDisposable
             m => m.GetProperty("recipients").EnumerateArray().All(r => statuses.Contains(r.GetProperty("status").GetString())),
             timeout, $"message {messageId} to reach {string.Join("/", statuses)}");
 
+    /// <summary>
+    /// A search's first page, once it holds <paramref name="count"/> messages: a message is searchable once delivery
+    /// has recorded its first round, a moment after its 250.
+    /// </summary>
+    public Task<JsonElement> SearchAsync(string tenantId, string query, int count) =>
+        Eventually.GetAsync(async () => await ReadAsync(await Api.GetAsync($"/v1/tenants/{tenantId}/messages?{query}"), HttpStatusCode.OK),
+            page => page.GetProperty("items").GetArrayLength() == count, TimeSpan.FromSeconds(30), $"{count} message(s) found by '{query}'");
+
+    /// <summary>The ids of every message a search finds, following its pages to the end.</summary>
+    public async Task<IReadOnlyList<string>> SearchIdsAsync(string tenantId, string query = "")
+    {
+        var ids = new List<string>();
+        string? next = null;
+        do
+        {
+            var page = await ReadAsync(await Api.GetAsync($"/v1/tenants/{tenantId}/messages?limit=100&{query}{(next is null ? "" : $"&next={next}")}"), HttpStatusCode.OK);
+            ids.AddRange(page.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("id").GetString()!));
+            next = page.TryGetProperty("next", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+        }
+        while (next is not null);
+
+        return ids;
+    }
+
     public static async Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
     {
         var body = await response.Content.ReadAsStringAsync();
