@@ -48,7 +48,9 @@ dotnet build "$root/src/Sendarix.Host/Sendarix.Host.csproj" -c Release -nologo -
 dotnet build "$here/Sendarix.SearchBench/Sendarix.SearchBench.csproj" -c Release -nologo -v quiet >> "$run/build.log" 2>&1 \
   || { cat "$run/build.log" >&2; die "the search bench did not build"; }
 
-"$root/infra/azurite.sh" start >&2
+# Azurite keeps every row in memory and writes the whole database out now and then: past Node's default heap at
+# this many rows.
+NODE_OPTIONS="--max-old-space-size=16384" "$root/infra/azurite.sh" start >&2
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" -keyout "$run/cert.key" -out "$run/cert.pem" 2>/dev/null
 openssl pkcs12 -export -passout pass: -inkey "$run/cert.key" -in "$run/cert.pem" -out "$run/cert.pfx"
 operator_key=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')

@@ -13,6 +13,7 @@ using Sendarix.Api.Events;
 using Sendarix.Api.Messages;
 using Sendarix.Api.Providers;
 using Sendarix.Api.Security;
+using Sendarix.Api.Stats;
 using Sendarix.Api.Suppression;
 using Sendarix.Api.Tenants;
 using Sendarix.Api.Webhooks;
@@ -52,6 +53,7 @@ public static class ManagementApi
             .MapSuppressionsApi()
             .MapComplaintsApi()
             .MapMessagesApi()
+            .MapStatsApi()
             .MapDestinationsApi()
             .MapProvidersApi()
             .MapEgressApi()

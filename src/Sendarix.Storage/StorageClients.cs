@@ -22,6 +22,7 @@ public sealed class StorageClients
         Bodies = Blobs.GetBlobContainerClient($"{o.Prefix}-bodies");
         WebhookAttempts = Tables.GetTableClient($"{o.Prefix}WebhookAttempts");
         SearchSummaries = Tables.GetTableClient($"{o.Prefix}SearchSummaries");
+        Stats = Tables.GetTableClient($"{o.Prefix}Stats");
         _searchIndexes = Enum.GetValues<SearchField>().ToDictionary(f => f, f => Tables.GetTableClient($"{o.Prefix}SearchBy{f}"));
         Delivery = new QueueClient(o.ConnectionString, $"{o.Prefix}-delivery", Configure(new QueueClientOptions()));
         Webhooks = new QueueClient(o.ConnectionString, $"{o.Prefix}-webhooks", Configure(new QueueClientOptions()));
@@ -68,6 +69,9 @@ public sealed class StorageClients
     /// <summary>Messages as search shows them, one summary row each, partitioned by tenant.</summary>
     public TableClient SearchSummaries { get; }
 
+    /// <summary>Message counts per hour and group, each node's own rows, partitioned by tenant ("*": all tenants).</summary>
+    public TableClient Stats { get; }
+
     /// <summary>One field's index: a row per value and message ("{value}|{local}"), partitioned by tenant.</summary>
     public TableClient SearchIndex(SearchField field) => _searchIndexes[field];
 
@@ -87,6 +91,7 @@ public sealed class StorageClients
         await Bodies.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await WebhookAttempts.CreateIfNotExistsAsync(cancellationToken);
         await SearchSummaries.CreateIfNotExistsAsync(cancellationToken);
+        await Stats.CreateIfNotExistsAsync(cancellationToken);
         foreach (var index in _searchIndexes.Values)
         {
             await index.CreateIfNotExistsAsync(cancellationToken);

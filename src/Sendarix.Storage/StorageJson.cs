@@ -17,6 +17,7 @@ namespace Sendarix.Storage;
 [JsonSerializable(typeof(List<RelayEvent>))]
 [JsonSerializable(typeof(Webhooks.WebhookDelivery))]
 [JsonSerializable(typeof(Search.StoredStanding))]
+[JsonSerializable(typeof(Dictionary<string, long>))]
 internal sealed partial class StorageJson : JsonSerializerContext
 {
     /// <summary>

@@ -27,6 +27,10 @@ public static class StorageServiceCollectionExtensions
         services.AddOptions<Search.SearchOptions>().BindConfiguration(Search.SearchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Search.SearchIndex>();
         services.AddSingleton<Search.MessageSearch>();
+        services.AddOptions<Stats.StatsOptions>().BindConfiguration(Stats.StatsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Stats.StatsRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<Stats.StatsRecorder>());
+        services.AddSingleton<Stats.StatsReader>();
         services.AddSingleton<Events.EventRecorder>();
         services.AddSingleton<Webhooks.WebhookQueue>();
         services.AddSingleton<Webhooks.WebhookPublisher>();

@@ -88,6 +88,7 @@ internal sealed class Relay : IAsyncDisposable
             ["Sendarix:Shaping:DestinationBackoff"] = "00:00:01",
             ["Sendarix:Delivery:TrustedCaFile"] = TestCa.PemPath,
             ["Sendarix:Webhooks:TrustedCaFile"] = TestCa.PemPath,
+            ["Sendarix:Stats:FlushInterval"] = "00:00:00.500",
         };
     }
 
