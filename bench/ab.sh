@@ -17,7 +17,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # The services of one run take a moment to let go of their ports after it ends.
 ports_free() {
-  for port in 10100 10101 10102 10027 12587 18025 18090; do
+  for port in 10100 10101 10102 10112 10027 12587 18025 18090; do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 1
   done
   return 0

@@ -18,6 +18,8 @@ run="$work/run-$$"
 export AZURITE_DIR="$work/azurite-$$" AZURITE_BLOB_PORT=10100
 api="http://127.0.0.1:18025"
 connection="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10100/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10101/devstoreaccount1;TableEndpoint=http://127.0.0.1:10102/devstoreaccount1;"
+# Search and statistics in their own account, as infra/azurite.sh runs it (and the seeder reads the same variable).
+export Sendarix__Storage__ReportingConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:10112/devstoreaccount1;"
 host_dll="$root/src/Sendarix.Host/bin/Release/net10.0/Sendarix.Host.dll"
 bench_dll="$here/Sendarix.SearchBench/bin/Release/net10.0/Sendarix.SearchBench.dll"
 
@@ -37,7 +39,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for port in 10100 10101 10102 18025 12587 12465 11211 30100; do
+for port in 10100 10101 10102 10112 18025 12587 12465 11211 30100; do
   listening "$port" && die "port $port is already in use; this benchmark needs it for its own fresh services"
 done
 mkdir -p "$run" "$here/results"

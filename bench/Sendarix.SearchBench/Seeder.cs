@@ -41,7 +41,12 @@ internal static class Seeder
 
         var (connection, prefix, tenantId, manifestPath) = (args[0], args[1], args[2], args[4]);
         var days = args.Length == 6 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 30;
-        var storage = new StorageClients(Options.Create(new StorageOptions { ConnectionString = connection, Prefix = prefix }));
+        var storage = new StorageClients(Options.Create(new StorageOptions
+        {
+            ConnectionString = connection,
+            ReportingConnectionString = Environment.GetEnvironmentVariable("Sendarix__Storage__ReportingConnectionString"),
+            Prefix = prefix,
+        }));
         await storage.EnsureCreatedAsync(CancellationToken.None);
         var ledger = new MessageLedger(storage);
         var search = new SearchIndex(storage, Options.Create(new SearchOptions { WriteInterval = TimeSpan.Zero }), TimeProvider.System);

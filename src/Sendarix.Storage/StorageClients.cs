@@ -13,6 +13,9 @@ public sealed class StorageClients
     {
         var o = options.Value;
         Tables = new TableServiceClient(o.ConnectionString, Configure(new TableClientOptions()));
+        ReportingTables = string.IsNullOrWhiteSpace(o.ReportingConnectionString)
+            ? Tables
+            : new TableServiceClient(o.ReportingConnectionString, Configure(new TableClientOptions()));
         Blobs = new BlobServiceClient(o.ConnectionString, Configure(new BlobClientOptions()));
         Messages = Tables.GetTableClient($"{o.Prefix}Messages");
         Retries = Tables.GetTableClient($"{o.Prefix}Retries");
@@ -21,9 +24,9 @@ public sealed class StorageClients
         Suppressions = Tables.GetTableClient($"{o.Prefix}Suppressions");
         Bodies = Blobs.GetBlobContainerClient($"{o.Prefix}-bodies");
         WebhookAttempts = Tables.GetTableClient($"{o.Prefix}WebhookAttempts");
-        SearchSummaries = Tables.GetTableClient($"{o.Prefix}SearchSummaries");
-        Stats = Tables.GetTableClient($"{o.Prefix}Stats");
-        _searchIndexes = Enum.GetValues<SearchField>().ToDictionary(f => f, f => Tables.GetTableClient($"{o.Prefix}SearchBy{f}"));
+        SearchSummaries = ReportingTables.GetTableClient($"{o.Prefix}SearchSummaries");
+        Stats = ReportingTables.GetTableClient($"{o.Prefix}Stats");
+        _searchIndexes = Enum.GetValues<SearchField>().ToDictionary(f => f, f => ReportingTables.GetTableClient($"{o.Prefix}SearchBy{f}"));
         Delivery = new QueueClient(o.ConnectionString, $"{o.Prefix}-delivery", Configure(new QueueClientOptions()));
         Webhooks = new QueueClient(o.ConnectionString, $"{o.Prefix}-webhooks", Configure(new QueueClientOptions()));
     }
@@ -42,6 +45,9 @@ public sealed class StorageClients
     readonly Dictionary<SearchField, TableClient> _searchIndexes;
 
     public TableServiceClient Tables { get; }
+
+    /// <summary>The tables of search and statistics: <see cref="Tables"/>, or the reporting account when one is set.</summary>
+    public TableServiceClient ReportingTables { get; }
 
     public BlobServiceClient Blobs { get; }
 

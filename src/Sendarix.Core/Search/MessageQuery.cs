@@ -6,7 +6,7 @@ namespace Sendarix.Core.Search;
 /// <summary>
 /// A message search: filters that combine (all must hold). The most selective indexed filter drives the search
 /// (<see cref="Driver"/>); the others are checked on each message it finds (<see cref="Matches"/>). Without an
-/// indexed filter the search walks the tenant's messages newest first. A status or bounce category applies to the
+/// indexed filter (sender, domain, subject, status and time only) the search walks the tenant's messages newest first. A status or bounce category applies to the
 /// recipient searched for, when there is one, and otherwise to any recipient.
 /// </summary>
 public sealed record MessageQuery
@@ -51,8 +51,6 @@ public sealed record MessageQuery
         if (Recipient is { } recipient) yield return (SearchField.Recipient, recipient);
         if (Tag is { } tag) yield return (SearchField.Tag, tag);
         if (Metadata is { } metadata) yield return (SearchField.Metadata, metadata);
-        if (Sender is { } sender) yield return (SearchField.Sender, sender);
-        if (Domain is { } domain) yield return (SearchField.Domain, domain);
     }
 
     /// <summary>What is wrong with the query, by parameter; empty when it can run.</summary>
@@ -99,7 +97,7 @@ public sealed record MessageQuery
             return false;
         }
 
-        if (Sender is { } sender && SearchKeys.Normalize(SearchField.Sender, m.From) != SearchKeys.Normalize(SearchField.Sender, sender))
+        if (Sender is { } sender && SearchKeys.Address(m.From) != SearchKeys.Address(sender))
         {
             return false;
         }
@@ -125,7 +123,7 @@ public sealed record MessageQuery
         }
 
         var recipients = m.Recipients.Where(r => Recipient is null || SearchKeys.Normalize(SearchField.Recipient, r.Address) == SearchKeys.Normalize(SearchField.Recipient, Recipient))
-            .Where(r => Domain is null || SearchKeys.Normalize(SearchField.Domain, DomainOf(r.Address)) == SearchKeys.Normalize(SearchField.Domain, Domain))
+            .Where(r => Domain is null || SearchKeys.Domain(DomainOf(r.Address)) == SearchKeys.Domain(Domain))
             .Where(r => Status is null || r.Status == Status)
             .Where(r => BounceCategory is null || string.Equals(r.BounceCategory, BounceCategory, StringComparison.Ordinal));
         return recipients.Any();

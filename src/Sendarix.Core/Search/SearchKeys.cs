@@ -5,7 +5,11 @@ using Sendarix.Core.Events;
 
 namespace Sendarix.Core.Search;
 
-/// <summary>What a message can be found by, each with an index of its own.</summary>
+/// <summary>
+/// What a message can be found by through an index of its own: the values that pick out few messages. Sender and
+/// recipient domain are not indexed: a tenant sends from a few addresses to a few large domains, so a scan finds
+/// their messages at once, and each index row is storage work for every message (docs/architecture.md, "Search").
+/// </summary>
 public enum SearchField
 {
     /// <summary>The client's Message-ID header, without its angle brackets: at most one message, the most selective.</summary>
@@ -17,11 +21,6 @@ public enum SearchField
 
     /// <summary>A metadata pair, "key=value".</summary>
     Metadata,
-
-    Sender,
-
-    /// <summary>A recipient's domain.</summary>
-    Domain,
 }
 
 /// <summary>
@@ -43,8 +42,7 @@ public static class SearchKeys
         return field switch
         {
             SearchField.MessageId => v.TrimStart('<').TrimEnd('>'),
-            SearchField.Recipient or SearchField.Sender => v.ToLowerInvariant(),
-            SearchField.Domain => DomainName.TryToAscii(v, out var ascii) ? ascii : v.ToLowerInvariant(),
+            SearchField.Recipient => Address(v),
             SearchField.Tag => v.ToLowerInvariant(),
             SearchField.Metadata => v.IndexOf('=', StringComparison.Ordinal) is var eq and > 0
                 ? string.Concat(v[..eq].Trim().ToLowerInvariant(), "=", v[(eq + 1)..])
@@ -52,6 +50,12 @@ public static class SearchKeys
             _ => v,
         };
     }
+
+    /// <summary>An address as it is compared: in lower case.</summary>
+    public static string Address(string address) => address.Trim().ToLowerInvariant();
+
+    /// <summary>A domain as it is compared: its ASCII form, in lower case.</summary>
+    public static string Domain(string domain) => domain.Trim() is var d && DomainName.TryToAscii(d, out var ascii) ? ascii : d.ToLowerInvariant();
 
     /// <summary>The key of a normalised value.</summary>
     public static string Encode(string normalized)
@@ -89,15 +93,10 @@ public static class SearchKeys
     /// <summary>The key a search for <paramref name="value"/> in <paramref name="field"/> looks up.</summary>
     public static string For(SearchField field, string value) => Encode(Normalize(field, value));
 
-    /// <summary>Every key a message is indexed by, once each: its sender, Message-ID, recipients and their domains, tags and metadata.</summary>
+    /// <summary>Every key a message is indexed by, once each: its Message-ID, recipients, tags and metadata.</summary>
     public static IReadOnlyList<(SearchField Field, string Key)> Of(EventMessage message, IEnumerable<string> recipients)
     {
         var keys = new HashSet<(SearchField, string)>();
-        if (message.From.Length > 0)
-        {
-            keys.Add((SearchField.Sender, For(SearchField.Sender, message.From)));
-        }
-
         if (!string.IsNullOrWhiteSpace(message.MessageIdHeader))
         {
             keys.Add((SearchField.MessageId, For(SearchField.MessageId, message.MessageIdHeader)));
@@ -106,10 +105,6 @@ public static class SearchKeys
         foreach (var recipient in recipients)
         {
             keys.Add((SearchField.Recipient, For(SearchField.Recipient, recipient)));
-            if (recipient.LastIndexOf('@') is var at and >= 0 && at < recipient.Length - 1)
-            {
-                keys.Add((SearchField.Domain, For(SearchField.Domain, recipient[(at + 1)..])));
-            }
         }
 
         foreach (var tag in message.Tags)

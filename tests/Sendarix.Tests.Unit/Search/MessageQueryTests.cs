@@ -19,7 +19,7 @@ public sealed class MessageQueryTests
     public void The_most_selective_indexed_filter_drives()
     {
         Assert.Null(new MessageQuery { SubjectPrefix = "inv", Status = EventType.Bounced }.Driver);
-        Assert.Equal((SearchField.Domain, "one.test"), new MessageQuery { Domain = "One.Test", SubjectPrefix = "x" }.Driver);
+        Assert.Null(new MessageQuery { Domain = "One.Test", Sender = "a@b.c", SubjectPrefix = "x" }.Driver);
         Assert.Equal((SearchField.Recipient, "ann@one.test"), new MessageQuery { Domain = "one.test", Sender = "a@b.c", Recipient = "Ann@one.test" }.Driver);
         Assert.Equal((SearchField.MessageId, "x@y"), new MessageQuery { Recipient = "ann@one.test", Tag = "t", MessageIdHeader = "<x@y>" }.Driver);
     }
