@@ -17,17 +17,20 @@ using Sendarix.Api.Stats;
 using Sendarix.Api.Suppression;
 using Sendarix.Api.Tenants;
 using Sendarix.Api.Webhooks;
+using Scalar.AspNetCore;
 
 namespace Sendarix.Api;
 
 public static class ManagementApi
 {
     /// <summary>Services of the management API; <paramref name="operatorKey"/> is the key every /v1 call must present.</summary>
-    public static IServiceCollection AddManagementApi(this IServiceCollection services, string operatorKey)
+    public static IServiceCollection AddManagementApi(this IServiceCollection services, string operatorKey, ApiOptions options)
     {
-        services.AddSingleton(new OperatorKey(operatorKey));
+        var key = new OperatorKey(operatorKey);
+        services.AddSingleton(key);
+        services.AddApiRateLimits(options, key);
         services.AddProblemDetails();
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddDocumentTransformer<BearerSchemeTransformer>());
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
 
         // A body or parameter that cannot be read is a 400 problem in every environment. Development would otherwise
@@ -36,11 +39,17 @@ public static class ManagementApi
         return services;
     }
 
-    /// <summary>Maps /v1 (the operator key, or a tenant's API key for that tenant's calls) and the OpenAPI document at /openapi/v1.json.</summary>
+    /// <summary>
+    /// Maps /v1 (the operator key, or a tenant's API key for that tenant's calls), the OpenAPI document at
+    /// /openapi/v1.json and an interactive reference of it at /docs (served from the package, nothing from a CDN).
+    /// </summary>
     public static IEndpointRouteBuilder MapManagementApi(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi();
+        app.MapScalarApiReference("/docs", o => o.WithTitle("Sendarix management API").WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .AddPreferredSecuritySchemes(BearerSchemeTransformer.Scheme));
         app.MapGroup("/v1")
+            .RequireRateLimiting(ApiRateLimits.Policy)
             .AddEndpointFilter<RefusedCallLog>()
             .AddEndpointFilter<ApiKeyFilter>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)

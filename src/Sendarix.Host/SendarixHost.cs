@@ -102,7 +102,7 @@ public static class SendarixHost
                 throw new InvalidOperationException("Sendarix:Api:OperatorApiKey must be set to a key of at least 32 characters.");
             }
 
-            builder.Services.AddManagementApi(key);
+            builder.Services.AddManagementApi(key, api);
         }
 
         if (development.SeedTenant && roles.Silo && builder.Environment.IsDevelopment())
@@ -120,6 +120,7 @@ public static class SendarixHost
         app.MapHealthChecks("/health");
         if (roles.Api)
         {
+            app.UseRateLimiter();
             app.MapManagementApi();
         }
 

@@ -39,13 +39,52 @@ public sealed class ManagementApiTests(RelayFixture fixture)
     }
 
     [Fact]
-    public async Task Serves_its_openapi_document()
+    public async Task Serves_its_openapi_document_with_the_bearer_scheme_and_an_interactive_reference_that_needs_no_cdn()
     {
         using var client = new HttpClient { BaseAddress = Relay.Api.BaseAddress };
         var document = await Relay.ReadAsync(await client.GetAsync("/openapi/v1.json"), HttpStatusCode.OK);
         var paths = document.GetProperty("paths");
         Assert.True(paths.TryGetProperty("/v1/tenants/{tenantId}/credentials", out _));
         Assert.True(paths.TryGetProperty("/v1/messages/{messageId}", out _));
+        var bearer = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer");
+        Assert.Equal(("http", "bearer"), (bearer.GetProperty("type").GetString(), bearer.GetProperty("scheme").GetString()));
+        Assert.True(document.GetProperty("security")[0].TryGetProperty("Bearer", out _));
+
+        var docs = await client.GetAsync("/docs");
+        Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
+        var page = await docs.Content.ReadAsStringAsync();
+        Assert.Contains("/openapi/v1.json", page);
+        foreach (var script in System.Text.RegularExpressions.Regex.Matches(page, "src=\"([^\"]+)\"").Select(m => m.Groups[1].Value))
+        {
+            Assert.False(script.StartsWith("http", StringComparison.OrdinalIgnoreCase), $"the reference loads {script} from elsewhere");
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri(new Uri(client.BaseAddress!, "/docs/"), script))).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task A_tenant_key_past_its_rate_gets_429_with_retry_after_and_other_keys_go_on()
+    {
+        var tenant = await Relay.CreateTenantAsync("Rate");
+        var other = await Relay.CreateTenantAsync("Rate other");
+        async Task<HttpClient> ClientOfAsync(TenantCredential t)
+        {
+            var issued = await Relay.ReadAsync(await Relay.Api.PostAsJsonAsync($"/v1/tenants/{t.TenantId}/api-keys", new { label = "rate" }), HttpStatusCode.Created);
+            var client = new HttpClient { BaseAddress = Relay.Api.BaseAddress };
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", issued.GetProperty("key").GetString());
+            return client;
+        }
+
+        using var busy = await ClientOfAsync(tenant);
+        using var calm = await ClientOfAsync(other);
+        var responses = await Task.WhenAll(Enumerable.Range(0, 160).Select(_ => busy.GetAsync($"/v1/tenants/{tenant.TenantId}")));
+        var limited = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.NotEmpty(limited);
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
+        Assert.True(limited[0].Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        Assert.Equal("application/problem+json", limited[0].Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.OK, (await calm.GetAsync($"/v1/tenants/{other.TenantId}")).StatusCode);
+        await Eventually.TrueAsync(async () => (await busy.GetAsync($"/v1/tenants/{tenant.TenantId}")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(10),
+            "the key to be let through again");
     }
 
     [Fact]
@@ -56,6 +95,13 @@ public sealed class ManagementApiTests(RelayFixture fixture)
         var list = await Relay.ReadAsync(await Relay.Api.GetAsync("/v1/tenants"), HttpStatusCode.OK);
         Assert.Contains(list.EnumerateArray(), t => t.GetProperty("id").GetString() == id && t.GetProperty("name").GetString() == "Acme");
         await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{id}"), HttpStatusCode.OK);
+
+        // The list shows each tenant as it is now, not as it was created.
+        await Relay.ReadAsync(await Relay.Api.PatchAsJsonAsync($"/v1/tenants/{id}", new { allowSubdomains = true }), HttpStatusCode.OK);
+        await Relay.ReadAsync(await Relay.Api.PutAsJsonAsync($"/v1/tenants/{id}/limits", new { messagesPerMinute = 77 }), HttpStatusCode.OK);
+        var now = (await Relay.ReadAsync(await Relay.Api.GetAsync("/v1/tenants"), HttpStatusCode.OK)).EnumerateArray().Single(t => t.GetProperty("id").GetString() == id);
+        Assert.True(now.GetProperty("allowSubdomains").GetBoolean());
+        Assert.Equal(77, now.GetProperty("limits").GetProperty("messagesPerMinute").GetInt32());
 
         var missing = await Relay.ReadAsync(await Relay.Api.GetAsync("/v1/tenants/tnosuchtenant1"), HttpStatusCode.NotFound);
         Assert.Equal(404, missing.GetProperty("status").GetInt32());

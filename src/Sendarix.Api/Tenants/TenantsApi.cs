@@ -42,8 +42,15 @@ public static class TenantsApi
 
     static async Task<Ok<TenantResponse[]>> ListAsync(IGrainFactory grains)
     {
-        var tenants = await grains.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).ListAsync();
-        return TypedResults.Ok(tenants.Select(TenantResponse.From).ToArray());
+        // The directory names the tenants; each tenant's own grain says how it is now (paused, limits, settings).
+        var listed = await grains.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).ListAsync();
+        var current = new List<TenantInfo>(listed.Count);
+        foreach (var chunk in listed.Chunk(32))
+        {
+            current.AddRange((await Task.WhenAll(chunk.Select(t => grains.GetGrain<ITenantGrain>(t.Id).GetAsync()))).Select((t, i) => t ?? chunk[i]));
+        }
+
+        return TypedResults.Ok(current.Select(TenantResponse.From).ToArray());
     }
 
     static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> GetAsync(string tenantId, IGrainFactory grains)
