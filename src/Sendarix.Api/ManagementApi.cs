@@ -1,5 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -26,11 +29,16 @@ public static class ManagementApi
     /// <summary>Services of the management API; <paramref name="operatorKey"/> is the key every /v1 call must present.</summary>
     public static IServiceCollection AddManagementApi(this IServiceCollection services, string operatorKey, ApiOptions options)
     {
-        var key = new OperatorKey(operatorKey);
-        services.AddSingleton(key);
-        services.AddApiRateLimits(options, key);
+        services.AddSingleton(new OperatorKey(operatorKey));
+        services.AddSingleton<RefusedCalls>();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.Scheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.Scheme, null);
+        services.AddAuthorizationBuilder().AddApiPolicies();
+        services.AddSingleton<IAuthorizationHandler>(OwnTenantRequirement.Instance);
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResults>();
+        services.AddApiRateLimits(options);
         services.AddProblemDetails();
-        services.AddOpenApi(o => o.AddDocumentTransformer<BearerSchemeTransformer>());
+        services.AddOpenApi(o => o.AddDocumentTransformer<BearerSchemeTransformer>().AddOperationTransformer<IdempotencyKeyTransformer>());
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
 
         // A body or parameter that cannot be read is a 400 problem in every environment. Development would otherwise
@@ -38,6 +46,16 @@ public static class ManagementApi
         services.PostConfigure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         return services;
     }
+
+    /// <summary>
+    /// Who the caller is (authentication), what it may call (authorization), its rate limit, then its Idempotency-Key:
+    /// in this order, after routing and before the calls.
+    /// </summary>
+    public static IApplicationBuilder UseManagementApi(this IApplicationBuilder app) => app
+        .UseAuthentication()
+        .UseAuthorization()
+        .UseRateLimiter()
+        .UseMiddleware<IdempotencyKeys>();
 
     /// <summary>
     /// Maps /v1 (the operator key, or a tenant's API key for that tenant's calls), the OpenAPI document at
@@ -49,9 +67,10 @@ public static class ManagementApi
         app.MapScalarApiReference("/docs", o => o.WithTitle("Sendarix management API").WithOpenApiRoutePattern("/openapi/{documentName}.json")
             .AddPreferredSecuritySchemes(BearerSchemeTransformer.Scheme));
         app.MapGroup("/v1")
+            .RequireAuthorization(ApiPolicies.Tenant)
             .RequireRateLimiting(ApiRateLimits.Policy)
+            .WithMetadata(AcceptsIdempotencyKey.Instance)
             .AddEndpointFilter<RefusedCallLog>()
-            .AddEndpointFilter<ApiKeyFilter>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .MapTenantsApi()

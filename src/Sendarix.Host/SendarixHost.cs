@@ -120,7 +120,7 @@ public static class SendarixHost
         app.MapHealthChecks("/health");
         if (roles.Api)
         {
-            app.UseRateLimiter();
+            app.UseManagementApi();
             app.MapManagementApi();
         }
 

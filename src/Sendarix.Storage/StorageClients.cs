@@ -22,6 +22,7 @@ public sealed class StorageClients
         Destinations = Tables.GetTableClient($"{o.Prefix}Destinations");
         TenantEvents = Tables.GetTableClient($"{o.Prefix}TenantEvents");
         Suppressions = Tables.GetTableClient($"{o.Prefix}Suppressions");
+        Tenants = Tables.GetTableClient($"{o.Prefix}Tenants");
         Bodies = Blobs.GetBlobContainerClient($"{o.Prefix}-bodies");
         WebhookAttempts = Tables.GetTableClient($"{o.Prefix}WebhookAttempts");
         SearchSummaries = ReportingTables.GetTableClient($"{o.Prefix}SearchSummaries");
@@ -66,6 +67,9 @@ public sealed class StorageClients
     /// <summary>Tenants' suppressed recipients, partitioned by tenant.</summary>
     public TableClient Suppressions { get; }
 
+    /// <summary>Every tenant's id and name, one row each in one partition, in id order (the directory lists page through it).</summary>
+    public TableClient Tenants { get; }
+
     /// <summary>Message bodies, several per blob (one blob per acceptance batch).</summary>
     public BlobContainerClient Bodies { get; }
 
@@ -94,6 +98,7 @@ public sealed class StorageClients
         await Destinations.CreateIfNotExistsAsync(cancellationToken);
         await TenantEvents.CreateIfNotExistsAsync(cancellationToken);
         await Suppressions.CreateIfNotExistsAsync(cancellationToken);
+        await Tenants.CreateIfNotExistsAsync(cancellationToken);
         await Bodies.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await WebhookAttempts.CreateIfNotExistsAsync(cancellationToken);
         await SearchSummaries.CreateIfNotExistsAsync(cancellationToken);

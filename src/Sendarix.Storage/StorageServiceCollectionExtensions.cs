@@ -36,6 +36,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<Webhooks.WebhookPublisher>();
         services.AddSingleton<Webhooks.WebhookAttemptLog>();
         services.AddSingleton<Suppression.SuppressionStore>();
+        services.AddSingleton<Tenants.TenantDirectory>();
         services.AddSingleton<BodyStore>();
         services.AddSingleton<RecentBodies>();
         services.AddHostedService<StorageBootstrap>();

@@ -92,14 +92,19 @@ public sealed class ManagementApiTests(RelayFixture fixture)
     {
         var created = await Relay.ReadAsync(await Relay.Api.PostAsJsonAsync("/v1/tenants", new { name = "Acme" }), HttpStatusCode.Created);
         var id = created.GetProperty("id").GetString()!;
-        var list = await Relay.ReadAsync(await Relay.Api.GetAsync("/v1/tenants"), HttpStatusCode.OK);
-        Assert.Contains(list.EnumerateArray(), t => t.GetProperty("id").GetString() == id && t.GetProperty("name").GetString() == "Acme");
+        var other = (await Relay.ReadAsync(await Relay.Api.PostAsJsonAsync("/v1/tenants", new { name = "Acme 2" }), HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        var listed = await ListTenantsAsync(pageSize: 2);
+        Assert.Contains(listed, t => t.GetProperty("id").GetString() == id && t.GetProperty("name").GetString() == "Acme");
+        Assert.Contains(listed, t => t.GetProperty("id").GetString() == other);
+        var ids = listed.Select(t => t.GetProperty("id").GetString()!).ToList();
+        Assert.Equal(ids.Order(StringComparer.Ordinal), ids);
+        Assert.Equal(ids.Distinct().Count(), ids.Count);
         await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{id}"), HttpStatusCode.OK);
 
         // The list shows each tenant as it is now, not as it was created.
         await Relay.ReadAsync(await Relay.Api.PatchAsJsonAsync($"/v1/tenants/{id}", new { allowSubdomains = true }), HttpStatusCode.OK);
         await Relay.ReadAsync(await Relay.Api.PutAsJsonAsync($"/v1/tenants/{id}/limits", new { messagesPerMinute = 77 }), HttpStatusCode.OK);
-        var now = (await Relay.ReadAsync(await Relay.Api.GetAsync("/v1/tenants"), HttpStatusCode.OK)).EnumerateArray().Single(t => t.GetProperty("id").GetString() == id);
+        var now = (await ListTenantsAsync(pageSize: 500)).Single(t => t.GetProperty("id").GetString() == id);
         Assert.True(now.GetProperty("allowSubdomains").GetBoolean());
         Assert.Equal(77, now.GetProperty("limits").GetProperty("messagesPerMinute").GetInt32());
 
@@ -109,6 +114,84 @@ public sealed class ManagementApiTests(RelayFixture fixture)
         Assert.True(invalid.GetProperty("errors").TryGetProperty("name", out _));
         var malformed = await Relay.Api.PostAsync("/v1/tenants", new StringContent("{not json", new MediaTypeHeaderValue("application/json")));
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        var badCursor = await Relay.ReadAsync(await Relay.Api.GetAsync("/v1/tenants?next=not-a-tenant"), HttpStatusCode.BadRequest);
+        Assert.True(badCursor.GetProperty("errors").TryGetProperty("next", out _));
+    }
+
+    /// <summary>Every tenant, read page by page as a client would.</summary>
+    async Task<List<System.Text.Json.JsonElement>> ListTenantsAsync(int pageSize)
+    {
+        var all = new List<System.Text.Json.JsonElement>();
+        string? next = null;
+        do
+        {
+            var page = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants?limit={pageSize}{(next is null ? "" : $"&next={next}")}"), HttpStatusCode.OK);
+            var items = page.GetProperty("items").EnumerateArray().ToList();
+            Assert.True(items.Count <= pageSize);
+            all.AddRange(items);
+            next = page.TryGetProperty("next", out var n) && n.ValueKind == System.Text.Json.JsonValueKind.String ? n.GetString() : null;
+        }
+        while (next is not null);
+        return all;
+    }
+
+    [Fact]
+    public async Task A_create_call_retried_with_its_idempotency_key_creates_nothing_twice()
+    {
+        var tenant = await Relay.CreateTenantAsync("Idempotent");
+        var key = Guid.NewGuid().ToString();
+        async Task<HttpResponseMessage> IssueAsync(string label, string idempotencyKey, HttpClient? client = null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/tenants/{tenant.TenantId}/credentials") { Content = JsonContent.Create(new { label }) };
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+            return await (client ?? Relay.Api).SendAsync(request);
+        }
+
+        var first = await IssueAsync("ci", key);
+        var firstBody = await Relay.ReadAsync(first, HttpStatusCode.Created);
+        var again = await IssueAsync("ci", key);
+        var againBody = await Relay.ReadAsync(again, HttpStatusCode.Created);
+        Assert.Equal(firstBody.GetRawText(), againBody.GetRawText());
+        Assert.Equal(first.Headers.Location, again.Headers.Location);
+        Assert.Equal("true", again.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.False(first.Headers.Contains("Idempotent-Replayed"));
+        var credentials = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/credentials"), HttpStatusCode.OK);
+        Assert.Equal(2, credentials.GetArrayLength());
+
+        // The same key for a different request is refused, and changes nothing.
+        var reused = await Relay.ReadAsync(await IssueAsync("other", key), (HttpStatusCode)422);
+        Assert.Equal(422, reused.GetProperty("status").GetInt32());
+        Assert.Equal(2, (await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/credentials"), HttpStatusCode.OK)).GetArrayLength());
+
+        // Keys are the caller's own: the same key from a tenant's API key is a new request.
+        var apiKey = (await Relay.ReadAsync(await Relay.Api.PostAsJsonAsync($"/v1/tenants/{tenant.TenantId}/api-keys", new { label = "idem" }), HttpStatusCode.Created))
+            .GetProperty("key").GetString();
+        using var asTenant = new HttpClient { BaseAddress = Relay.Api.BaseAddress };
+        asTenant.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        var byTenant = await Relay.ReadAsync(await IssueAsync("ci", key, asTenant), HttpStatusCode.Created);
+        Assert.NotEqual(firstBody.GetProperty("username").GetString(), byTenant.GetProperty("username").GetString());
+
+        // Without a key, each call creates; a malformed key is refused before anything is created.
+        var malformed = await Relay.ReadAsync(await IssueAsync("ci", new string('k', 256)), HttpStatusCode.BadRequest);
+        Assert.True(malformed.GetProperty("errors").TryGetProperty("Idempotency-Key", out _));
+        Assert.Equal(3, (await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/credentials"), HttpStatusCode.OK)).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Concurrent_retries_with_one_idempotency_key_create_one_tenant()
+    {
+        var key = Guid.NewGuid().ToString();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/tenants") { Content = JsonContent.Create(new { name = "Once " + key }) };
+            request.Headers.Add("Idempotency-Key", key);
+            var response = await Relay.Api.SendAsync(request);
+            return (response.StatusCode, Body: await response.Content.ReadAsStringAsync(), response.Headers.RetryAfter);
+        }));
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
+        Assert.All(responses.Where(r => r.StatusCode == HttpStatusCode.Conflict), r => Assert.NotNull(r.RetryAfter));
+        Assert.Single(responses.Where(r => r.StatusCode == HttpStatusCode.Created).Select(r => r.Body).Distinct());
+        Assert.Single(await ListTenantsAsync(pageSize: 500), t => t.GetProperty("name").GetString() == "Once " + key);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Sendarix.Api.Security;
 using Sendarix.Api.Tenants;
 using Sendarix.Core.Ids;
+using Sendarix.Storage.Tenants;
 using Sendarix.Contracts.Tenants;
 using Sendarix.Storage.Messages;
 using Sendarix.Storage.Search;
@@ -57,7 +58,7 @@ public static class MessagesApi
     }
 
     static async Task<Results<Ok<MessagePage>, ValidationProblem>> SearchAllAsync(
-        string? tenantId, [AsParameters] MessageSearchParameters search, MessageSearch messages, IGrainFactory grains, CancellationToken cancellationToken)
+        string? tenantId, [AsParameters] MessageSearchParameters search, MessageSearch messages, TenantDirectory directory, CancellationToken cancellationToken)
     {
         var problems = new Dictionary<string, string[]>(search.Problems());
         if (tenantId is not null && !TenantIds.IsValid(tenantId))
@@ -72,7 +73,7 @@ public static class MessagesApi
 
         var tenants = tenantId is not null
             ? [tenantId]
-            : (await grains.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).ListAsync()).Select(t => t.Id).ToList();
+            : await directory.AllAsync(cancellationToken).ToListAsync(cancellationToken);
         var page = await messages.SearchAllAsync(tenants, search.Query(), search.Limit ?? Paging.DefaultLimit, search.Next, cancellationToken);
         return TypedResults.Ok(MessagePage.Of(page));
     }

@@ -4,24 +4,23 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
-using Sendarix.Core.Credentials;
 
 namespace Sendarix.Api.Security;
 
 /// <summary>
 /// Rate limits per key (ASP.NET Core's rate limiter, a token bucket per key): each tenant API key has its own, the
 /// operator key one of its own when configured. A call over the limit gets 429 problem details with Retry-After.
-/// A token that is not of a key's form is not limited here: it is refused (401) before anything is looked up. The
+/// The limiter runs after authentication, so only valid keys take tokens (anything else was refused before). The
 /// buckets are each API node's own, so N nodes allow N times the rate (as connection limits are per front-end).
 /// </summary>
 internal static class ApiRateLimits
 {
     public const string Policy = "per-key";
 
-    public static IServiceCollection AddApiRateLimits(this IServiceCollection services, ApiOptions options, OperatorKey operatorKey) =>
+    public static IServiceCollection AddApiRateLimits(this IServiceCollection services, ApiOptions options) =>
         services.AddRateLimiter(o =>
         {
-            o.AddPolicy(Policy, http => KeyOf(http, operatorKey) switch
+            o.AddPolicy(Policy, http => KeyOf(http) switch
             {
                 (null, _) => RateLimitPartition.GetNoLimiter("unlimited"),
                 ("operator", _) when options.OperatorRequestsPerSecond == 0 => RateLimitPartition.GetNoLimiter("operator"),
@@ -57,17 +56,11 @@ internal static class ApiRateLimits
             AutoReplenishment = true,
         });
 
-    /// <summary>Whose bucket a call takes from: the operator's, a tenant key's (by its username), or none.</summary>
-    static (string? Kind, string Key) KeyOf(HttpContext http, OperatorKey operatorKey)
+    /// <summary>Whose bucket a call takes from: the operator's, a tenant key's, or none (a call refused before it gets here).</summary>
+    static (string? Kind, string Key) KeyOf(HttpContext http) => ApiCaller.Of(http.User) switch
     {
-        var header = http.Request.Headers.Authorization.ToString();
-        const string scheme = "Bearer ";
-        var token = header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? header[scheme.Length..].Trim() : "";
-        if (token.Length > 0 && operatorKey.Matches(token))
-        {
-            return ("operator", "operator");
-        }
-
-        return ApiKeyToken.TryParse(token, out var username, out _) ? ("tenant", $"key:{username}") : (null, "");
-    }
+        { IsOperator: true } => ("operator", "operator"),
+        { } tenant => ("tenant", tenant.Id),
+        null => (null, ""),
+    };
 }

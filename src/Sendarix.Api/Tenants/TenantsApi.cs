@@ -8,6 +8,7 @@ using Sendarix.Contracts.Tenants;
 using Microsoft.Extensions.Options;
 using Sendarix.Core.Egress;
 using Sendarix.Core.Ids;
+using Sendarix.Storage.Tenants;
 
 namespace Sendarix.Api.Tenants;
 
@@ -17,7 +18,7 @@ public static class TenantsApi
     {
         var tenants = v1.MapGroup("/tenants").WithTags("Tenants");
         tenants.MapPost("/", CreateAsync).WithName("CreateTenant").WithSummary("Creates a tenant.").RequireOperator();
-        tenants.MapGet("/", ListAsync).WithName("ListTenants").WithSummary("Lists every tenant.").RequireOperator();
+        tenants.MapGet("/", ListAsync).WithName("ListTenants").WithSummary("Lists the tenants in id order, each as it is now (paused, limits, settings), a page at a time.").RequireOperator();
         tenants.MapGet("/{tenantId}", GetAsync).WithName("GetTenant").WithSummary("Gets one tenant.");
         tenants.MapPut("/{tenantId}/limits", SetLimitsAsync).WithName("SetTenantLimits")
             .WithSummary("Replaces a tenant's sending limits (null: none); they hold across the cluster and take effect within seconds.").RequireOperator();
@@ -40,17 +41,18 @@ public static class TenantsApi
         return TypedResults.Created($"/v1/tenants/{tenant.Id}", TenantResponse.From(tenant));
     }
 
-    static async Task<Ok<TenantResponse[]>> ListAsync(IGrainFactory grains)
+    static async Task<Results<Ok<TenantPage>, ValidationProblem>> ListAsync(int? limit, string? next, IGrainFactory grains, TenantDirectory directory,
+        CancellationToken cancellationToken)
     {
-        // The directory names the tenants; each tenant's own grain says how it is now (paused, limits, settings).
-        var listed = await grains.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).ListAsync();
-        var current = new List<TenantInfo>(listed.Count);
-        foreach (var chunk in listed.Chunk(32))
+        if (Paging.Problems(limit, next, isCursor: TenantIds.IsValid) is { Count: > 0 } problems)
         {
-            current.AddRange((await Task.WhenAll(chunk.Select(t => grains.GetGrain<ITenantGrain>(t.Id).GetAsync()))).Select((t, i) => t ?? chunk[i]));
+            return TypedResults.ValidationProblem(problems);
         }
 
-        return TypedResults.Ok(current.Select(TenantResponse.From).ToArray());
+        // The directory names the tenants, a page at a time; each tenant's own grain says how it is now.
+        var page = await directory.PageAsync(limit ?? Paging.DefaultLimit, next, cancellationToken);
+        var tenants = await Task.WhenAll(page.Ids.Select(id => grains.GetGrain<ITenantGrain>(id).GetAsync()));
+        return TypedResults.Ok(new TenantPage([.. tenants.OfType<TenantInfo>().Select(TenantResponse.From)], page.Next));
     }
 
     static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> GetAsync(string tenantId, IGrainFactory grains)
@@ -114,6 +116,8 @@ public static class TenantsApi
     internal static async Task<TenantInfo?> FindAsync(IGrainFactory grains, string tenantId) =>
         TenantIds.IsValid(tenantId) ? await grains.GetGrain<ITenantGrain>(tenantId).GetAsync() : null;
 }
+
+public sealed record TenantPage(IReadOnlyList<TenantResponse> Items, string? Next);
 
 public sealed record CreateTenantRequest([property: Required] string? Name);
 

@@ -4,14 +4,19 @@ using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Credentials;
 using Sendarix.Core.Events;
 using Sendarix.Storage.Events;
+using Sendarix.Storage.Tenants;
 
 namespace Sendarix.Grains.Tenants;
 
 public sealed class TenantGrain(
     [PersistentState("tenant", GrainStorage.Default)] IPersistentState<TenantState> state,
     EventRecorder events,
+    TenantDirectory directory,
     TimeProvider time) : Grain, ITenantGrain
 {
+    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
+        state.State.Name is not null && !state.State.Listed ? ListAsync(cancellationToken) : Task.CompletedTask;
+
     public async Task<TenantInfo> CreateAsync(string name)
     {
         if (state.State.Name is null)
@@ -21,9 +26,20 @@ public sealed class TenantGrain(
             await state.WriteStateAsync();
         }
 
-        var info = Info()!;
-        await GrainFactory.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).AddAsync(info);
-        return info;
+        if (!state.State.Listed)
+        {
+            await ListAsync(CancellationToken.None);
+        }
+
+        return Info()!;
+    }
+
+    /// <summary>Writes the tenant's directory row, after its state: a listed tenant always exists.</summary>
+    async Task ListAsync(CancellationToken cancellationToken)
+    {
+        await directory.AddAsync(this.GetPrimaryKeyString(), state.State.Name!, state.State.CreatedAt, cancellationToken);
+        state.State.Listed = true;
+        await state.WriteStateAsync(cancellationToken);
     }
 
     public Task<TenantInfo?> GetAsync() => Task.FromResult(Info());

@@ -25,5 +25,9 @@ public sealed class TenantState
     [Id(8)] public bool AllowSubdomains { get; set; }
 
     [Id(9)] public bool RejectSuppressedRecipients { get; set; }
+
     [Id(10)] public string? Pool { get; set; }
+
+    /// <summary>Whether the tenant's row in the directory table is written (tenants made before it are listed on activation).</summary>
+    [Id(11)] public bool Listed { get; set; }
 }
