@@ -31,8 +31,8 @@ public static class ManagementApi
     {
         services.AddSingleton(new OperatorKey(operatorKey));
         services.AddSingleton<RefusedCalls>();
-        services.AddAuthentication(ApiKeyAuthenticationHandler.Scheme)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.Scheme, null);
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddApiPolicies();
         services.AddSingleton<IAuthorizationHandler>(OwnTenantRequirement.Instance);
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResults>();

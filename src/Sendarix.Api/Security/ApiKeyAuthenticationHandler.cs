@@ -15,7 +15,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     OperatorKey operatorKey, IGrainFactory grains, RefusedCalls refusals)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
-    public const string Scheme = "ApiKey";
+    public const string SchemeName = "ApiKey";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -28,7 +28,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         const string bearer = "Bearer ";
         var token = header.StartsWith(bearer, StringComparison.OrdinalIgnoreCase) ? header[bearer.Length..].Trim() : "";
         return await ApiCaller.IdentifyAsync(token, operatorKey, grains) is { } caller
-            ? AuthenticateResult.Success(new AuthenticationTicket(caller.ToPrincipal(Scheme), Scheme))
+            ? AuthenticateResult.Success(new AuthenticationTicket(caller.ToPrincipal(SchemeName), SchemeName))
             : AuthenticateResult.Fail("The key presented is not valid.");
     }
 
