@@ -9,6 +9,7 @@ using Sendarix.Delivery;
 using Sendarix.Grains;
 using Sendarix.Grains.Domains;
 using Sendarix.Grains.Reputation;
+using Sendarix.Core.Retention;
 using Sendarix.Host.Configuration;
 using Sendarix.Host.Development;
 using Sendarix.Reception;
@@ -111,6 +112,7 @@ public static class SendarixHost
         }
 
         builder.WebHost.UseUrls(api.Url);
+        builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHealthChecks();
         builder.Services.AddProblemDetails();
 

@@ -37,6 +37,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<Webhooks.WebhookAttemptLog>();
         services.AddSingleton<Suppression.SuppressionStore>();
         services.AddSingleton<Tenants.TenantDirectory>();
+        services.AddSingleton<Retention.RetentionSweeper>();
         services.AddSingleton<BodyStore>();
         services.AddSingleton<RecentBodies>();
         services.AddHostedService<StorageBootstrap>();

@@ -8,6 +8,8 @@ using Sendarix.Contracts.Tenants;
 using Microsoft.Extensions.Options;
 using Sendarix.Core.Egress;
 using Sendarix.Core.Ids;
+using Sendarix.Core.Retention;
+using Sendarix.Contracts.Retention;
 using Sendarix.Storage.Tenants;
 
 namespace Sendarix.Api.Tenants;
@@ -25,7 +27,11 @@ public static class TenantsApi
         tenants.MapPost("/{tenantId}/resume", ResumeAsync).WithName("ResumeTenant")
             .WithSummary("Lets a tenant paused for its bounce or complaint rate send again, with its reputation window started afresh.").RequireOperator();
         tenants.MapPatch("/{tenantId}", UpdateAsync).WithName("UpdateTenant")
-            .WithSummary("Changes a tenant's settings: allowUnverifiedSenders (lift the sender-domain policy), allowSubdomains (send as subdomains of verified domains), rejectSuppressedRecipients (550 at RCPT instead of a suppressed event).").RequireOperator();
+            .WithSummary("Changes a tenant's settings: allowUnverifiedSenders (lift the sender-domain policy), allowSubdomains (send as subdomains of verified domains), rejectSuppressedRecipients (550 at RCPT instead of a suppressed event), pool, retentionDays (how long its messages are kept; 0: the relay's default).").RequireOperator();
+        tenants.MapGet("/{tenantId}/retention", RetentionAsync).WithName("GetTenantRetention")
+            .WithSummary("How long the tenant's messages are kept, and what the last retention sweep deleted.");
+        tenants.MapPost("/{tenantId}/retention/sweep", SweepAsync).WithName("SweepTenantRetention")
+            .WithSummary("Runs the tenant's retention sweep now (it also runs every hour): deletes messages, search rows and bodies past retention, never a message still in delivery.").RequireOperator();
         return v1;
     }
 
@@ -72,14 +78,37 @@ public static class TenantsApi
             });
         }
 
+        if (request.RetentionDays is { } days && days != 0 && days is < RetentionRules.MinDays or > RetentionRules.MaxDays)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["retentionDays"] = [$"Between {RetentionRules.MinDays} and {RetentionRules.MaxDays} days, or 0 for the relay's default."],
+            });
+        }
+
         var tenant = await FindAsync(grains, tenantId);
         if (tenant is not null)
         {
             tenant = await grains.GetGrain<ITenantGrain>(tenantId).UpdateSettingsAsync(
-                new TenantSettingsChange(request.AllowUnverifiedSenders, request.AllowSubdomains, request.RejectSuppressedRecipients, request.Pool));
+                new TenantSettingsChange(request.AllowUnverifiedSenders, request.AllowSubdomains, request.RejectSuppressedRecipients, request.Pool, request.RetentionDays));
         }
 
         return tenant is null ? TypedResultsProblem.NotFound($"Tenant '{tenantId}'") : TypedResults.Ok(TenantResponse.From(tenant));
+    }
+
+    static async Task<Results<Ok<RetentionResponse>, ProblemHttpResult>> RetentionAsync(string tenantId, IGrainFactory grains, IOptions<RetentionOptions> retention)
+    {
+        var tenant = await FindAsync(grains, tenantId);
+        return tenant is null
+            ? TypedResultsProblem.NotFound($"Tenant '{tenantId}'")
+            : TypedResults.Ok(new RetentionResponse(tenant.RetentionDays ?? retention.Value.DefaultDays, tenant.RetentionDays is null,
+                await grains.GetGrain<IRetentionGrain>(tenantId).LastAsync()));
+    }
+
+    static async Task<Results<Ok<RetentionReport>, ProblemHttpResult>> SweepAsync(string tenantId, IGrainFactory grains)
+    {
+        var tenant = await FindAsync(grains, tenantId);
+        return tenant is null ? TypedResultsProblem.NotFound($"Tenant '{tenantId}'") : TypedResults.Ok(await grains.GetGrain<IRetentionGrain>(tenantId).SweepAsync());
     }
 
     static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> ResumeAsync(string tenantId, IGrainFactory grains)
@@ -122,11 +151,14 @@ public sealed record TenantPage(IReadOnlyList<TenantResponse> Items, string? Nex
 public sealed record CreateTenantRequest([property: Required] string? Name);
 
 /// <summary>Settings to change; those left out stay as they are.</summary>
-public sealed record UpdateTenantRequest(bool? AllowUnverifiedSenders, bool? AllowSubdomains, bool? RejectSuppressedRecipients, string? Pool);
+public sealed record UpdateTenantRequest(bool? AllowUnverifiedSenders, bool? AllowSubdomains, bool? RejectSuppressedRecipients, string? Pool, int? RetentionDays = null);
+
+/// <summary>The days a tenant's messages are kept (and whether that is the relay's default), and the last sweep.</summary>
+public sealed record RetentionResponse(int RetentionDays, bool IsDefault, RetentionReport? LastSweep);
 
 public sealed record TenantResponse(string Id, string Name, DateTimeOffset CreatedAt, bool AllowUnverifiedSenders, bool AllowSubdomains,
-    bool RejectSuppressedRecipients, SendingLimits Limits, string? PausedReason, DateTimeOffset? PausedAt, string? Pool)
+    bool RejectSuppressedRecipients, SendingLimits Limits, string? PausedReason, DateTimeOffset? PausedAt, string? Pool, int? RetentionDays)
 {
     public static TenantResponse From(TenantInfo t) => new(t.Id, t.Name, t.CreatedAt, t.AllowUnverifiedSenders, t.AllowSubdomains,
-        t.RejectSuppressedRecipients, t.Limits ?? SendingLimits.None, t.PausedReason, t.PausedAt, t.Pool);
+        t.RejectSuppressedRecipients, t.Limits ?? SendingLimits.None, t.PausedReason, t.PausedAt, t.Pool, t.RetentionDays);
 }

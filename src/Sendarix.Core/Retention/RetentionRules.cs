@@ -5,15 +5,12 @@ namespace Sendarix.Core.Retention;
 /// <summary>What the retention sweep may delete: messages older than the tenant's retention whose every recipient is settled.</summary>
 public static class RetentionRules
 {
-    public static readonly TimeSpan DefaultRetention = TimeSpan.FromDays(30);
-
     public const int MinDays = 1;
 
     public const int MaxDays = 3650;
 
     /// <summary>Messages accepted before this are past retention.</summary>
-    public static DateTimeOffset Cutoff(DateTimeOffset now, int? retentionDays) =>
-        now - (retentionDays is { } days ? TimeSpan.FromDays(days) : DefaultRetention);
+    public static DateTimeOffset Cutoff(DateTimeOffset now, int retentionDays) => now - TimeSpan.FromDays(retentionDays);
 
     /// <summary>
     /// Whether a recipient's last event ends its delivery: delivered, bounced, expired, failed, suppressed or

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Sendarix.Core.Events;
 using Sendarix.Core.Ids;
 using Sendarix.Core.Search;
+using Sendarix.Storage.Messages;
 
 namespace Sendarix.Storage.Search;
 
@@ -56,6 +57,18 @@ public sealed class SearchIndex
         return Task.WhenAll(rows.GroupBy(w => (w.Table, w.Row.PartitionKey))
             .SelectMany(g => g.Chunk(MaxTransactionOperations))
             .Select(chunk => chunk[0].Table.SubmitTransactionAsync(chunk.Select(w => new TableTransactionAction(w.Action, w.Row)), CancellationToken.None)));
+    }
+
+    /// <summary>Deletes messages' summaries and index rows (the retention sweep): the keys are those their acceptance wrote.</summary>
+    public async Task RemoveAsync(IReadOnlyList<LedgerMessage> messages, CancellationToken cancellationToken)
+    {
+        foreach (var field in messages.SelectMany(m => SearchKeys.Of(m.Context, m.Recipients).Select(k => (k.Field, Row: (m.Id.TenantId, IndexRowKey(k.Key, m.Id.Local)))))
+            .GroupBy(k => k.Field))
+        {
+            await TableDeletes.DeleteAsync(_storage.SearchIndex(field.Key), field.Select(k => k.Row), cancellationToken);
+        }
+
+        await TableDeletes.DeleteAsync(_storage.SearchSummaries, messages.Select(m => (m.Id.TenantId, m.Id.Local)), cancellationToken);
     }
 
     /// <summary>"{key}|{local}": a value's messages newest first, as the message ids sort.</summary>

@@ -80,6 +80,15 @@ public sealed class TenantEventLog(StorageClients storage)
         return (events, last, false);
     }
 
+    /// <summary>Deletes the tenant's events from before <paramref name="cutoff"/> (the retention sweep); returns how many.</summary>
+    public async Task<int> DeleteBeforeAsync(string tenantId, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        var keys = await TableDeletes.KeysAsync(storage.TenantEvents,
+            TableClient.CreateQueryFilter($"PartitionKey eq {tenantId} and RowKey gt {Inverted(cutoff)}"), cancellationToken);
+        await TableDeletes.DeleteAsync(storage.TenantEvents, keys, cancellationToken);
+        return keys.Count;
+    }
+
     static string RowKey(RelayEvent e) => Inverted(e.Time) + e.Id;
 
     static string Inverted(DateTimeOffset time) => string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.MaxValue.UtcTicks - time.UtcTicks:D19}");

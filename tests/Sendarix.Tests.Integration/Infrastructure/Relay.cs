@@ -51,6 +51,8 @@ internal sealed class Relay : IAsyncDisposable
     /// <summary>The relay's grains, for what only the relay itself calls (such as the webhook dispatcher's calls).</summary>
     public IGrainFactory Grains => _app.Services.GetRequiredService<IGrainFactory>();
 
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>Settings for a relay on <paramref name="storage"/>; tests add routes and limits on top.</summary>
     public static Dictionary<string, string?> DefaultSettings(string storageConnectionString)
     {
