@@ -2,7 +2,7 @@
 # Measures the relay side by side with Postfix and Haraka on this machine, loopback only, and writes
 # bench/results/latest.md.
 #   bench/run.sh
-# Starts, then stops again on exit: a fresh Azurite (ports 10100-10102), Postfix's smtp-sink as the relay's
+# Starts, then stops again on exit: a fresh Azurite (ports 10100-10102, and 10112 for the reporting account), Postfix's smtp-sink as the relay's
 # destination (127.0.0.1:10027), dnsmasq on 127.0.0.1:10053 serving the bench sender domain's DKIM record, the relay
 # built in Release (STARTTLS 12587, API 18025), the Postfix peer from ../shared/peers/postfix-peer.sh (submission
 # 10587, its own sink on 10026) and the Haraka peer from ../shared/peers/haraka-peer.sh (submission 10687, a sink on
@@ -15,7 +15,7 @@
 # keeps the Azurite data folder), BENCH_WEBHOOKS (0; N: the bench tenant has N webhook endpoints, taking every event
 # type, on an HTTPS receiver (HTTP/1.1 and HTTP/2) the load generator runs at 127.0.0.1:18090, and each Sendarix run reports whether every accepted
 # and delivered event reached each endpoint, the duplicates and the lag), BENCH_WEBHOOK_BATCH (0; 1: the endpoints
-# take batches of up to 100 events per request), BENCH_RESULTS (bench/results/latest.md: where the report goes).
+# take batches of up to 100 events per request), BENCH_RECEIVER_NICE (10: the receiver's nice value), BENCH_RESULTS (bench/results/latest.md: where the report goes).
 # Needs root (apt-get for Postfix and dnsmasq, Postfix itself), the .NET 10 SDK and npm.
 set -euo pipefail
 
@@ -35,6 +35,7 @@ drain_idle=${BENCH_DRAIN_IDLE:-5}
 prime=${BENCH_PRIME:-10}
 webhooks=${BENCH_WEBHOOKS:-0}
 webhook_batch=${BENCH_WEBHOOK_BATCH:-0}
+receiver_nice=${BENCH_RECEIVER_NICE:-10}
 webhook_port=18090
 
 work=/tmp/sendarix-bench
@@ -103,7 +104,7 @@ command -v openssl >/dev/null || die "openssl is required"
 has_side() { [[ " $sides " == *" $1 "* ]]; }
 has_side postfix && { [ -f "$peer" ] || die "the Postfix peer script is missing: $peer (expected ../shared beside the repository)"; }
 has_side haraka && { [ -f "$haraka_peer" ] || die "the Haraka peer script is missing: $haraka_peer (expected ../shared beside the repository)"; }
-for port in 10100 10101 10102 $webhook_port $relay_sink_port $smtp_port 12465 18025 11211 30100 $dns_port $haraka_port $haraka_sink_port; do
+for port in 10100 10101 10102 10112 $webhook_port $relay_sink_port $smtp_port 12465 18025 11211 30100 $dns_port $haraka_port $haraka_sink_port; do
   listening "$port" && die "port $port is already in use; this benchmark needs it for its own fresh services"
 done
 
@@ -156,6 +157,7 @@ say "starting the relay"
 (
   cd "$run"
   export Sendarix__Storage__ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10100/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10101/devstoreaccount1;TableEndpoint=http://127.0.0.1:10102/devstoreaccount1;"
+  export Sendarix__Storage__ReportingConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:10112/devstoreaccount1;"
   export Sendarix__Smtp__StartTlsPort=$smtp_port Sendarix__Smtp__ImplicitTlsPort=12465
   export Sendarix__Smtp__DevelopmentCertificatePath="$work/cert.pfx"
   export Sendarix__Api__Url="$api" Sendarix__Api__OperatorApiKey="$operator_key"
@@ -211,7 +213,10 @@ else
   [ "$status" = 200 ] || { cat "$run/patch.json" >&2; die "lifting the sender policy answered $status"; }
 fi
 if [ "$webhooks" != 0 ]; then
-  dotnet "$bench_dll" receive "$webhook_port" "$run/webhooks.log" "$work/webhook.pfx" > "$run/receiver.log" 2>&1 &
+  # The receiver stands for the tenant's own server, elsewhere in production. Here it shares two cores with
+  # the relay, so it runs at a lower priority: what it costs comes out of idle time first, and the runs with and
+  # without endpoints differ by the relay's own webhook work rather than by the receiver's.
+  nice -n "$receiver_nice" dotnet "$bench_dll" receive "$webhook_port" "$run/webhooks.log" "$work/webhook.pfx" > "$run/receiver.log" 2>&1 &
   receiver_pid=$!
   wait_for 30 "$receiver_pid" "webhook receiver on $webhook_port" listening "$webhook_port"
   webhook_names=""
@@ -269,10 +274,15 @@ haraka_cpu() {
 }
 server_cpu() { # side → ticks
   case "$1" in
-    sendarix) echo $(( $(cpu_of "$relay_pid") + $(cpu_of "$(cat "$AZURITE_DIR/azurite.pid")") )) ;;
+    sendarix) echo $(( $(cpu_of "$relay_pid") + $(azurite_cpu sendarix | tr ' ' '+') )) ;;
     postfix) postfix_cpu ;;
     haraka) haraka_cpu ;;
   esac
+}
+azurite_cpu() { # side → ticks of Azurite's two accounts (a part of the Sendarix server's), "0 0" for the peers
+  if [ "$1" = sendarix ]; then
+    echo "$(cpu_of "$(cat "$AZURITE_DIR/azurite.pid")") $(cpu_of "$(cat "$AZURITE_DIR/reporting/azurite.pid")")"
+  else echo "0 0"; fi
 }
 machine_cpu() { awk '/^cpu / { print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6 }' /proc/stat; } # all ticks, idle ticks
 children_seconds() { # output of the `times` builtin → CPU seconds of reaped children
@@ -292,19 +302,19 @@ load() { # side host port user password connections warmup seconds [bench option
 
 measure() { # side host port user password connections sink-log
   local side=$1 conns=$6
-  local relay_lines postfix_lines haraka_lines machine_before machine_after server_before server_after bench_seconds line
+  local relay_lines postfix_lines haraka_lines machine_before machine_after server_before server_after azurite_before azurite_after bench_seconds line
   relay_lines=$(wc -l < "$run/relay.log")
   postfix_lines=$( [ -f /var/log/postfix.log ] && wc -l < /var/log/postfix.log || echo 0)
   haraka_lines=$( [ -f /tmp/haraka-peer/haraka.log ] && wc -l < /tmp/haraka-peer/haraka.log || echo 0)
   say "$side, $conns connections: ${warmup} s warm-up, ${seconds} s measured, then up to ${drain_max} s for the sink"
-  machine_before=$(machine_cpu); server_before=$(server_cpu "$side")
+  machine_before=$(machine_cpu); server_before=$(server_cpu "$side"); azurite_before=$(azurite_cpu "$side")
   times > "$run/times.before" # the builtin, run in this shell: CPU of the children it has reaped
   local ids=()
   [ "$side" = sendarix ] && [ "$webhooks" != 0 ] && ids=(--ids-out "$run/ids-$conns.txt")
   line=$(load "$side-$conns" "$2" "$3" "$4" "$5" "$conns" "$warmup" "$seconds" \
     --sink-log "$7" --drain-max "$drain_max" --drain-idle "$drain_idle" "${ids[@]}")
   times > "$run/times.after"
-  machine_after=$(machine_cpu); server_after=$(server_cpu "$side")
+  machine_after=$(machine_cpu); server_after=$(server_cpu "$side"); azurite_after=$(azurite_cpu "$side")
   bench_seconds=$(awk -v a="$(children_seconds "$run/times.after")" -v b="$(children_seconds "$run/times.before")" 'BEGIN { print a - b }')
   result[$side,$conns]=$line
   if [ -z "$line" ]; then say "$side, $conns connections: no result (see $run/$side-$conns.err)"; else say "  $line"; fi
@@ -330,6 +340,9 @@ measure() { # side host port user password connections sink-log
   ms_per_msg[$side,$conns]=$per_msg
   cpu[$side,$conns]="CPU in cores: machine $machine_cores of $cores, server $server_cores, load generator $bench_cores, other $other_cores; server CPU $per_msg ms per accepted message"
   if [ "$side" = sendarix ]; then
+    cpu[$side,$conns]+=" ($(awk -v a="$azurite_after" -v b="$azurite_before" -v hz="$hz" -v msgs="$(field "$line" total_accepted)" \
+      'BEGIN { split(a, x, " "); split(b, y, " "); if (msgs < 1) msgs = 1
+        printf "%.2f of them Azurite'"'"'s main account, %.2f its reporting account", 1000 * (x[1] - y[1]) / hz / msgs, 1000 * (x[2] - y[2]) / hz / msgs }'))"
     local warnings
     warnings=$(tail -n +"$((relay_lines + 1))" "$run/relay.log" | grep -cE '^(warn|fail|crit):' || true)
     cpu[$side,$conns]+="; relay log: $warnings warnings/errors"
@@ -418,7 +431,7 @@ report="$run/latest.md"
   echo "(other people's builds and tests, the sinks, the kernel); when it is high, the numbers are lower than they can be."
   echo
   if [ "$webhooks" != 0 ]; then
-    echo "Webhooks: $webhooks endpoint(s) taking every event type$( [ "$webhook_batch" = 1 ] && echo ', in batches of up to 100 events per request' || echo ', one request per event'), on a local HTTP receiver."
+    echo "Webhooks: $webhooks endpoint(s) taking every event type$( [ "$webhook_batch" = 1 ] && echo ', in batches of up to 100 events per request' || echo ', one request per event'), on a local HTTPS receiver running at nice $receiver_nice."
     echo "Per endpoint: messages accepted in the run (warm-up included) whose accepted or delivered event never arrived, duplicate deliveries, and the lag from event time to receipt."
     echo
     echo "| connections | endpoint | missing | events received | duplicates | lag p50 ms | lag p99 ms | lag max ms |"

@@ -19,4 +19,16 @@ public sealed class ApiOptions
 
     [Required]
     public string DevelopmentKeyPath { get; set; } = ".data/dev-operator-key";
+
+    /// <summary>Calls a tenant API key may make per second, per API node, on average; more get 429 with Retry-After.</summary>
+    [Range(1, 100_000)]
+    public int TenantRequestsPerSecond { get; set; } = 20;
+
+    /// <summary>Calls a tenant API key may make at once before the per-second rate applies.</summary>
+    [Range(1, 100_000)]
+    public int TenantBurst { get; set; } = 100;
+
+    /// <summary>The same for the operator key; 0 (the default) leaves the operator unlimited.</summary>
+    [Range(0, 100_000)]
+    public int OperatorRequestsPerSecond { get; set; }
 }

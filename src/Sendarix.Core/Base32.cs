@@ -27,4 +27,33 @@ public static class Base32
 
         return new string(chars, 0, index);
     }
+
+    /// <summary>The bytes that <see cref="Encode"/> wrote as <paramref name="text"/> (either case); false when it is not such text.</summary>
+    public static bool TryDecode(ReadOnlySpan<char> text, Span<byte> bytes)
+    {
+        int buffer = 0, bits = 0, index = 0;
+        foreach (var c in text)
+        {
+            var value = Alphabet.IndexOf(char.ToUpperInvariant(c), StringComparison.Ordinal);
+            if (value < 0)
+            {
+                return false;
+            }
+
+            buffer = (buffer << 5) | value;
+            bits += 5;
+            if (bits >= 8)
+            {
+                if (index == bytes.Length)
+                {
+                    return false;
+                }
+
+                bytes[index++] = (byte)(buffer >> (bits - 8));
+                bits -= 8;
+            }
+        }
+
+        return index == bytes.Length;
+    }
 }

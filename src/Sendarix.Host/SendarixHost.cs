@@ -9,6 +9,7 @@ using Sendarix.Delivery;
 using Sendarix.Grains;
 using Sendarix.Grains.Domains;
 using Sendarix.Grains.Reputation;
+using Sendarix.Core.Retention;
 using Sendarix.Host.Configuration;
 using Sendarix.Host.Development;
 using Sendarix.Reception;
@@ -102,7 +103,7 @@ public static class SendarixHost
                 throw new InvalidOperationException("Sendarix:Api:OperatorApiKey must be set to a key of at least 32 characters.");
             }
 
-            builder.Services.AddManagementApi(key);
+            builder.Services.AddManagementApi(key, api);
         }
 
         if (development.SeedTenant && roles.Silo && builder.Environment.IsDevelopment())
@@ -111,6 +112,7 @@ public static class SendarixHost
         }
 
         builder.WebHost.UseUrls(api.Url);
+        builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHealthChecks();
         builder.Services.AddProblemDetails();
 
@@ -120,6 +122,7 @@ public static class SendarixHost
         app.MapHealthChecks("/health");
         if (roles.Api)
         {
+            app.UseManagementApi();
             app.MapManagementApi();
         }
 

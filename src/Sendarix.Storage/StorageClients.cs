@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Options;
+using Sendarix.Core.Search;
 
 namespace Sendarix.Storage;
 
@@ -12,14 +13,21 @@ public sealed class StorageClients
     {
         var o = options.Value;
         Tables = new TableServiceClient(o.ConnectionString, Configure(new TableClientOptions()));
+        ReportingTables = string.IsNullOrWhiteSpace(o.ReportingConnectionString)
+            ? Tables
+            : new TableServiceClient(o.ReportingConnectionString, Configure(new TableClientOptions()));
         Blobs = new BlobServiceClient(o.ConnectionString, Configure(new BlobClientOptions()));
         Messages = Tables.GetTableClient($"{o.Prefix}Messages");
         Retries = Tables.GetTableClient($"{o.Prefix}Retries");
         Destinations = Tables.GetTableClient($"{o.Prefix}Destinations");
         TenantEvents = Tables.GetTableClient($"{o.Prefix}TenantEvents");
         Suppressions = Tables.GetTableClient($"{o.Prefix}Suppressions");
+        Tenants = Tables.GetTableClient($"{o.Prefix}Tenants");
         Bodies = Blobs.GetBlobContainerClient($"{o.Prefix}-bodies");
         WebhookAttempts = Tables.GetTableClient($"{o.Prefix}WebhookAttempts");
+        SearchSummaries = ReportingTables.GetTableClient($"{o.Prefix}SearchSummaries");
+        Stats = ReportingTables.GetTableClient($"{o.Prefix}Stats");
+        _searchIndexes = Enum.GetValues<SearchField>().ToDictionary(f => f, f => ReportingTables.GetTableClient($"{o.Prefix}SearchBy{f}"));
         Delivery = new QueueClient(o.ConnectionString, $"{o.Prefix}-delivery", Configure(new QueueClientOptions()));
         Webhooks = new QueueClient(o.ConnectionString, $"{o.Prefix}-webhooks", Configure(new QueueClientOptions()));
     }
@@ -35,7 +43,12 @@ public sealed class StorageClients
         return clientOptions;
     }
 
+    readonly Dictionary<SearchField, TableClient> _searchIndexes;
+
     public TableServiceClient Tables { get; }
+
+    /// <summary>The tables of search and statistics: <see cref="Tables"/>, or the reporting account when one is set.</summary>
+    public TableServiceClient ReportingTables { get; }
 
     public BlobServiceClient Blobs { get; }
 
@@ -54,11 +67,23 @@ public sealed class StorageClients
     /// <summary>Tenants' suppressed recipients, partitioned by tenant.</summary>
     public TableClient Suppressions { get; }
 
+    /// <summary>Every tenant's id and name, one row each in one partition, in id order (the directory lists page through it).</summary>
+    public TableClient Tenants { get; }
+
     /// <summary>Message bodies, several per blob (one blob per acceptance batch).</summary>
     public BlobContainerClient Bodies { get; }
 
     /// <summary>Webhook delivery attempts, partitioned by tenant and endpoint, newest first.</summary>
     public TableClient WebhookAttempts { get; }
+
+    /// <summary>Messages as search shows them, one summary row each, partitioned by tenant.</summary>
+    public TableClient SearchSummaries { get; }
+
+    /// <summary>Message counts per hour and group, each node's own rows, partitioned by tenant ("*": all tenants).</summary>
+    public TableClient Stats { get; }
+
+    /// <summary>One field's index: a row per value and message ("{value}|{local}"), partitioned by tenant.</summary>
+    public TableClient SearchIndex(SearchField field) => _searchIndexes[field];
 
     /// <summary>Delivery work: each queue message lists message recipients ready for an attempt.</summary>
     public QueueClient Delivery { get; }
@@ -73,8 +98,16 @@ public sealed class StorageClients
         await Destinations.CreateIfNotExistsAsync(cancellationToken);
         await TenantEvents.CreateIfNotExistsAsync(cancellationToken);
         await Suppressions.CreateIfNotExistsAsync(cancellationToken);
+        await Tenants.CreateIfNotExistsAsync(cancellationToken);
         await Bodies.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await WebhookAttempts.CreateIfNotExistsAsync(cancellationToken);
+        await SearchSummaries.CreateIfNotExistsAsync(cancellationToken);
+        await Stats.CreateIfNotExistsAsync(cancellationToken);
+        foreach (var index in _searchIndexes.Values)
+        {
+            await index.CreateIfNotExistsAsync(cancellationToken);
+        }
+
         await Delivery.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await Webhooks.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
     }

@@ -16,6 +16,8 @@ namespace Sendarix.Storage;
 [JsonSerializable(typeof(RelayEvent))]
 [JsonSerializable(typeof(List<RelayEvent>))]
 [JsonSerializable(typeof(Webhooks.WebhookDelivery))]
+[JsonSerializable(typeof(Search.StoredStanding))]
+[JsonSerializable(typeof(Dictionary<string, long>))]
 internal sealed partial class StorageJson : JsonSerializerContext
 {
     /// <summary>

@@ -11,6 +11,13 @@ public sealed class StorageOptions
     [Required]
     public string ConnectionString { get; set; } = "UseDevelopmentStorage=true";
 
+    /// <summary>
+    /// The account of what is written for people to read back (search summaries and index rows, statistics); empty:
+    /// the one above. A second account keeps reporting writes out of the accounts' shared limits, so indexing never
+    /// slows accepting or delivering (docs/architecture.md, "Search").
+    /// </summary>
+    public string? ReportingConnectionString { get; set; }
+
     /// <summary>Prefix of every table, queue and container name, so several relays can share one account.</summary>
     [Required, RegularExpression("^[a-z][a-z0-9]{0,15}$", ErrorMessage = "Prefix must be 1-16 lower-case letters or digits, starting with a letter.")]
     public string Prefix { get; set; } = "sx";

@@ -40,7 +40,7 @@ public sealed class CredentialControlsTests : IAsyncLifetime
         Assert.StartsWith("235 2.7.0", await AuthAsync("127.0.0.31", loopback.Username, loopback.Secret));
 
         var events = await Eventually.GetAsync(
-            async () => await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/events"), HttpStatusCode.OK),
+            async () => (await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/events"), HttpStatusCode.OK)).GetProperty("items"),
             e => e.GetArrayLength() > 0, TimeSpan.FromSeconds(30), "the refused AUTH event");
         Assert.Equal("auth.refused_network", events[0].GetProperty("type").GetString());
         Assert.Equal("127.0.0.31", events[0].GetProperty("remoteAddress").GetString());

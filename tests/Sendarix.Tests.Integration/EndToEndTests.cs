@@ -30,7 +30,7 @@ public sealed class EndToEndTests(RelayFixture fixture)
         var stored = await Relay.GetMessageAsync(Mail.QueuedId(text));
         Assert.Equal(clientId, stored.GetProperty("messageIdHeader").GetString());
         Assert.Equal("Grüße aus dem Test", stored.GetProperty("subject").GetString());
-        var page = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/messages"), System.Net.HttpStatusCode.OK);
+        var page = await Relay.SearchAsync(tenant.TenantId, "", 1);
         Assert.Equal(clientId, page.GetProperty("items")[0].GetProperty("messageIdHeader").GetString());
     }
 
@@ -63,7 +63,7 @@ public sealed class EndToEndTests(RelayFixture fixture)
         Assert.Contains(fixture.Sink.HostPort.Split(':')[1], deliveredEvent.GetProperty("remoteHost").GetString());
         Assert.Equal("default", deliveredEvent.GetProperty("egressIp").GetString());
 
-        var page = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/messages"), HttpStatusCode.OK);
+        var page = await Relay.SearchAsync(tenant.TenantId, "", 1);
         Assert.Equal(id, page.GetProperty("items")[0].GetProperty("id").GetString());
 
         // No egress pools here: the host's own address sent it, and its reputation is visible like a pool IP's.

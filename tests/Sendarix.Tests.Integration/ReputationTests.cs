@@ -94,7 +94,7 @@ public sealed class ReputationTests : IAsyncLifetime
         await Eventually.TrueAsync(async () => (await MailFromAsync(a)).StartsWith("550 5.7.1 Sending is paused", StringComparison.Ordinal),
             TimeSpan.FromSeconds(15), "the pause to reach the front-end");
         Assert.StartsWith("250 2.1.0", await MailFromAsync(b));
-        var events = await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{a.TenantId}/events"), HttpStatusCode.OK);
+        var events = (await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{a.TenantId}/events"), HttpStatusCode.OK)).GetProperty("items");
         Assert.Contains(events.EnumerateArray(), e => e.GetProperty("type").GetString() == "tenant.paused");
 
         var resumed = await Relay.ReadAsync(await _relay.Api.PostAsync($"/v1/tenants/{a.TenantId}/resume", null), HttpStatusCode.OK);

@@ -54,9 +54,9 @@ public sealed class SuppressionTests(RelayFixture fixture)
 
         var found = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/suppressions?search=b"), HttpStatusCode.OK);
         Assert.Equal(["bob@one.test"], found.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("address").GetString()));
-        var page = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/suppressions?max=2"), HttpStatusCode.OK);
+        var page = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/suppressions?limit=2"), HttpStatusCode.OK);
         Assert.Equal("bob@one.test", page.GetProperty("next").GetString());
-        var rest = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/suppressions?max=2&after=bob%40one.test"), HttpStatusCode.OK);
+        var rest = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/suppressions?limit=2&next=bob%40one.test"), HttpStatusCode.OK);
         Assert.Equal(["carol@two.test"], rest.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("address").GetString()));
 
         var csv = await Relay.Api.GetStringAsync($"/v1/tenants/{tenant.TenantId}/suppressions/export");

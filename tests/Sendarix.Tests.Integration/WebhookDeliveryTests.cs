@@ -102,7 +102,7 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryTests.HooksRelay fixture
 
         // The failing endpoint: tried again on its schedule (one more attempt each time, the next one announced)...
         var attemptsAt = $"/v1/tenants/{tenant.TenantId}/webhooks/{failing.Id}/attempts";
-        var attempts = await Eventually.GetAsync(async () => await Relay.ReadAsync(await Relay.Api.GetAsync(attemptsAt), HttpStatusCode.OK),
+        var attempts = await Eventually.GetAsync(async () => (await Relay.ReadAsync(await Relay.Api.GetAsync(attemptsAt), HttpStatusCode.OK)).GetProperty("items"),
             a => a.EnumerateArray().Any(x => x.GetProperty("attempt").GetInt32() >= 3), Wait, "three attempts at the failing endpoint");
         Assert.All(attempts.EnumerateArray(), a => Assert.Equal(500, a.GetProperty("status").GetInt32()));
         Assert.Contains(attempts.EnumerateArray(), a => a.GetProperty("nextAttempt").ValueKind == JsonValueKind.String);
@@ -113,7 +113,7 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryTests.HooksRelay fixture
         await Eventually.TrueAsync(() => Task.FromResult(ids.IsSubsetOf(Receiver.Requests.Where(r => r.Path == flaky && r.Status == 204).Select(r => r.Headers["webhook-id"]))),
             Wait, "every event at the recovered endpoint");
         // Requests that went through reach the attempt log within a second.
-        await Eventually.TrueAsync(async () => (await Relay.ReadAsync(await Relay.Api.GetAsync(attemptsAt), HttpStatusCode.OK)).EnumerateArray()
+        await Eventually.TrueAsync(async () => ((await Relay.ReadAsync(await Relay.Api.GetAsync(attemptsAt), HttpStatusCode.OK)).GetProperty("items")).EnumerateArray()
             .Any(a => a.GetProperty("status").GetInt32() == 204), Wait, "the delivered requests in the attempts");
     }
 
@@ -129,7 +129,7 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryTests.HooksRelay fixture
         var endpoint = await Eventually.GetAsync(async () => await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/webhooks/{gone.Id}"), HttpStatusCode.OK),
             e => !e.GetProperty("enabled").GetBoolean(), Wait, "the endpoint to be disabled");
         Assert.Contains("410", endpoint.GetProperty("disabledReason").GetString());
-        var events = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/events"), HttpStatusCode.OK);
+        var events = (await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/events"), HttpStatusCode.OK)).GetProperty("items");
         var disabled = Assert.Single(events.EnumerateArray(), e => e.GetProperty("type").GetString() == "webhook.endpoint_disabled");
         Assert.Equal(gone.Id, disabled.GetProperty("endpointId").GetString());
 
@@ -188,7 +188,7 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryTests.HooksRelay fixture
         var range = await Relay.ReadAsync(await Relay.Api.PostAsJsonAsync($"{at}/replay",
             new { from = DateTimeOffset.UtcNow.AddMinutes(-5), to = DateTimeOffset.UtcNow.AddMinutes(1) }), HttpStatusCode.Accepted);
         Assert.Equal(2, range.GetProperty("events").GetInt32());
-        var attempts = await Eventually.GetAsync(async () => await Relay.ReadAsync(await Relay.Api.GetAsync($"{at}/attempts"), HttpStatusCode.OK),
+        var attempts = await Eventually.GetAsync(async () => (await Relay.ReadAsync(await Relay.Api.GetAsync($"{at}/attempts"), HttpStatusCode.OK)).GetProperty("items"),
             a => a.EnumerateArray().Where(x => x.GetProperty("replay").GetBoolean()).Sum(x => x.GetProperty("eventIds").GetArrayLength()) >= 4, Wait,
             "both replays' events in the attempts");
         Assert.All(attempts.EnumerateArray(), a => Assert.Equal(204, a.GetProperty("status").GetInt32()));

@@ -11,8 +11,6 @@ namespace Sendarix.Api.Events;
 
 public static class TenantEventsApi
 {
-    const int MaxEvents = 500;
-
     public static RouteGroupBuilder MapTenantEventsApi(this RouteGroupBuilder v1)
     {
         v1.MapGet("/tenants/{tenantId}/events", ListAsync).WithTags("Events").WithName("ListTenantEvents")
@@ -20,12 +18,13 @@ public static class TenantEventsApi
         return v1;
     }
 
-    static async Task<Results<Ok<IReadOnlyList<EventDocument>>, ProblemHttpResult, ValidationProblem>> ListAsync(
-        string tenantId, int? max, TenantEventLog log, IGrainFactory grains, CancellationToken cancellationToken)
+    static async Task<Results<Ok<EventPage>, ProblemHttpResult, ValidationProblem>> ListAsync(
+        string tenantId, int? limit, string? next, TenantEventLog log, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        if (max is < 1 or > MaxEvents)
+        // A cursor is a row key: inverted ticks and the event's id.
+        if (Paging.Problems(limit, next, isCursor: c => c.Length <= 200 && c.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_')) is { Count: > 0 } problems)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["max"] = [$"Between 1 and {MaxEvents}."] });
+            return TypedResults.ValidationProblem(problems);
         }
 
         if (await TenantsApi.FindAsync(grains, tenantId) is null)
@@ -33,7 +32,10 @@ public static class TenantEventsApi
             return TypedResultsProblem.NotFound($"Tenant '{tenantId}'");
         }
 
-        IReadOnlyList<EventDocument> events = [.. (await log.ListAsync(tenantId, max ?? 100, cancellationToken)).Select(EventDocument.Of)];
-        return TypedResults.Ok(events);
+        var (events, after) = await log.ListAsync(tenantId, limit ?? Paging.DefaultLimit, next, cancellationToken);
+        return TypedResults.Ok(new EventPage([.. events.Select(EventDocument.Of)], after));
     }
 }
+
+/// <summary>A page of events; pass <see cref="Next"/> as 'next' for the page after it (null: there is none).</summary>
+public sealed record EventPage(IReadOnlyList<EventDocument> Items, string? Next);

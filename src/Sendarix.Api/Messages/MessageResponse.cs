@@ -1,5 +1,7 @@
 using Sendarix.Core.Events;
+using Sendarix.Core.Search;
 using Sendarix.Storage.Messages;
+using Sendarix.Storage.Search;
 
 namespace Sendarix.Api.Messages;
 
@@ -43,9 +45,31 @@ public sealed record RecipientResponse(
     DateTimeOffset? NextAttempt,
     string? BounceCategory)
 {
-    public const string Queued = "queued";
+    public const string Queued = RecipientStatus.Queued;
 
-    public static string StatusOf(EventType type) => type == EventType.Accepted ? Queued : EventTypes.Name(type);
+    public static string StatusOf(EventType type) => RecipientStatus.Name(type);
+
+    public static RecipientResponse Of(RecipientStanding r) => new(r.Address, StatusOf(r.Status), r.Attempts, r.Reply, r.UpdatedAt, r.NextAttempt, r.BounceCategory);
 }
 
-public sealed record MessagePage(IReadOnlyList<MessageResponse> Items, string? Next);
+/// <summary>A message as a search finds it: the acceptance and each recipient's standing; its events are one call away.</summary>
+public sealed record MessageSummaryResponse(
+    string Id,
+    string TenantId,
+    string From,
+    DateTimeOffset AcceptedAt,
+    string? MessageIdHeader,
+    string? Subject,
+    IReadOnlyList<string> Tags,
+    IReadOnlyDictionary<string, string> Metadata,
+    IReadOnlyList<RecipientResponse> Recipients)
+{
+    public static MessageSummaryResponse Of(MessageSummary m) =>
+        new(m.MessageId, m.TenantId, m.From, m.AcceptedAt, m.MessageIdHeader, m.Subject, m.Tags, m.Metadata, [.. m.Recipients.Select(RecipientResponse.Of)]);
+}
+
+/// <summary>A page of messages; pass <see cref="Next"/> as 'next' for the page after it (null: there is none).</summary>
+public sealed record MessagePage(IReadOnlyList<MessageSummaryResponse> Items, string? Next)
+{
+    public static MessagePage Of(SearchPage page) => new([.. page.Items.Select(MessageSummaryResponse.Of)], page.Next);
+}

@@ -5,23 +5,25 @@ using Microsoft.AspNetCore.Routing;
 using Sendarix.Api.Security;
 using Sendarix.Api.Tenants;
 using Sendarix.Core.Ids;
+using Sendarix.Storage.Tenants;
+using Sendarix.Contracts.Tenants;
 using Sendarix.Storage.Messages;
+using Sendarix.Storage.Search;
 
 namespace Sendarix.Api.Messages;
 
 public static class MessagesApi
 {
-    const int DefaultPageSize = 50;
-    const int MaxPageSize = 500;
-
     public static RouteGroupBuilder MapMessagesApi(this RouteGroupBuilder v1)
     {
         v1.MapGet("/messages/{messageId}", GetAsync).WithTags("Messages").WithName("GetMessage")
             .WithSummary("Gets a message: each recipient's status and the message's event history.");
         v1.MapGet("/tenants/{tenantId}/messages/{messageId}", GetForTenantAsync).WithTags("Messages").WithName("GetTenantMessage")
             .WithSummary("Gets one of a tenant's messages.");
-        v1.MapGet("/tenants/{tenantId}/messages", ListAsync).WithTags("Messages").WithName("ListMessages")
-            .WithSummary("Lists a tenant's messages, newest first. Pass 'next' from a page as 'continuation' for the one after.");
+        v1.MapGet("/tenants/{tenantId}/messages", SearchAsync).WithTags("Messages").WithName("SearchMessages")
+            .WithSummary("Finds a tenant's messages, newest first: every filter given must hold. Pass a page's 'next' for the page after it.");
+        v1.MapGet("/messages", SearchAllAsync).WithTags("Messages").WithName("SearchAllMessages").RequireOperator()
+            .WithSummary("Finds messages across tenants (or of one, with 'tenantId'), newest first, with the same filters.");
         return v1;
     }
 
@@ -38,17 +40,12 @@ public static class MessagesApi
         return message is null ? TypedResultsProblem.NotFound($"Message '{messageId}' of tenant '{tenantId}'") : TypedResults.Ok(MessageResponse.Of(message, withEvents: true));
     }
 
-    static async Task<Results<Ok<MessagePage>, ProblemHttpResult, ValidationProblem>> ListAsync(
-        string tenantId, int? pageSize, string? continuation, MessageLedger ledger, IGrainFactory grains, CancellationToken cancellationToken)
+    static async Task<Results<Ok<MessagePage>, ProblemHttpResult, ValidationProblem>> SearchAsync(
+        string tenantId, [AsParameters] MessageSearchParameters search, MessageSearch messages, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        if (pageSize is < 1 or > MaxPageSize)
+        if (search.Problems() is { Count: > 0 } problems)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["pageSize"] = [$"Between 1 and {MaxPageSize}."] });
-        }
-
-        if (continuation is not null && !MessageId.TryParse($"{tenantId}-{continuation}", out _))
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["continuation"] = ["Pass the 'next' value of the previous page."] });
+            return TypedResults.ValidationProblem(problems);
         }
 
         if (await TenantsApi.FindAsync(grains, tenantId) is null)
@@ -56,7 +53,28 @@ public static class MessagesApi
             return TypedResultsProblem.NotFound($"Tenant '{tenantId}'");
         }
 
-        var (items, next) = await ledger.ListAsync(tenantId, pageSize ?? DefaultPageSize, continuation, cancellationToken);
-        return TypedResults.Ok(new MessagePage(items.Select(m => MessageResponse.Of(m, withEvents: false)).ToList(), next));
+        var page = await messages.SearchAsync(tenantId, search.Query(), search.Limit ?? Paging.DefaultLimit, search.Next, cancellationToken);
+        return TypedResults.Ok(MessagePage.Of(page));
+    }
+
+    static async Task<Results<Ok<MessagePage>, ValidationProblem>> SearchAllAsync(
+        string? tenantId, [AsParameters] MessageSearchParameters search, MessageSearch messages, TenantDirectory directory, CancellationToken cancellationToken)
+    {
+        var problems = new Dictionary<string, string[]>(search.Problems());
+        if (tenantId is not null && !TenantIds.IsValid(tenantId))
+        {
+            problems["tenantId"] = ["Not a tenant id."];
+        }
+
+        if (problems.Count > 0)
+        {
+            return TypedResults.ValidationProblem(problems);
+        }
+
+        var tenants = tenantId is not null
+            ? [tenantId]
+            : await directory.AllAsync(cancellationToken).ToListAsync(cancellationToken);
+        var page = await messages.SearchAllAsync(tenants, search.Query(), search.Limit ?? Paging.DefaultLimit, search.Next, cancellationToken);
+        return TypedResults.Ok(MessagePage.Of(page));
     }
 }

@@ -19,7 +19,7 @@ public static class SuppressionsApi
     {
         var list = v1.MapGroup("/tenants/{tenantId}/suppressions").WithTags("Suppressions");
         list.MapGet("/", ListAsync).WithName("ListSuppressions")
-            .WithSummary("The tenant's suppressed recipients in address order; 'search' filters by address prefix, 'after' continues from a page's 'next'.");
+            .WithSummary("The tenant's suppressed recipients in address order; 'search' filters by address prefix; pass a page's 'next' for the page after it.");
         list.MapPost("/", AddAsync).WithName("AddSuppression").WithSummary("Suppresses a recipient by hand.");
         list.MapDelete("/{address}", RemoveAsync).WithName("RemoveSuppression").WithSummary("Lets the tenant send to a recipient again.");
         list.MapGet("/export", ExportAsync).WithName("ExportSuppressions").WithSummary("The whole list as CSV: address, reason, createdAt, messageId.");
@@ -27,20 +27,18 @@ public static class SuppressionsApi
     }
 
     static async Task<Results<Ok<SuppressionPage>, ProblemHttpResult, ValidationProblem>> ListAsync(
-        string tenantId, string? search, string? after, int? max, IGrainFactory grains)
+        string tenantId, string? search, int? limit, string? next, IGrainFactory grains)
     {
-        if (max is < 1 or > MaxPage)
+        // The cursor is an address, and the search part of one: at most 254 characters, a longer one finds nothing.
+        var problems = Paging.Problems(limit, next, MaxPage, c => c.Length <= MaxAddressLength);
+        if (search is { Length: > MaxAddressLength })
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["max"] = [$"Between 1 and {MaxPage}."] });
+            problems["search"] = [$"At most {MaxAddressLength} characters."];
         }
 
-        // Both are (parts of) addresses, which have at most 254 characters: a longer one finds nothing and is refused.
-        if (search is { Length: > MaxAddressLength } || after is { Length: > MaxAddressLength })
+        if (problems.Count > 0)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                [search is { Length: > MaxAddressLength } ? "search" : "after"] = [$"At most {MaxAddressLength} characters."],
-            });
+            return TypedResults.ValidationProblem(problems);
         }
 
         if (await TenantsApi.FindAsync(grains, tenantId) is null)
@@ -48,8 +46,8 @@ public static class SuppressionsApi
             return TypedResultsProblem.NotFound($"Tenant '{tenantId}'");
         }
 
-        var size = max ?? 100;
-        var items = await grains.GetGrain<ISuppressionGrain>(tenantId).ListAsync(search, after, size + 1);
+        var size = limit ?? 100;
+        var items = await grains.GetGrain<ISuppressionGrain>(tenantId).ListAsync(search, next, size + 1);
         return TypedResults.Ok(new SuppressionPage(items.Take(size).ToList(), items.Count > size ? items[size - 1].Address : null));
     }
 

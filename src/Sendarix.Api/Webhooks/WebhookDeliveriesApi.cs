@@ -21,8 +21,6 @@ namespace Sendarix.Api.Webhooks;
 /// </summary>
 public static class WebhookDeliveriesApi
 {
-    const int MaxAttempts = 500;
-
     /// <summary>The most events one replay sends; a longer range is replayed in several calls (the answer says where to go on).</summary>
     public const int MaxReplayEvents = 10_000;
 
@@ -40,12 +38,13 @@ public static class WebhookDeliveriesApi
         return v1;
     }
 
-    static async Task<Results<Ok<WebhookAttemptResponse[]>, ProblemHttpResult, ValidationProblem>> ListAttemptsAsync(
-        string tenantId, string endpointId, int? max, WebhookAttemptLog log, IGrainFactory grains, CancellationToken cancellationToken)
+    static async Task<Results<Ok<WebhookAttemptPage>, ProblemHttpResult, ValidationProblem>> ListAttemptsAsync(
+        string tenantId, string endpointId, int? limit, string? next, WebhookAttemptLog log, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        if (max is < 1 or > MaxAttempts)
+        // A cursor is a row key: inverted ticks and a random tail, digits and hex.
+        if (Paging.Problems(limit, next, isCursor: c => c.Length <= 40 && c.All(char.IsAsciiHexDigitLower)) is { Count: > 0 } problems)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["max"] = [$"Between 1 and {MaxAttempts}."] });
+            return TypedResults.ValidationProblem(problems);
         }
 
         if (await FindAsync(grains, tenantId, endpointId) is null)
@@ -53,9 +52,9 @@ public static class WebhookDeliveriesApi
             return NotFound(tenantId, endpointId);
         }
 
-        var attempts = await log.ListAsync(tenantId, endpointId, max ?? 100, cancellationToken);
-        return TypedResults.Ok(attempts.Select(a => new WebhookAttemptResponse(a.Time, a.Attempt, a.EventIds, a.Status, Math.Round(a.Latency.TotalMilliseconds, 1), a.Error,
-            a.NextAttempt, a.Replay)).ToArray());
+        var (attempts, after) = await log.ListAsync(tenantId, endpointId, limit ?? Paging.DefaultLimit, next, cancellationToken);
+        return TypedResults.Ok(new WebhookAttemptPage([.. attempts.Select(a => new WebhookAttemptResponse(a.Time, a.Attempt, a.EventIds, a.Status,
+            Math.Round(a.Latency.TotalMilliseconds, 1), a.Error, a.NextAttempt, a.Replay))], after));
     }
 
     static async Task<Results<Accepted<WebhookTestResponse>, ProblemHttpResult>> SendTestAsync(
@@ -102,7 +101,7 @@ public static class WebhookDeliveriesApi
             // Events of the range belong to messages accepted in it, or before it by up to a message's lifetime (retries).
             var (from, to) = range;
             events = [];
-            var continuation = request.Continuation;
+            var continuation = request.Next;
             do
             {
                 var (page, after) = await ledger.ListAcceptedBetweenAsync(tenantId, from - retry.Value.MaxLifetime, to, 200, continuation, cancellationToken);
@@ -112,7 +111,7 @@ public static class WebhookDeliveriesApi
             while (continuation is not null && events.Count < MaxReplayEvents);
 
             next = continuation;
-            if (request.Continuation is null)
+            if (request.Next is null)
             {
                 events.AddRange(await tenantEvents.ListBetweenAsync(tenantId, from, to, MaxReplayEvents, cancellationToken));
             }
@@ -150,9 +149,9 @@ public static class WebhookDeliveriesApi
                 range = (from, to);
             }
 
-            if (request.Continuation is { } c && (c.Length > 40 || !c.All(char.IsAsciiLetterOrDigit)))
+            if (request.Next is { } c && (c.Length > 40 || !c.All(char.IsAsciiLetterOrDigit)))
             {
-                errors["continuation"] = ["Pass the 'next' value of the previous replay."];
+                errors["next"] = ["Pass the 'next' value of the previous replay."];
             }
         }
 
@@ -173,10 +172,13 @@ public static class WebhookDeliveriesApi
 public sealed record WebhookAttemptResponse(DateTimeOffset Time, int Attempt, IReadOnlyList<string> EventIds, int? Status, double LatencyMs, string? Error,
     DateTimeOffset? NextAttempt, bool Replay);
 
+/// <summary>A page of attempts; pass <see cref="Next"/> as 'next' for the page after it (null: there is none).</summary>
+public sealed record WebhookAttemptPage(IReadOnlyList<WebhookAttemptResponse> Items, string? Next);
+
 public sealed record WebhookTestResponse(string EventId);
 
-/// <summary>Either a message id, or a time range (with the previous answer's continuation to go on with a long range).</summary>
-public sealed record WebhookReplayRequest(string? MessageId, string? From, string? To, string? Continuation);
+/// <summary>Either a message id, or a time range (with the previous answer's 'next' to go on with a long range).</summary>
+public sealed record WebhookReplayRequest(string? MessageId, string? From, string? To, string? Next);
 
 /// <summary>How many events were queued, and where to go on when the range held more than one replay sends.</summary>
 public sealed record WebhookReplayResponse(int Events, string? Next);

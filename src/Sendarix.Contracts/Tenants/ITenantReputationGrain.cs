@@ -10,4 +10,22 @@ public interface ITenantReputationGrain : IGrainWithStringKey
 
     /// <summary>Forgets the window, as when an operator resumes the tenant.</summary>
     Task ResetAsync();
+
+    /// <summary>The window as it stands: the counts, and the thresholds that would pause the tenant.</summary>
+    Task<ReputationStanding> GetAsync();
 }
+
+/// <summary>
+/// A tenant's reputation window: sends (final answers), hard bounces and complaints over the last
+/// <paramref name="Window"/>, and the rates above which the tenant is paused once it has sent
+/// <paramref name="MinimumSends"/>.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Sendarix.ReputationStanding")]
+public sealed record ReputationStanding(
+    [property: Id(0)] TimeSpan Window,
+    [property: Id(1)] int Sent,
+    [property: Id(2)] int HardBounced,
+    [property: Id(3)] int Complained,
+    [property: Id(4)] int MinimumSends,
+    [property: Id(5)] double MaxBounceRate,
+    [property: Id(6)] double MaxComplaintRate);

@@ -5,7 +5,7 @@ namespace Sendarix.Contracts.Tenants;
 /// (a development tenant, an internal system); <see cref="AllowSubdomains"/> lets it send as subdomains of its
 /// verified domains; <see cref="RejectSuppressedRecipients"/> refuses suppressed recipients at RCPT instead of
 /// accepting and not sending. All are off for a new tenant. <see cref="Pool"/> is the egress pool it sends through
-/// (null: the default pool).
+/// (null: the default pool). <see cref="RetentionDays"/> is how long its messages are kept (null: the relay's default).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Sendarix.TenantInfo")]
 public sealed record TenantInfo(
@@ -18,4 +18,5 @@ public sealed record TenantInfo(
     [property: Id(6)] DateTimeOffset? PausedAt = null,
     [property: Id(7)] bool AllowSubdomains = false,
     [property: Id(8)] bool RejectSuppressedRecipients = false,
-    [property: Id(9)] string? Pool = null);
+    [property: Id(9)] string? Pool = null,
+    [property: Id(10)] int? RetentionDays = null);

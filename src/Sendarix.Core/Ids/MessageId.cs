@@ -26,6 +26,20 @@ public sealed record MessageId(string TenantId, string Local)
     /// </summary>
     public static (string First, string Last) LocalRange(DateTimeOffset newest, DateTimeOffset oldest) => (Bound(newest, 0x00), Bound(oldest, 0xff));
 
+    /// <summary>When a message was accepted, to the millisecond, read from its local id; null when it is not one the relay made.</summary>
+    public static DateTimeOffset? AcceptedAt(string local)
+    {
+        Span<byte> bytes = stackalloc byte[13];
+        if (local.Length != 21 || !Base32.TryDecode(local, bytes))
+        {
+            return null;
+        }
+
+        var inverted = BinaryPrimitives.ReadInt64BigEndian(bytes);
+        var milliseconds = long.MaxValue - inverted;
+        return milliseconds is >= 0 and <= 253402300799999 ? DateTimeOffset.FromUnixTimeMilliseconds(milliseconds) : null;
+    }
+
     static string Bound(DateTimeOffset time, byte fill)
     {
         Span<byte> bytes = stackalloc byte[13];

@@ -53,6 +53,13 @@ public sealed partial class TenantReputationGrain(
         return Task.CompletedTask;
     }
 
+    public Task<ReputationStanding> GetAsync()
+    {
+        var (sent, bounced, complained) = _window.Totals(time.GetUtcNow());
+        var o = options.Value;
+        return Task.FromResult(new ReputationStanding(o.Window, sent, bounced, complained, o.MinimumSends, o.MaxBounceRate, o.MaxComplaintRate));
+    }
+
     [LoggerMessage(EventId = 3201, EventName = "TenantPaused", Level = LogLevel.Warning, Message = "Tenant {TenantId} paused: {Reason}")]
     static partial void LogPaused(ILogger logger, string tenantId, string reason);
 }

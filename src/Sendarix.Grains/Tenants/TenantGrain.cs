@@ -1,17 +1,23 @@
 using Sendarix.Contracts.Credentials;
 using Sendarix.Contracts.Domains;
+using Sendarix.Contracts.Retention;
 using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Credentials;
 using Sendarix.Core.Events;
 using Sendarix.Storage.Events;
+using Sendarix.Storage.Tenants;
 
 namespace Sendarix.Grains.Tenants;
 
 public sealed class TenantGrain(
     [PersistentState("tenant", GrainStorage.Default)] IPersistentState<TenantState> state,
     EventRecorder events,
+    TenantDirectory directory,
     TimeProvider time) : Grain, ITenantGrain
 {
+    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
+        state.State.Name is not null && !state.State.Listed ? ListAsync(cancellationToken) : Task.CompletedTask;
+
     public async Task<TenantInfo> CreateAsync(string name)
     {
         if (state.State.Name is null)
@@ -21,9 +27,24 @@ public sealed class TenantGrain(
             await state.WriteStateAsync();
         }
 
-        var info = Info()!;
-        await GrainFactory.GetGrain<ITenantDirectoryGrain>(ITenantDirectoryGrain.Key).AddAsync(info);
-        return info;
+        if (!state.State.Listed)
+        {
+            await ListAsync(CancellationToken.None);
+        }
+
+        return Info()!;
+    }
+
+    /// <summary>
+    /// Writes the tenant's directory row, after its state (a listed tenant always exists), and starts its retention
+    /// sweep: what a tenant needs once, done again until it is recorded as done.
+    /// </summary>
+    async Task ListAsync(CancellationToken cancellationToken)
+    {
+        await directory.AddAsync(this.GetPrimaryKeyString(), state.State.Name!, state.State.CreatedAt, cancellationToken);
+        await GrainFactory.GetGrain<IRetentionGrain>(this.GetPrimaryKeyString()).StartAsync();
+        state.State.Listed = true;
+        await state.WriteStateAsync(cancellationToken);
     }
 
     public Task<TenantInfo?> GetAsync() => Task.FromResult(Info());
@@ -88,6 +109,7 @@ public sealed class TenantGrain(
         state.State.AllowSubdomains = change.AllowSubdomains ?? state.State.AllowSubdomains;
         state.State.RejectSuppressedRecipients = change.RejectSuppressedRecipients ?? state.State.RejectSuppressedRecipients;
         state.State.Pool = change.Pool is null ? state.State.Pool : change.Pool.Length == 0 ? null : change.Pool;
+        state.State.RetentionDays = change.RetentionDays is null ? state.State.RetentionDays : change.RetentionDays == 0 ? null : change.RetentionDays;
         await state.WriteStateAsync();
         return Info();
     }
@@ -154,5 +176,6 @@ public sealed class TenantGrain(
 
     TenantInfo? Info() => state.State.Name is null ? null
         : new TenantInfo(this.GetPrimaryKeyString(), state.State.Name, state.State.CreatedAt, state.State.AllowUnverifiedSenders, state.State.Limits,
-            state.State.PausedReason, state.State.PausedAt, state.State.AllowSubdomains, state.State.RejectSuppressedRecipients, state.State.Pool);
+            state.State.PausedReason, state.State.PausedAt, state.State.AllowSubdomains, state.State.RejectSuppressedRecipients, state.State.Pool,
+            state.State.RetentionDays);
 }

@@ -25,5 +25,12 @@ public sealed class TenantState
     [Id(8)] public bool AllowSubdomains { get; set; }
 
     [Id(9)] public bool RejectSuppressedRecipients { get; set; }
+
     [Id(10)] public string? Pool { get; set; }
+
+    /// <summary>Whether the tenant's directory row is written and its retention sweep started (tenants made before both are on activation).</summary>
+    [Id(11)] public bool Listed { get; set; }
+
+    /// <summary>Days its messages are kept; null: <c>Sendarix:Retention:DefaultDays</c>.</summary>
+    [Id(12)] public int? RetentionDays { get; set; }
 }

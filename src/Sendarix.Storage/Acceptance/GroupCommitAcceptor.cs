@@ -97,17 +97,23 @@ public sealed partial class GroupCommitAcceptor(
 
     async Task CommitAsync(List<Pending> batch, CancellationToken stoppingToken)
     {
+        // One blob per tenant in the batch (usually one), so that a tenant's bodies can be deleted with its retention.
         var now = time.GetUtcNow();
-        var blob = $"{now:yyyy/MM/dd/HH}/{Guid.NewGuid():N}";
-        var total = batch.Sum(p => p.Message.Body.Length);
-        var content = new byte[total];
         var placed = new List<(AcceptedMessage, BodyRef)>(batch.Count);
-        var offset = 0;
-        foreach (var p in batch)
+        var blobs = new List<(string Name, byte[] Content)>();
+        foreach (var tenant in batch.GroupBy(p => p.Message.Id.TenantId))
         {
-            p.Message.Body.Span.CopyTo(content.AsSpan(offset));
-            placed.Add((p.Message, new BodyRef(blob, offset, p.Message.Body.Length)));
-            offset += p.Message.Body.Length;
+            var blob = BodyStore.BlobName(tenant.Key, now);
+            var content = new byte[tenant.Sum(p => p.Message.Body.Length)];
+            var offset = 0;
+            foreach (var p in tenant)
+            {
+                p.Message.Body.Span.CopyTo(content.AsSpan(offset));
+                placed.Add((p.Message, new BodyRef(blob, offset, p.Message.Body.Length)));
+                offset += p.Message.Body.Length;
+            }
+
+            blobs.Add((blob, content));
         }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -118,7 +124,7 @@ public sealed partial class GroupCommitAcceptor(
         IReadOnlyList<Azure.Storage.Queues.Models.SendReceipt> work;
         try
         {
-            await Task.WhenAll(bodies.UploadAsync(blob, content, deadline.Token), rows);
+            await Task.WhenAll(blobs.Select(b => bodies.UploadAsync(b.Name, b.Content, deadline.Token)).Append(rows));
             work = await queue.SendAsync(placed.Select(x => ToWorkItem(x.Item1, x.Item2)).ToList(), deadline.Token, options.Value.UnconfirmedHold);
         }
         catch (Exception ex)

@@ -1,5 +1,7 @@
 using Sendarix.Core.Events;
 using Sendarix.Storage.Messages;
+using Sendarix.Storage.Search;
+using Sendarix.Storage.Stats;
 using Sendarix.Storage.Tenants;
 using Sendarix.Storage.Webhooks;
 
@@ -7,11 +9,13 @@ namespace Sendarix.Storage.Events;
 
 /// <summary>
 /// The one writer of events: message events go to the ledger, behind their message; tenant events to the tenant's
-/// log; then each of the tenant's webhook endpoints gets its share queued (the webhook queue is the outbox). Every
-/// reader (the API, webhooks, later search and statistics) reads what this wrote. Events carry stable ids, so
-/// recording a step twice rewrites the same rows and queues the same ids again: webhooks are at-least-once.
+/// log; then message events are counted for statistics and indexed for search, and each of the tenant's webhook
+/// endpoints gets its share queued (the webhook queue is the outbox). Every reader (the API, search, statistics,
+/// webhooks) reads what this wrote. Events carry stable ids, so recording a step twice rewrites the same rows and
+/// queues the same ids again: webhooks are at-least-once.
 /// </summary>
-public sealed class EventRecorder(MessageLedger ledger, TenantEventLog tenantEvents, WebhookPublisher webhooks, IEventSubscribers subscribers)
+public sealed class EventRecorder(MessageLedger ledger, TenantEventLog tenantEvents, SearchIndex search, StatsRecorder stats, WebhookPublisher webhooks,
+    IEventSubscribers subscribers)
 {
     public async Task RecordAsync(IReadOnlyList<RelayEvent> events, CancellationToken cancellationToken)
     {
@@ -26,9 +30,11 @@ public sealed class EventRecorder(MessageLedger ledger, TenantEventLog tenantEve
             messageEvents.Count > 0 ? ledger.AppendAsync(messageEvents, cancellationToken) : Task.CompletedTask,
             others.Count > 0 ? tenantEvents.AppendAsync(others, cancellationToken) : Task.CompletedTask);
 
-        // Queued only once stored, so a webhook never reports what the API could not show. A tenant without
-        // endpoints costs nothing more; one with endpoints shares the publisher's writes with every other caller.
-        var sends = new List<Task>();
+        // Counted, searchable and queued for webhooks only once stored, so neither reports what the API could not show. A
+        // tenant without endpoints costs nothing more; one with endpoints shares the publisher's writes with every
+        // other caller, as search shares the index's.
+        stats.Count(messageEvents);
+        var sends = new List<Task> { search.AddAsync(messageEvents, cancellationToken) };
         foreach (var tenant in events.GroupBy(e => e.TenantId))
         {
             if (await subscribers.SelectAsync(tenant.Key, tenant.ToList()) is { Count: > 0 } subscriptions)

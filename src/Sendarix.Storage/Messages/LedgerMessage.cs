@@ -3,11 +3,12 @@ using Sendarix.Core.Ids;
 
 namespace Sendarix.Storage.Messages;
 
-/// <summary>A stored message: its acceptance (envelope, size, the context its events carry) and its events in order.</summary>
+/// <summary>A stored message: its acceptance (envelope, size, where its body is, the context its events carry) and its events in order.</summary>
 public sealed record LedgerMessage(
     MessageId Id,
     DateTimeOffset AcceptedAt,
     long Size,
     IReadOnlyList<string> Recipients,
     EventMessage Context,
-    IReadOnlyList<RelayEvent> Events);
+    IReadOnlyList<RelayEvent> Events,
+    BodyRef? Body = null);

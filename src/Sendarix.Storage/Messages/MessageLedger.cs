@@ -43,6 +43,11 @@ public sealed class MessageLedger(StorageClients storage)
         }
     }
 
+    /// <summary>Deletes messages with their events (the retention sweep); rows already gone are passed over.</summary>
+    public Task DeleteAsync(IReadOnlyList<LedgerMessage> messages, CancellationToken cancellationToken) =>
+        TableDeletes.DeleteAsync(Table, messages.SelectMany(m =>
+            m.Events.Select(e => (m.Id.TenantId, EventRowKey(m.Id.Local, e.RecipientIndex, e.Sequence))).Append((m.Id.TenantId, m.Id.Local))), cancellationToken);
+
     /// <summary>Whether the message row is stored: the acceptance stands.</summary>
     public async Task<bool> ExistsAsync(MessageId id, CancellationToken cancellationToken) =>
         (await Table.GetEntityIfExistsAsync<TableEntity>(id.TenantId, id.Local, ["RowKey"], cancellationToken)).HasValue;
@@ -74,14 +79,6 @@ public sealed class MessageLedger(StorageClients storage)
 
         return message is null ? null : Read(message, events);
     }
-
-    /// <summary>
-    /// A page of a tenant's messages, newest first. The continuation is the id of the first message of the next page.
-    /// </summary>
-    public Task<(IReadOnlyList<LedgerMessage> Items, string? Next)> ListAsync(string tenantId, int pageSize, string? continuation, CancellationToken cancellationToken) =>
-        ScanAsync(continuation is null
-            ? TableClient.CreateQueryFilter($"PartitionKey eq {tenantId}")
-            : TableClient.CreateQueryFilter($"PartitionKey eq {tenantId} and RowKey ge {continuation}"), pageSize, cancellationToken);
 
     /// <summary>
     /// Up to <paramref name="max"/> of a tenant's messages accepted between two times, newest first, with their
@@ -192,7 +189,8 @@ public sealed class MessageLedger(StorageClients storage)
                 ? JsonSerializer.Deserialize(metadata, StorageJson.Default.IReadOnlyDictionaryStringString) ?? ReadOnlyDictionary<string, string>.Empty
                 : ReadOnlyDictionary<string, string>.Empty);
         var events = rows.Select(e => ReadEvent(e, id.TenantId, context)).OfType<RelayEvent>().OrderBy(e => e.Time).ThenBy(e => e.Sequence).ToList();
-        return new LedgerMessage(id, message.GetDateTimeOffset("AcceptedAt") ?? default, message.GetInt64("Size") ?? 0, ReadRecipients(message), context, events);
+        var body = message.GetString("Blob") is { } blob ? new BodyRef(blob, message.GetInt64("Offset") ?? 0, message.GetInt32("Length") ?? 0) : null;
+        return new LedgerMessage(id, message.GetDateTimeOffset("AcceptedAt") ?? default, message.GetInt64("Size") ?? 0, ReadRecipients(message), context, events, body);
     }
 
     // A row of a type this version does not know (written by a newer one) is left out rather than failing the read.

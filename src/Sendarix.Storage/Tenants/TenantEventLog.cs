@@ -24,22 +24,39 @@ public sealed class TenantEventLog(StorageClients storage)
             ["EndpointId"] = e.EndpointId,
         }, TableUpdateMode.Replace, cancellationToken)));
 
-    public Task<IReadOnlyList<RelayEvent>> ListAsync(string tenantId, int max, CancellationToken cancellationToken) =>
-        QueryAsync(tenantId, TableClient.CreateQueryFilter($"PartitionKey eq {tenantId}"), max, cancellationToken);
+    /// <summary>A page of the tenant's events, newest first, after the row <paramref name="after"/>; the next page's cursor, or null at the end.</summary>
+    public async Task<(IReadOnlyList<RelayEvent> Items, string? Next)> ListAsync(string tenantId, int limit, string? after, CancellationToken cancellationToken)
+    {
+        var filter = after is null
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {tenantId}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {tenantId} and RowKey gt {after}");
+        var (events, last, more) = await QueryAsync(tenantId, filter, limit, cancellationToken);
+        return (events, more ? last : null);
+    }
 
     /// <summary>Up to <paramref name="max"/> of the tenant's events from <paramref name="oldest"/> to <paramref name="newest"/>, newest first.</summary>
-    public Task<IReadOnlyList<RelayEvent>> ListBetweenAsync(string tenantId, DateTimeOffset oldest, DateTimeOffset newest, int max, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RelayEvent>> ListBetweenAsync(string tenantId, DateTimeOffset oldest, DateTimeOffset newest, int max, CancellationToken cancellationToken)
     {
         var first = Inverted(newest);
         var last = Inverted(oldest) + "~";
-        return QueryAsync(tenantId, TableClient.CreateQueryFilter($"PartitionKey eq {tenantId} and RowKey ge {first} and RowKey lt {last}"), max, cancellationToken);
+        var (events, _, _) = await QueryAsync(tenantId, TableClient.CreateQueryFilter($"PartitionKey eq {tenantId} and RowKey ge {first} and RowKey lt {last}"), max,
+            cancellationToken);
+        return events;
     }
 
-    async Task<IReadOnlyList<RelayEvent>> QueryAsync(string tenantId, string filter, int max, CancellationToken cancellationToken)
+    /// <summary>Up to <paramref name="max"/> events, the key of the last row read, and whether any row is left after it.</summary>
+    async Task<(IReadOnlyList<RelayEvent> Events, string? Last, bool More)> QueryAsync(string tenantId, string filter, int max, CancellationToken cancellationToken)
     {
         var events = new List<RelayEvent>();
-        await foreach (var row in storage.TenantEvents.QueryAsync<TableEntity>(filter, maxPerPage: max, cancellationToken: cancellationToken))
+        string? last = null;
+        await foreach (var row in storage.TenantEvents.QueryAsync<TableEntity>(filter, maxPerPage: max + 1, cancellationToken: cancellationToken))
         {
+            if (events.Count == max)
+            {
+                return (events, last, true);
+            }
+
+            last = row.RowKey;
             // A row of a type this version does not know (written by a newer one) is left out.
             if (!Enum.TryParse<EventType>(row.GetString("Type"), out var type) || row.GetString("Id") is not { } id)
             {
@@ -58,13 +75,18 @@ public sealed class TenantEventLog(StorageClients storage)
                 Detail = row.GetString("Detail"),
                 EndpointId = row.GetString("EndpointId"),
             });
-            if (events.Count == max)
-            {
-                break;
-            }
         }
 
-        return events;
+        return (events, last, false);
+    }
+
+    /// <summary>Deletes the tenant's events from before <paramref name="cutoff"/> (the retention sweep); returns how many.</summary>
+    public async Task<int> DeleteBeforeAsync(string tenantId, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        var keys = await TableDeletes.KeysAsync(storage.TenantEvents,
+            TableClient.CreateQueryFilter($"PartitionKey eq {tenantId} and RowKey gt {Inverted(cutoff)}"), cancellationToken);
+        await TableDeletes.DeleteAsync(storage.TenantEvents, keys, cancellationToken);
+        return keys.Count;
     }
 
     static string RowKey(RelayEvent e) => Inverted(e.Time) + e.Id;

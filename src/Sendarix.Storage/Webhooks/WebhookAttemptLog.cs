@@ -29,23 +29,30 @@ public sealed class WebhookAttemptLog(StorageClients storage)
                     ["Replay"] = a.Replay,
                 })), cancellationToken)));
 
-    public async Task<IReadOnlyList<WebhookAttempt>> ListAsync(string tenantId, string endpointId, int max, CancellationToken cancellationToken)
+    /// <summary>A page of the endpoint's attempts, newest first, after the row <paramref name="after"/>; the next page's cursor, or null at the end.</summary>
+    public async Task<(IReadOnlyList<WebhookAttempt> Items, string? Next)> ListAsync(string tenantId, string endpointId, int limit, string? after,
+        CancellationToken cancellationToken)
     {
         var attempts = new List<WebhookAttempt>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(tenantId, endpointId)}");
-        await foreach (var row in Table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
+        var filter = after is null
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(tenantId, endpointId)}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(tenantId, endpointId)} and RowKey gt {after}");
+        string? last = null;
+        await foreach (var row in Table.QueryAsync<TableEntity>(filter, maxPerPage: limit + 1, cancellationToken: cancellationToken))
         {
+            if (attempts.Count == limit)
+            {
+                return (attempts, last);
+            }
+
+            last = row.RowKey;
             attempts.Add(new WebhookAttempt(row.GetDateTimeOffset("Time") ?? default, row.GetInt32("Attempt") ?? 0,
                 JsonSerializer.Deserialize(row.GetString("EventIds") ?? "[]", StorageJson.Default.IReadOnlyListString) ?? [],
                 row.GetInt32("Status"), TimeSpan.FromMilliseconds(row.GetDouble("LatencyMs") ?? 0), row.GetString("Error"), row.GetDateTimeOffset("NextAttempt"),
                 row.GetBoolean("Replay") ?? false));
-            if (attempts.Count == max)
-            {
-                break;
-            }
         }
 
-        return attempts;
+        return (attempts, null);
     }
 
     static string PartitionKey(string tenantId, string endpointId) => $"{tenantId}|{endpointId}";

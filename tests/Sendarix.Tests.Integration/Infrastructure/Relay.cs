@@ -51,6 +51,8 @@ internal sealed class Relay : IAsyncDisposable
     /// <summary>The relay's grains, for what only the relay itself calls (such as the webhook dispatcher's calls).</summary>
     public IGrainFactory Grains => _app.Services.GetRequiredService<IGrainFactory>();
 
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>Settings for a relay on <paramref name="storage"/>; tests add routes and limits on top.</summary>
     public static Dictionary<string, string?> DefaultSettings(string storageConnectionString)
     {
@@ -88,6 +90,7 @@ internal sealed class Relay : IAsyncDisposable
             ["Sendarix:Shaping:DestinationBackoff"] = "00:00:01",
             ["Sendarix:Delivery:TrustedCaFile"] = TestCa.PemPath,
             ["Sendarix:Webhooks:TrustedCaFile"] = TestCa.PemPath,
+            ["Sendarix:Stats:FlushInterval"] = "00:00:00.500",
         };
     }
 
@@ -161,6 +164,30 @@ internal sealed class Relay : IAsyncDisposable
         Eventually.GetAsync(() => GetMessageAsync(messageId),
             m => m.GetProperty("recipients").EnumerateArray().All(r => statuses.Contains(r.GetProperty("status").GetString())),
             timeout, $"message {messageId} to reach {string.Join("/", statuses)}");
+
+    /// <summary>
+    /// A search's first page, once it holds <paramref name="count"/> messages: a message is searchable once delivery
+    /// has recorded its first round, a moment after its 250.
+    /// </summary>
+    public Task<JsonElement> SearchAsync(string tenantId, string query, int count) =>
+        Eventually.GetAsync(async () => await ReadAsync(await Api.GetAsync($"/v1/tenants/{tenantId}/messages?{query}"), HttpStatusCode.OK),
+            page => page.GetProperty("items").GetArrayLength() == count, TimeSpan.FromSeconds(30), $"{count} message(s) found by '{query}'");
+
+    /// <summary>The ids of every message a search finds, following its pages to the end.</summary>
+    public async Task<IReadOnlyList<string>> SearchIdsAsync(string tenantId, string query = "")
+    {
+        var ids = new List<string>();
+        string? next = null;
+        do
+        {
+            var page = await ReadAsync(await Api.GetAsync($"/v1/tenants/{tenantId}/messages?limit=100&{query}{(next is null ? "" : $"&next={next}")}"), HttpStatusCode.OK);
+            ids.AddRange(page.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("id").GetString()!));
+            next = page.TryGetProperty("next", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+        }
+        while (next is not null);
+
+        return ids;
+    }
 
     public static async Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
     {
