@@ -165,6 +165,62 @@ public sealed class DashboardTests(DashboardTests.DashboardRelay fixture) : ICla
         Assert.StartsWith("/dashboard/sign-in", after.Headers.Location?.OriginalString);
     }
 
+    [Fact]
+    public async Task A_tenant_sees_its_domains_issues_and_revokes_a_credential_manages_suppressions_and_sees_webhook_attempts()
+    {
+        var (tenant, key) = await TenantWithKeyAsync("Managing tenant");
+        var hook = await Relay.ReadAsync(await Relay.Api.PostAsJsonAsync($"/v1/tenants/{tenant.TenantId}/webhooks",
+            new { url = $"https://{DashboardRelay.HooksHost}:{fixture.Receiver.Port}/dashboard", description = "Our events" }), HttpStatusCode.Created);
+        var id = await Relay.SubmitAsync(tenant, [$"hooked.{Guid.NewGuid():N}@sink.test"], "Hooked");
+        await Relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(30), "delivered");
+        var endpointId = hook.GetProperty("id").GetString();
+        await Eventually.TrueAsync(async () => (await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/webhooks/{endpointId}/attempts"), HttpStatusCode.OK))
+            .GetProperty("items").GetArrayLength() > 0, TimeSpan.FromSeconds(30), "a webhook attempt");
+
+        using var browser = new Browser(Relay.Api.BaseAddress!);
+        browser.SignIn(key);
+
+        // Domains: the records to publish and their state.
+        browser.Find("nav a[href^='/dashboard/domains']").Click();
+        var section = browser.Find($"section[aria-label='{tenant.Domain}']");
+        Assert.Contains("verified", section.Text);
+        Assert.Contains("dkim", section.Text);
+        browser.Screenshot("tenant-domains");
+
+        // Credentials: a new one's password is shown once; revoking it marks it revoked.
+        browser.Find("nav a[href^='/dashboard/credentials']").Click();
+        browser.Find("#label").SendKeys("dashboard test");
+        browser.Find("#issue").Click();
+        var username = browser.Find("#issued-username").Text;
+        Assert.Equal(43, browser.Find("#issued-secret").Text.Length);
+        browser.Screenshot("tenant-credentials");
+        browser.Find($"button[aria-label='Revoke {username}']").Click();
+        browser.Until(d => d.FindElements(By.CssSelector("#credentials tbody tr")).Any(r => r.Text.Contains(username, StringComparison.Ordinal) && r.Text.Contains("revoked", StringComparison.Ordinal)),
+            "the credential to show as revoked");
+        Assert.Empty(browser.All("#issued-secret"));
+
+        // Suppressions: add, find, remove.
+        var address = $"unwanted.{Guid.NewGuid():N}@sink.test";
+        browser.Find("nav a[href^='/dashboard/suppressions']").Click();
+        browser.Find("#address").SendKeys(address);
+        browser.Find("#add").Click();
+        browser.Until(d => d.FindElement(By.Id("suppressions")).Text.Contains(address, StringComparison.Ordinal), "the address to be listed");
+        browser.Find("#search").SendKeys("unwanted.");
+        browser.Find("form[role='search'] button").Click();
+        Assert.Contains(address, browser.Find("#suppressions").Text);
+        browser.Screenshot("tenant-suppressions");
+        browser.Find($"button[aria-label='Remove {address}']").Click();
+        browser.Until(d => !d.FindElement(By.Id("suppressions")).Text.Contains(address, StringComparison.Ordinal), "the address to be gone");
+
+        // Webhooks: the endpoint and its attempts.
+        browser.Find("nav a[href^='/dashboard/webhooks']").Click();
+        var endpoint = browser.Find("main section.card");
+        Assert.Contains("Our events", endpoint.Text);
+        Assert.NotEmpty(endpoint.FindElements(By.CssSelector("tbody tr")));
+        Assert.Contains("204", endpoint.FindElement(By.CssSelector("tbody")).Text);
+        browser.Screenshot("tenant-webhooks");
+    }
+
     async Task<(TenantCredential Tenant, string Key)> TenantWithKeyAsync(string name)
     {
         var tenant = await Relay.CreateTenantAsync(name);
@@ -172,9 +228,17 @@ public sealed class DashboardTests(DashboardTests.DashboardRelay fixture) : ICla
         return (tenant, issued.GetProperty("key").GetString()!);
     }
 
-    /// <summary>A relay whose "busy.test" answers every recipient 450, and whose counts are written within a second.</summary>
+    /// <summary>
+    /// A relay whose "busy.test" answers every recipient 450, whose counts are written within a second, and which may
+    /// send webhooks to a receiver on loopback.
+    /// </summary>
     public sealed class DashboardRelay : IAsyncLifetime
     {
+        public const string HooksHost = "hooks.dashboard.test";
+        readonly Dnsmasq _dns = new();
+
+        internal WebhookReceiver Receiver { get; private set; } = null!;
+
         internal SmtpSink Sink { get; } = new(System.Net.IPAddress.Loopback);
 
         internal SmtpSink BusySink { get; } = new(System.Net.IPAddress.Parse("127.0.0.12")) { RcptReply = _ => "450 4.2.1 Mailbox busy, try again later" };
@@ -183,14 +247,19 @@ public sealed class DashboardTests(DashboardTests.DashboardRelay fixture) : ICla
 
         public async Task InitializeAsync()
         {
+            Receiver = await WebhookReceiver.StartAsync(HooksHost);
+            await _dns.StartAsync([$"--host-record={HooksHost},127.0.0.1"]);
             var azurite = await AzuriteServer.Shared;
             var settings = Relay.DefaultSettings(azurite.ConnectionString);
+            settings["Sendarix:Webhooks:AllowPrivateAddresses"] = "true";
+            settings["Sendarix:Webhooks:TrustedCaFile"] = TestCa.PemPath;
+            settings["Sendarix:Webhooks:EndpointCacheDuration"] = "00:00:00";
             settings["Sendarix:Delivery:Routes:0:Domain"] = "*";
             settings["Sendarix:Delivery:Routes:0:Hosts:0"] = Sink.HostPort;
             settings["Sendarix:Delivery:Routes:1:Domain"] = "busy.test";
             settings["Sendarix:Delivery:Routes:1:Hosts:0"] = BusySink.HostPort;
             settings["Sendarix:Stats:FlushInterval"] = "00:00:00.500";
-            Relay = await Relay.StartAsync(settings);
+            Relay = await Relay.StartAsync(settings, _dns);
         }
 
         public async Task DisposeAsync()
@@ -198,6 +267,8 @@ public sealed class DashboardTests(DashboardTests.DashboardRelay fixture) : ICla
             await Relay.DisposeAsync();
             await Sink.DisposeAsync();
             await BusySink.DisposeAsync();
+            await Receiver.DisposeAsync();
+            _dns.Dispose();
         }
     }
 }
