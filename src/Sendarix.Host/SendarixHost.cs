@@ -5,6 +5,8 @@ using Azure.Data.Tables;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Sendarix.Api;
+using Sendarix.Dashboard;
+using Orleans.Dashboard;
 using Sendarix.Delivery;
 using Sendarix.Grains;
 using Sendarix.Grains.Domains;
@@ -65,6 +67,9 @@ public static class SendarixHost
                 silo.AddAzureTableGrainStorage(GrainStorage.Default, o => o.TableServiceClient = tables);
                 silo.UseAzureTableReminderService(o => o.TableServiceClient = tables);
                 silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = cluster.MinimumReminderPeriod);
+
+                // The Orleans Dashboard's counters come from every silo; an API node shows them at /orleans.
+                silo.AddDashboard();
             });
             builder.Services.AddDelivery();
             var domains = builder.Services.AddOptions<DomainOptions>().BindConfiguration(DomainOptions.Section);
@@ -82,6 +87,10 @@ public static class SendarixHost
             {
                 client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId));
                 client.UseAzureStorageClustering(o => o.TableServiceClient = tables);
+                if (roles.Api)
+                {
+                    client.AddDashboard();
+                }
             });
         }
 
@@ -104,6 +113,7 @@ public static class SendarixHost
             }
 
             builder.Services.AddManagementApi(key, api);
+            builder.Services.AddDashboard();
         }
 
         if (development.SeedTenant && roles.Silo && builder.Environment.IsDevelopment())
@@ -124,6 +134,7 @@ public static class SendarixHost
         {
             app.UseManagementApi();
             app.MapManagementApi();
+            app.MapDashboard();
         }
 
         return app;

@@ -47,7 +47,10 @@ public sealed class HostRolesTests
         settings["Sendarix:Smtp:ImplicitTlsPort"] = ((IPEndPoint)squatter.LocalEndpoint).Port.ToString();
         var app = SendarixHost.Build([], settings);
         await using var _ = app;
-        await app.StartAsync();
+
+        // The front-end's failure stops the host, which may be while the rest is still starting.
+        var starting = await Record.ExceptionAsync(() => app.StartAsync());
+        Assert.True(starting is null or OperationCanceledException, $"the start failed otherwise: {starting}");
         var frontEnd = (Sendarix.Reception.SmtpFrontEnd)app.Services.GetService(typeof(Sendarix.Reception.SmtpFrontEnd))!;
         var error = await Record.ExceptionAsync(() => frontEnd.Listening.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.IsType<InvalidOperationException>(error);

@@ -23,7 +23,7 @@ public static class CredentialsApi
         return v1;
     }
 
-    static async Task<Results<Created<IssuedCredentialResponse>, ProblemHttpResult, ValidationProblem>> IssueAsync(
+    internal static async Task<Results<Created<IssuedCredentialResponse>, ProblemHttpResult, ValidationProblem>> IssueAsync(
         string tenantId, IssueCredentialRequest? request, IGrainFactory grains)
     {
         if (LabelProblem(request?.Label) is { } problem)
@@ -57,7 +57,7 @@ public static class CredentialsApi
             new IssuedCredentialResponse(c.Id, c.Username, issued.Secret, c.Label, c.CreatedAt, c.AllowedNetworks ?? []));
     }
 
-    static async Task<Results<Ok<CredentialResponse[]>, ProblemHttpResult>> ListAsync(string tenantId, IGrainFactory grains)
+    internal static async Task<Results<Ok<CredentialResponse[]>, ProblemHttpResult>> ListAsync(string tenantId, IGrainFactory grains)
     {
         if (await TenantsApi.FindAsync(grains, tenantId) is null)
         {
@@ -68,7 +68,7 @@ public static class CredentialsApi
         return TypedResults.Ok(list.Where(c => c.Is(CredentialKind.Smtp)).Select(CredentialResponse.From).ToArray());
     }
 
-    static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string tenantId, string credentialId, IGrainFactory grains)
+    internal static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string tenantId, string credentialId, IGrainFactory grains)
     {
         return await RevokeOfKindAsync(grains, tenantId, credentialId, CredentialKind.Smtp)
             ? TypedResults.NoContent()

@@ -44,7 +44,7 @@ public static class DestinationsApi
         return TypedResults.Ok(await ResponseAsync(status, retries, MaxCounted, cancellationToken));
     }
 
-    static async Task<Results<Ok<List<DestinationResponse>>, ValidationProblem>> ListAsync(
+    internal static async Task<Results<Ok<List<DestinationResponse>>, ValidationProblem>> ListAsync(
         IGrainFactory grains, RetryStore retries, DestinationIndex index, TimeProvider time, CancellationToken cancellationToken, int limit = 100)
     {
         if (limit is < 1 or > 1000)

@@ -26,7 +26,7 @@ public static class DomainsApi
         return v1;
     }
 
-    static async Task<Results<Created<DomainInfo>, Ok<DomainInfo>, ProblemHttpResult, ValidationProblem>> AddAsync(string tenantId, AddDomainRequest request, IGrainFactory grains)
+    internal static async Task<Results<Created<DomainInfo>, Ok<DomainInfo>, ProblemHttpResult, ValidationProblem>> AddAsync(string tenantId, AddDomainRequest request, IGrainFactory grains)
     {
         // Kept in its A-label form: the name DNS, DKIM's d= and every lookup use, whichever spelling was sent.
         if (!DomainName.TryToAscii(request.Domain?.Trim(), out var domain) || !domain.Contains('.'))
@@ -54,7 +54,7 @@ public static class DomainsApi
         };
     }
 
-    static async Task<Results<Ok<DomainInfo[]>, ProblemHttpResult>> ListAsync(string tenantId, IGrainFactory grains)
+    internal static async Task<Results<Ok<DomainInfo[]>, ProblemHttpResult>> ListAsync(string tenantId, IGrainFactory grains)
     {
         if (await TenantsApi.FindAsync(grains, tenantId) is null)
         {
@@ -72,7 +72,7 @@ public static class DomainsApi
         return info is null ? TypedResultsProblem.NotFound($"Domain '{domain}' of tenant '{tenantId}'") : TypedResults.Ok(info);
     }
 
-    static async Task<Results<Ok<DomainInfo>, ProblemHttpResult>> VerifyAsync(string tenantId, string domain, IGrainFactory grains)
+    internal static async Task<Results<Ok<DomainInfo>, ProblemHttpResult>> VerifyAsync(string tenantId, string domain, IGrainFactory grains)
     {
         var info = await OwnedAsync(grains, tenantId, domain, verify: true);
         return info is null ? TypedResultsProblem.NotFound($"Domain '{domain}' of tenant '{tenantId}'") : TypedResults.Ok(info);

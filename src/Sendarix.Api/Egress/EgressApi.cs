@@ -24,7 +24,7 @@ public static class EgressApi
         return v1;
     }
 
-    static async Task<Ok<PoolResponse[]>> ListPoolsAsync(IGrainFactory grains, IOptions<EgressOptions> options)
+    internal static async Task<Ok<PoolResponse[]>> ListPoolsAsync(IGrainFactory grains, IOptions<EgressOptions> options)
     {
         var o = options.Value;
         var pools = new List<PoolResponse>();

@@ -33,14 +33,14 @@ public static class MessagesApi
         return message is null ? TypedResultsProblem.NotFound($"Message '{messageId}'") : TypedResults.Ok(MessageResponse.Of(message, withEvents: true));
     }
 
-    static async Task<Results<Ok<MessageResponse>, ProblemHttpResult>> GetForTenantAsync(string tenantId, string messageId, MessageLedger ledger, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<MessageResponse>, ProblemHttpResult>> GetForTenantAsync(string tenantId, string messageId, MessageLedger ledger, CancellationToken cancellationToken)
     {
         // The id names its tenant; a tenant's path never reaches another tenant's partition.
         var message = MessageId.TryParse(messageId, out var id) && id.TenantId == tenantId ? await ledger.GetAsync(id, cancellationToken) : null;
         return message is null ? TypedResultsProblem.NotFound($"Message '{messageId}' of tenant '{tenantId}'") : TypedResults.Ok(MessageResponse.Of(message, withEvents: true));
     }
 
-    static async Task<Results<Ok<MessagePage>, ProblemHttpResult, ValidationProblem>> SearchAsync(
+    internal static async Task<Results<Ok<MessagePage>, ProblemHttpResult, ValidationProblem>> SearchAsync(
         string tenantId, [AsParameters] MessageSearchParameters search, MessageSearch messages, IGrainFactory grains, CancellationToken cancellationToken)
     {
         if (search.Problems() is { Count: > 0 } problems)

@@ -26,7 +26,7 @@ public static class StatsApi
         return v1;
     }
 
-    static async Task<Results<Ok<StatsResponse>, ProblemHttpResult, ValidationProblem>> TenantAsync(string tenantId, [AsParameters] StatsParameters parameters,
+    internal static async Task<Results<Ok<StatsResponse>, ProblemHttpResult, ValidationProblem>> TenantAsync(string tenantId, [AsParameters] StatsParameters parameters,
         StatsReader reader, IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)
     {
         if (parameters.Problems(time.GetUtcNow(), tenant: true) is { Count: > 0 } problems)
@@ -43,7 +43,7 @@ public static class StatsApi
         return TypedResults.Ok(await ReadAsync(tenantId, parameters, reader, time, cancellationToken) with { Reputation = ReputationResponse.Of(reputation) });
     }
 
-    static async Task<Results<Ok<StatsResponse>, ValidationProblem>> AllAsync([AsParameters] StatsParameters parameters, StatsReader reader, TimeProvider time,
+    internal static async Task<Results<Ok<StatsResponse>, ValidationProblem>> AllAsync([AsParameters] StatsParameters parameters, StatsReader reader, TimeProvider time,
         CancellationToken cancellationToken) =>
         parameters.Problems(time.GetUtcNow(), tenant: false) is { Count: > 0 } problems
             ? TypedResults.ValidationProblem(problems)
@@ -120,6 +120,7 @@ public sealed record StatsGroupResponse(
     long Accepted,
     long Delivered,
     long Deferred,
+    IReadOnlyDictionary<string, long> DeferralsByCategory,
     long Bounced,
     IReadOnlyDictionary<string, long> BouncesByCategory,
     long Expired,
@@ -132,7 +133,8 @@ public sealed record StatsGroupResponse(
     DeliveryTimeResponse DeliveryTime)
 {
     public static StatsGroupResponse Of(string? group, StatsCounts c) =>
-        new(group, c.Accepted, c.Delivered, c.Deferred, c.Bounced, new SortedDictionary<string, long>(c.BouncesByCategory, StringComparer.Ordinal), c.Expired, c.Failed,
+        new(group, c.Accepted, c.Delivered, c.Deferred, new SortedDictionary<string, long>(c.DeferralsByCategory, StringComparer.Ordinal),
+            c.Bounced, new SortedDictionary<string, long>(c.BouncesByCategory, StringComparer.Ordinal), c.Expired, c.Failed,
             c.Suppressed, c.Complained, Round(c.DeliveryRate), Round(c.BounceRate), Round(c.ComplaintRate),
             new DeliveryTimeResponse(Ms(c.DeliveryTime.Percentile(0.5)), Ms(c.DeliveryTime.Percentile(0.95)), Ms(c.DeliveryTime.Percentile(0.99))));
 

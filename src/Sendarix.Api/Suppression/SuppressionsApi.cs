@@ -26,7 +26,7 @@ public static class SuppressionsApi
         return v1;
     }
 
-    static async Task<Results<Ok<SuppressionPage>, ProblemHttpResult, ValidationProblem>> ListAsync(
+    internal static async Task<Results<Ok<SuppressionPage>, ProblemHttpResult, ValidationProblem>> ListAsync(
         string tenantId, string? search, int? limit, string? next, IGrainFactory grains)
     {
         // The cursor is an address, and the search part of one: at most 254 characters, a longer one finds nothing.
@@ -51,7 +51,7 @@ public static class SuppressionsApi
         return TypedResults.Ok(new SuppressionPage(items.Take(size).ToList(), items.Count > size ? items[size - 1].Address : null));
     }
 
-    static async Task<Results<Created<SuppressedRecipient>, ProblemHttpResult, ValidationProblem>> AddAsync(string tenantId, AddSuppressionRequest request, IGrainFactory grains, TimeProvider time)
+    internal static async Task<Results<Created<SuppressedRecipient>, ProblemHttpResult, ValidationProblem>> AddAsync(string tenantId, AddSuppressionRequest request, IGrainFactory grains, TimeProvider time)
     {
         if (!EmailAddress.TryParse(request.Address?.Trim(), out var address))
         {
@@ -68,7 +68,7 @@ public static class SuppressionsApi
         return TypedResults.Created($"/v1/tenants/{tenantId}/suppressions/{Uri.EscapeDataString(entry.Address)}", entry);
     }
 
-    static async Task<Results<NoContent, ProblemHttpResult>> RemoveAsync(string tenantId, string address, IGrainFactory grains) =>
+    internal static async Task<Results<NoContent, ProblemHttpResult>> RemoveAsync(string tenantId, string address, IGrainFactory grains) =>
         await TenantsApi.FindAsync(grains, tenantId) is not null
         && await grains.GetGrain<ISuppressionGrain>(tenantId).RemoveAsync(EmailAddress.TryParse(address, out var parsed) ? Canonical(parsed) : address)
             ? TypedResults.NoContent()

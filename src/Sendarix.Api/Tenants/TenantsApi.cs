@@ -47,7 +47,7 @@ public static class TenantsApi
         return TypedResults.Created($"/v1/tenants/{tenant.Id}", TenantResponse.From(tenant));
     }
 
-    static async Task<Results<Ok<TenantPage>, ValidationProblem>> ListAsync(int? limit, string? next, IGrainFactory grains, TenantDirectory directory,
+    internal static async Task<Results<Ok<TenantPage>, ValidationProblem>> ListAsync(int? limit, string? next, IGrainFactory grains, TenantDirectory directory,
         CancellationToken cancellationToken)
     {
         if (Paging.Problems(limit, next, isCursor: TenantIds.IsValid) is { Count: > 0 } problems)

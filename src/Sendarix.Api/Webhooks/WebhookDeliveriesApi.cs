@@ -38,7 +38,7 @@ public static class WebhookDeliveriesApi
         return v1;
     }
 
-    static async Task<Results<Ok<WebhookAttemptPage>, ProblemHttpResult, ValidationProblem>> ListAttemptsAsync(
+    internal static async Task<Results<Ok<WebhookAttemptPage>, ProblemHttpResult, ValidationProblem>> ListAttemptsAsync(
         string tenantId, string endpointId, int? limit, string? next, WebhookAttemptLog log, IGrainFactory grains, CancellationToken cancellationToken)
     {
         // A cursor is a row key: inverted ticks and a random tail, digits and hex.

@@ -62,7 +62,7 @@ public static class WebhooksApi
         return TypedResults.Created($"/v1/tenants/{tenantId}/webhooks/{endpoint.Id}", CreatedWebhookEndpointResponse.From(endpoint, secret));
     }
 
-    static async Task<Results<Ok<WebhookEndpointResponse[]>, ProblemHttpResult>> ListAsync(string tenantId, IGrainFactory grains)
+    internal static async Task<Results<Ok<WebhookEndpointResponse[]>, ProblemHttpResult>> ListAsync(string tenantId, IGrainFactory grains)
     {
         if (await TenantsApi.FindAsync(grains, tenantId) is null)
         {

@@ -26,6 +26,9 @@ public sealed class StatsCounts
 
     public Dictionary<string, long> BouncesByCategory { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Deferrals by the category of the reply that deferred them (greylisted, transient, bad_connection...): the reasons mail waits.</summary>
+    public Dictionary<string, long> DeferralsByCategory { get; } = new(StringComparer.Ordinal);
+
     public LatencyHistogram DeliveryTime { get; } = new();
 
     /// <summary>Counts one message event; a delivery's time is measured from the message's acceptance.</summary>
@@ -42,7 +45,11 @@ public sealed class StatsCounts
                 }
 
                 break;
-            case EventType.Deferred: Deferred++; break;
+            case EventType.Deferred:
+                Deferred++;
+                var reason = e.BounceCategory ?? "uncategorized";
+                DeferralsByCategory[reason] = DeferralsByCategory.GetValueOrDefault(reason) + 1;
+                break;
             case EventType.Bounced:
                 Bounced++;
                 var category = e.BounceCategory ?? "uncategorized";
@@ -68,6 +75,11 @@ public sealed class StatsCounts
         foreach (var (category, count) in other.BouncesByCategory)
         {
             BouncesByCategory[category] = BouncesByCategory.GetValueOrDefault(category) + count;
+        }
+
+        foreach (var (category, count) in other.DeferralsByCategory)
+        {
+            DeferralsByCategory[category] = DeferralsByCategory.GetValueOrDefault(category) + count;
         }
 
         DeliveryTime.Add(other.DeliveryTime);

@@ -28,11 +28,20 @@ internal static class StatsRows
         ["Suppressed"] = c.Suppressed,
         ["Complained"] = c.Complained,
         ["BouncesByCategory"] = c.BouncesByCategory.Count > 0 ? JsonSerializer.Serialize(c.BouncesByCategory, StorageJson.Default.DictionaryStringInt64) : null,
+        ["DeferralsByCategory"] = c.DeferralsByCategory.Count > 0 ? JsonSerializer.Serialize(c.DeferralsByCategory, StorageJson.Default.DictionaryStringInt64) : null,
         ["DeliveryTime"] = c.DeliveryTime.Count > 0 ? c.DeliveryTime.ToString() : null,
     };
 
     public static StatsKey KeyOf(TableEntity row) =>
         new(row.PartitionKey, row.GetDateTimeOffset("Hour") ?? default, Enum.Parse<StatsGrouping>(row.RowKey[..row.RowKey.IndexOf('|')]), row.GetString("Group") ?? "");
+
+    static void ReadCategories(string? json, Dictionary<string, long> into)
+    {
+        foreach (var (category, count) in json is null ? [] : JsonSerializer.Deserialize(json, StorageJson.Default.DictionaryStringInt64) ?? [])
+        {
+            into[category] = count;
+        }
+    }
 
     public static StatsCounts Read(TableEntity row)
     {
@@ -47,13 +56,8 @@ internal static class StatsRows
             Suppressed = row.GetInt64("Suppressed") ?? 0,
             Complained = row.GetInt64("Complained") ?? 0,
         };
-        if (row.GetString("BouncesByCategory") is { } categories)
-        {
-            foreach (var (category, count) in JsonSerializer.Deserialize(categories, StorageJson.Default.DictionaryStringInt64) ?? [])
-            {
-                c.BouncesByCategory[category] = count;
-            }
-        }
+        ReadCategories(row.GetString("BouncesByCategory"), c.BouncesByCategory);
+        ReadCategories(row.GetString("DeferralsByCategory"), c.DeferralsByCategory);
 
         c.DeliveryTime.Add(LatencyHistogram.Parse(row.GetString("DeliveryTime")));
         return c;
