@@ -89,7 +89,7 @@ public sealed class DashboardTests(DashboardTests.DashboardRelay fixture) : ICla
         browser.Open("/orleans/");
         browser.Until(d => d.PageSource.Contains("Orleans", StringComparison.OrdinalIgnoreCase), "the Orleans Dashboard");
         Assert.StartsWith("/orleans", browser.Path);
-        browser.Screenshot("orleans-dashboard");
+        browser.Screenshot("orleans-dashboard", ours: false);
     }
 
     [Fact]
@@ -107,6 +107,7 @@ public sealed class DashboardTests(DashboardTests.DashboardRelay fixture) : ICla
             browser.Open(page);
             browser.Until(d => d.Url.Contains("/dashboard/denied", StringComparison.Ordinal), $"{page} to be refused");
             Assert.Contains("Not allowed", browser.Find("h1").Text);
+            browser.AssertAccessible();
         }
 
         browser.Open($"/dashboard/messages/{theirs}");

@@ -56,14 +56,49 @@ internal sealed class Browser : IDisposable
     {
         Open("/dashboard");
         Until(d => d.Url.Contains("/dashboard/sign-in", StringComparison.Ordinal), "the sign-in page");
-        Find("#key").SendKeys(key);
-        Find("#sign-in").Click();
+        // By keyboard: the key field, then Enter.
+        Find("#key").SendKeys(key + Keys.Enter);
         Until(d => !d.Url.Contains("/dashboard/sign-in", StringComparison.Ordinal), "to be signed in");
     }
 
-    /// <summary>Saves the page as docs/screenshots/{name}.png, for the README.</summary>
-    public void Screenshot(string name)
+    /// <summary>
+    /// What a screen reader and a keyboard need of the page: one main landmark and a heading, every form field with a
+    /// label, every button and link with a name, no positive tabindex (the order is the document's). Throws naming what
+    /// fails.
+    /// </summary>
+    public void AssertAccessible()
     {
+        const string script = """
+            const problems = [];
+            if (document.querySelectorAll('main').length !== 1) problems.push('one <main> landmark');
+            if (!document.querySelector('h1')) problems.push('an <h1>');
+            if (!document.documentElement.lang) problems.push('a lang attribute');
+            for (const field of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+              if (field.labels.length === 0 && !field.getAttribute('aria-label')) problems.push('a label for ' + (field.id || field.name));
+            }
+            for (const control of document.querySelectorAll('button, a[href]')) {
+              if (!(control.textContent.trim() || control.getAttribute('aria-label'))) problems.push('a name for ' + control.outerHTML.substring(0, 80));
+            }
+            for (const element of document.querySelectorAll('[tabindex]')) {
+              if (element.tabIndex > 0) problems.push('no positive tabindex on ' + element.tagName);
+            }
+            return problems.join('; ');
+            """;
+        var problems = (string)((IJavaScriptExecutor)_driver).ExecuteScript(script)!;
+        if (problems.Length > 0)
+        {
+            throw new InvalidOperationException($"{Path} needs {problems}");
+        }
+    }
+
+    /// <summary>Saves the page as docs/screenshots/{name}.png, for the README, once it passes <see cref="AssertAccessible"/> (a page of ours).</summary>
+    public void Screenshot(string name, bool ours = true)
+    {
+        if (ours)
+        {
+            AssertAccessible();
+        }
+
         var folder = System.IO.Path.Combine(Repository.Root, "docs", "screenshots");
         Directory.CreateDirectory(folder);
         _driver.GetScreenshot().SaveAsFile(System.IO.Path.Combine(folder, $"{name}.png"));
