@@ -3,6 +3,10 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Sendarix.Core.Events;
+using Sendarix.Core.Ids;
+using Sendarix.Storage.Search;
 using Sendarix.Tests.Integration.Infrastructure;
 
 namespace Sendarix.Tests.Integration;
@@ -141,4 +145,28 @@ public sealed class MessageSearchTests(RelayFixture fixture)
         Ids(await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenantId}/messages?{query}"), HttpStatusCode.OK));
 
     static List<string> Ids(JsonElement page) => [.. page.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("id").GetString()!)];
+
+    [Fact]
+    public async Task A_round_indexed_again_after_a_crash_finds_its_rows_written_and_writes_them_again()
+    {
+        var tenant = await Relay.CreateTenantAsync("Search again");
+        var search = Relay.Services.GetRequiredService<SearchIndex>();
+        var id = MessageId.New(tenant.TenantId, DateTimeOffset.UtcNow).ToString();
+        var recipient = $"again-{Guid.NewGuid():N}@example.test";
+        var context = new EventMessage(id, tenant.Sender, $"<{Guid.NewGuid():N}@again.test>", "Again", ["again"], new Dictionary<string, string>());
+        RelayEvent Step(EventType type, int sequence) => new()
+        {
+            Id = EventIds.ForRecipient(id, 0, sequence, type), Type = type, Time = DateTimeOffset.UtcNow, TenantId = tenant.TenantId,
+            Message = context, Recipient = recipient, Sequence = sequence,
+        };
+
+        // New rows are added; the same round again finds them there (a transaction of adds fails) and upserts them.
+        IReadOnlyList<RelayEvent> round = [Step(EventType.Accepted, 0), Step(EventType.Delivered, 1)];
+        await search.AddAsync(round, CancellationToken.None);
+        await search.AddAsync(round, CancellationToken.None);
+
+        Assert.Equal([id], await Relay.SearchIdsAsync(tenant.TenantId, $"recipient={Uri.EscapeDataString(recipient)}"));
+        Assert.Equal([id], await Relay.SearchIdsAsync(tenant.TenantId, $"messageId={Uri.EscapeDataString(context.MessageIdHeader!)}&status=delivered"));
+        Assert.Equal([id], await Relay.SearchIdsAsync(tenant.TenantId, "tag=again"));
+    }
 }

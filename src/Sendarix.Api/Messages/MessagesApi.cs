@@ -48,6 +48,11 @@ public static class MessagesApi
             return TypedResults.ValidationProblem(problems);
         }
 
+        if (!messages.Enabled)
+        {
+            return TypedResultsProblem.SearchOff();
+        }
+
         if (await TenantsApi.FindAsync(grains, tenantId) is null)
         {
             return TypedResultsProblem.NotFound($"Tenant '{tenantId}'");
@@ -57,7 +62,7 @@ public static class MessagesApi
         return TypedResults.Ok(MessagePage.Of(page));
     }
 
-    static async Task<Results<Ok<MessagePage>, ValidationProblem>> SearchAllAsync(
+    static async Task<Results<Ok<MessagePage>, ValidationProblem, ProblemHttpResult>> SearchAllAsync(
         string? tenantId, [AsParameters] MessageSearchParameters search, MessageSearch messages, TenantDirectory directory, CancellationToken cancellationToken)
     {
         var problems = new Dictionary<string, string[]>(search.Problems());
@@ -69,6 +74,11 @@ public static class MessagesApi
         if (problems.Count > 0)
         {
             return TypedResults.ValidationProblem(problems);
+        }
+
+        if (!messages.Enabled)
+        {
+            return TypedResultsProblem.SearchOff();
         }
 
         var tenants = tenantId is not null

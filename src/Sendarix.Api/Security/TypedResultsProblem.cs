@@ -13,6 +13,10 @@ internal static class TypedResultsProblem
     public static ProblemHttpResult Forbidden(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: detail);
 
+    public static ProblemHttpResult SearchOff() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status501NotImplemented, title: "Search is off",
+            detail: "This relay keeps no message search (Sendarix:Search:Enabled is false); a message is still found by its id.");
+
     public static ProblemHttpResult NotFound(string what) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"{what} does not exist.");
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
@@ -36,6 +37,9 @@ public sealed class MessagesModel(MessageSearch search, IGrainFactory grains) : 
                 break;
             case ValidationProblem invalid:
                 Problems = invalid.ProblemDetails.Errors;
+                break;
+            case ProblemHttpResult { StatusCode: StatusCodes.Status501NotImplemented } off:
+                Problems = new Dictionary<string, string[]> { ["search"] = [off.ProblemDetails.Detail ?? off.ProblemDetails.Title ?? ""] };
                 break;
             default:
                 return NotFound();

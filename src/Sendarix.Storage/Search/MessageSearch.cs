@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
 using Sendarix.Core.Ids;
 using Sendarix.Core.Search;
 
@@ -12,13 +13,16 @@ namespace Sendarix.Storage.Search;
 /// <see cref="MaxExamined"/> candidates, so a rare match costs pages rather than one long call: a page may be short
 /// and still have a <c>next</c>. The cursor is the id (local part) of the last message looked at.
 /// </summary>
-public sealed class MessageSearch(StorageClients storage)
+public sealed class MessageSearch(StorageClients storage, IOptions<SearchOptions> options)
 {
     /// <summary>The most candidates one call looks at.</summary>
     public const int MaxExamined = 1000;
 
     // Candidates read in parallel: one page of index rows at a time.
     const int CandidateBatch = 100;
+
+    /// <summary>Whether search is kept (<see cref="SearchOptions.Enabled"/>); when not, there is nothing to search.</summary>
+    public bool Enabled => options.Value.Enabled;
 
     /// <summary>A page of one tenant's messages that match, after the message <paramref name="after"/> (exclusive).</summary>
     public async Task<SearchPage> SearchAsync(string tenantId, MessageQuery query, int limit, string? after, CancellationToken cancellationToken)
