@@ -72,10 +72,11 @@ public sealed class DeliveryOptions : IValidatableObject
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// How long a received queue message stays invisible to other readers. Work that a crashed silo left unfinished
-    /// is picked up again after this.
+    /// How long a received queue message stays invisible to other readers without its lease being extended (every
+    /// third of this while it is worked on). Work that a crashed node left unfinished, or that failed, is picked up
+    /// again within this.
     /// </summary>
-    public TimeSpan QueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan QueueVisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Longest pause between two polls of an empty queue.</summary>
     public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(1);
@@ -116,9 +117,9 @@ public sealed class DeliveryOptions : IValidatableObject
             yield return new ValidationResult("Sendarix:Delivery:IdleConnectionTimeout must be at least 100 ms.", [nameof(IdleConnectionTimeout)]);
         }
 
-        if (QueueVisibilityTimeout < TimeSpan.FromSeconds(1) || QueueVisibilityTimeout > TimeSpan.FromDays(7))
+        if (QueueVisibilityTimeout < TimeSpan.FromSeconds(3) || QueueVisibilityTimeout > TimeSpan.FromHours(1))
         {
-            yield return new ValidationResult("Sendarix:Delivery:QueueVisibilityTimeout must be between 1 s and 7 days.");
+            yield return new ValidationResult("Sendarix:Delivery:QueueVisibilityTimeout must be between 3 s and 1 hour (a lease is extended every third of it).");
         }
     }
 

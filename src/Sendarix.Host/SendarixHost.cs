@@ -17,6 +17,8 @@ using Sendarix.Host.Development;
 using Sendarix.Reception;
 using Sendarix.Storage;
 
+using Sendarix.Host.Health;
+
 namespace Sendarix.Host;
 
 /// <summary>Builds the relay's process from configuration: a silo, the SMTP front-end and the API, each switchable.</summary>
@@ -123,13 +125,13 @@ public static class SendarixHost
 
         builder.WebHost.UseUrls(api.Url);
         builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddHealthChecks();
+        builder.Services.AddRelayHealthChecks(roles.Smtp);
         builder.Services.AddProblemDetails();
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapHealthChecks("/health");
+        app.MapRelayHealth();
         if (roles.Api)
         {
             app.UseManagementApi();

@@ -29,6 +29,14 @@ public sealed class HostRolesTests
         };
         await using var smtp = await Relay.StartAsync(frontEnd);
 
+        // The front-end is ready once it reaches the cluster through a gateway and its listeners are bound; the silo
+        // checks no listener of its own.
+        using var http = new HttpClient { BaseAddress = new Uri(frontEnd["Sendarix:Api:Url"]!) };
+        var ready = await Relay.ReadAsync(await http.GetAsync("/health/ready"), HttpStatusCode.OK);
+        Assert.Equal(["cluster", "smtp", "storage"], ready.GetProperty("checks").EnumerateObject().Select(c => c.Name).Order());
+        var siloReady = await Relay.ReadAsync(await backend.Api.GetAsync("/health/ready"), HttpStatusCode.OK);
+        Assert.Equal(["cluster", "storage"], siloReady.GetProperty("checks").EnumerateObject().Select(c => c.Name).Order());
+
         var tenant = await backend.CreateTenantAsync();
         var to = $"split-{Guid.NewGuid():N}@sink.test";
         var (code, text) = await PythonSmtp.SubmitAsync(smtp.StartTlsPort, "starttls", tenant, tenant.Sender, [to], Mail.Sample(tenant.Sender, to, "Front-end"));

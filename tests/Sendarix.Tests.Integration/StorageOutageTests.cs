@@ -67,6 +67,12 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
         await _azurite.StopAsync();
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: storage stopped");
 
+        // The node is alive but not ready: a load balancer would take it out of rotation.
+        using var http = new HttpClient { BaseAddress = Relay.Api.BaseAddress };
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/alive")).StatusCode);
+        var unready = await Relay.ReadAsync(await http.GetAsync("/health/ready"), HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("Unhealthy", unready.GetProperty("checks").GetProperty("storage").GetProperty("status").GetString());
+
         // Both at once (each waits out the storage client's retries): a new connection, and the one opened before.
         var onNew = Marker("down-new");
         var onSame = Marker("down-same");
@@ -93,6 +99,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
 
         await _azurite.StartAsync();
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: storage started again");
+        await Eventually.TrueAsync(async () => (await http.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK, Recovery, "the node to be ready again");
 
         // The same relay, not restarted, must accept again; until it does, every answer is still a 4xx.
         var attempts = 0;

@@ -15,7 +15,7 @@ namespace Sendarix.Delivery.Worker;
 /// acceptance was confirmed, loads and signs the bodies, and for each recipient group (one item, one destination
 /// domain) has the planner decide what it can and the dispatcher send the rest; then the outcome recorder stores
 /// it all. A queue message is deleted only after that, so a crash repeats attempts (at-least-once) but never loses
-/// a recipient.
+/// a recipient. While a message is worked on, its lease keeps it from other readers (<see cref="WorkLease"/>).
 /// </summary>
 internal sealed partial class WorkConsumer(
     WorkQueue queue,
@@ -134,6 +134,7 @@ internal sealed partial class WorkConsumer(
 
     async Task ProcessAsync(SmtpTransport transport, WorkMessage message, CancellationToken stoppingToken)
     {
+        await using var lease = WorkLease.Hold(queue, message, options.Value.QueueVisibilityTimeout, time, logger);
         try
         {
             var items = await confirmation.ConfirmedAsync(message, stoppingToken);
@@ -151,15 +152,17 @@ internal sealed partial class WorkConsumer(
             var outcomes = await Task.WhenAll(items.SelectMany(item => item.Recipients.GroupBy(r => DomainOf(r.Address))
                 .Select(g => DeliverAsync(transport, item, g.Key, g.ToList(), content[item], stoppingToken))));
             await recorder.RecordAsync(items, outcomes);
-            await queue.DeleteAsync(message, CancellationToken.None);
+            await lease.CompleteAsync();
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
-            // Left in the queue: it becomes visible again after the visibility timeout and is retried.
+            // Left in the queue: no longer extended, it becomes visible again within the visibility timeout and is retried.
             LogWorkFailed(logger, ex, message.Id);
         }
         catch (OperationCanceledException)
         {
+            // Stopping before the work was done: another node (or this one, restarted) takes it up now.
+            await lease.ReleaseAsync();
         }
         finally
         {
@@ -200,7 +203,7 @@ internal sealed partial class WorkConsumer(
     static partial void LogUnconfirmedDropped(ILogger logger, int count, string queueMessageId);
 
     [LoggerMessage(EventId = 4102, EventName = "WorkFailed", Level = LogLevel.Warning,
-        Message = "Work message {QueueMessageId} could not be completed; it will be retried after the visibility timeout")]
+        Message = "Work message {QueueMessageId} could not be completed; it will be retried within the visibility timeout")]
     static partial void LogWorkFailed(ILogger logger, Exception exception, string queueMessageId);
 
     [LoggerMessage(EventId = 4103, EventName = "QueueUnavailable", Level = LogLevel.Warning,

@@ -36,8 +36,12 @@ public sealed class WorkQueue(StorageClients storage)
             .ToList();
     }
 
-    public Task DeleteAsync(WorkMessage message, CancellationToken cancellationToken) =>
-        storage.Delivery.DeleteMessageAsync(message.Id, message.PopReceipt, cancellationToken);
+    /// <summary>Keeps a received message invisible for <paramref name="visibility"/> from now; returns its new pop receipt.</summary>
+    public async Task<string> ExtendAsync(string messageId, string popReceipt, TimeSpan visibility, CancellationToken cancellationToken) =>
+        (await storage.Delivery.UpdateMessageAsync(messageId, popReceipt, visibilityTimeout: visibility, cancellationToken: cancellationToken)).Value.PopReceipt;
+
+    public Task DeleteAsync(string messageId, string popReceipt, CancellationToken cancellationToken) =>
+        storage.Delivery.DeleteMessageAsync(messageId, popReceipt, cancellationToken);
 
     Task<Azure.Response<SendReceipt>> SendOneAsync(List<DeliveryWorkItem> items, TimeSpan? hold, CancellationToken cancellationToken) =>
         storage.Delivery.SendMessageAsync(JsonSerializer.Serialize(items, StorageJson.Relaxed.ListDeliveryWorkItem), hold, cancellationToken: cancellationToken);

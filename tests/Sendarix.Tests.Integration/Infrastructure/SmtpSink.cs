@@ -20,6 +20,7 @@ internal sealed class SmtpSink : IAsyncDisposable
     int _connections;
     int _active;
     int _maxActive;
+    int _dataReceived;
 
     public SmtpSink(IPAddress? address = null, int port = 0)
     {
@@ -46,6 +47,12 @@ internal sealed class SmtpSink : IAsyncDisposable
 
     /// <summary>The reply at the end of DATA; default accept.</summary>
     public Func<string> DataReply { get; set; } = () => "250 2.0.0 OK";
+
+    /// <summary>Awaited after a message's data has arrived and before its final reply (a destination that is slow to answer).</summary>
+    public Func<Task> BeforeDataReply { get; set; } = () => Task.CompletedTask;
+
+    /// <summary>Messages whose data arrived, whatever the reply.</summary>
+    public int DataReceived => Volatile.Read(ref _dataReceived);
 
     /// <summary>When set, the sink stops answering after the greeting (a destination that hangs).</summary>
     public bool HangAfterGreeting { get; set; }
@@ -181,6 +188,8 @@ internal sealed class SmtpSink : IAsyncDisposable
                             return;
                         }
 
+                        Interlocked.Increment(ref _dataReceived);
+                        await BeforeDataReply();
                         var final = DataReply();
                         if (final.StartsWith('2'))
                         {

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Sendarix.Reception;
+
+namespace Sendarix.Host.Health;
+
+/// <summary>Ready only once every SMTP listener of a front-end is bound.</summary>
+internal sealed class SmtpHealthCheck(SmtpFrontEnd frontEnd) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(frontEnd.Listening switch
+        {
+            { IsCompletedSuccessfully: true } bound => HealthCheckResult.Healthy($"Listening on {string.Join(", ", bound.Result.Select(b => $"{b.Key} {b.Value}"))}."),
+            { IsFaulted: true } failed => HealthCheckResult.Unhealthy("An SMTP listener could not be opened.", failed.Exception),
+            _ => HealthCheckResult.Unhealthy("The SMTP listeners are not bound yet."),
+        });
+}
