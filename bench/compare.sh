@@ -17,7 +17,7 @@ for rev in "$base" "$new"; do
   git -C "$root" worktree add --detach "$trees/$rev" "$rev" >/dev/null
   # Azurite is installed once, in this checkout.
   ln -sfn "$root/node_modules" "$trees/$rev/node_modules"
-  [ -x "$root/node_modules/.bin/azurite" ] || (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+  [ -x "$root/node_modules/.bin/azurite" ] || (cd "$root" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error)
 done
 AB_OUT="${BENCH_RESULTS:-$here/results/compare.md}" AB_TITLE="$new beside $base" \
   AB_INTRO="$(git -C "$root" log --format='- %h %s' "$base..$new" | cut -c1-160)" \

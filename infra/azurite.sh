@@ -23,7 +23,7 @@ start)
   fi
   if [ ! -x "$root/node_modules/.bin/azurite" ]; then
     echo "azurite: installing (npm ci)"
-    (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+    (cd "$root" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error)
   fi
   mkdir -p "$dir/reporting"
   if ! listening "$table"; then

@@ -22,7 +22,7 @@ fi
 command -v python3 >/dev/null || { echo "The tests need python3 (smtplib is the non-.NET client)." >&2; exit 1; }
 if [ ! -x node_modules/.bin/azurite ]; then
   echo "test: installing Azurite (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error || exit 1
+  npm ci --prefer-offline --no-audit --no-fund --loglevel=error || exit 1
 fi
 
 dotnet build Sendarix.Orleans.sln -c Release -nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
