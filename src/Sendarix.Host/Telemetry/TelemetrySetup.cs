@@ -45,8 +45,13 @@ internal static class TelemetrySetup
                 {
                     metrics.AddAzureMonitorMetricExporter(o => o.ConnectionString = azureMonitor);
                 }
-            })
-            .WithTracing(tracing =>
+            });
+
+        // Traces and logs only where they are sent: a span per grain call costs the hot path, and nobody reads it
+        // when no exporter is set.
+        if (otlp is not null || azureMonitor is { Length: > 0 })
+        {
+            telemetry.WithTracing(tracing =>
             {
                 tracing.AddSource("Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application").AddAspNetCoreInstrumentation();
                 if (otlp is not null)
@@ -59,9 +64,6 @@ internal static class TelemetrySetup
                     tracing.AddAzureMonitorTraceExporter(o => o.ConnectionString = azureMonitor);
                 }
             });
-
-        if (otlp is not null || azureMonitor is { Length: > 0 })
-        {
             telemetry.WithLogging(logging =>
             {
                 if (otlp is not null)
