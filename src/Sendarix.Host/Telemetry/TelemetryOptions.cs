@@ -11,6 +11,12 @@ public sealed class TelemetryOptions
     /// <summary>Whether metrics are served for Prometheus to scrape at <c>/metrics</c>.</summary>
     public bool Prometheus { get; set; } = true;
 
+    /// <summary>
+    /// Whether Orleans' own meter is exported too (grain calls, messaging, activations). Off by default: listening to
+    /// it records on every grain call, which cost the acceptance rate up to 13% on a 2-core benchmark machine.
+    /// </summary>
+    public bool OrleansMetrics { get; set; }
+
     /// <summary>Console logs as one JSON object a line (for a log shipper), instead of text.</summary>
     public bool JsonConsoleLogs { get; set; }
 }

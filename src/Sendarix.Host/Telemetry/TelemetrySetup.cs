@@ -30,7 +30,12 @@ internal static class TelemetrySetup
             .ConfigureResource(r => r.AddService("sendarix", serviceInstanceId: serviceInstance))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(MetricNames.Meter, "Microsoft.Orleans").AddAspNetCoreInstrumentation().AddRuntimeInstrumentation();
+                metrics.AddMeter(MetricNames.Meter).AddAspNetCoreInstrumentation().AddRuntimeInstrumentation();
+                if (options.OrleansMetrics)
+                {
+                    metrics.AddMeter("Microsoft.Orleans");
+                }
+
                 if (options.Prometheus)
                 {
                     metrics.AddPrometheusExporter();
