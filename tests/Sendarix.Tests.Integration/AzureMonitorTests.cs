@@ -8,7 +8,8 @@ namespace Sendarix.Tests.Integration;
 
 /// <summary>
 /// With APPLICATIONINSIGHTS_CONNECTION_STRING set, telemetry reaches Azure Monitor's ingestion service: here a
-/// loopback HTTP endpoint standing in for it, named by the connection string's IngestionEndpoint.
+/// loopback HTTP endpoint standing in for it, named by the connection string's IngestionEndpoint. The node also
+/// exports Orleans' own meter, which is a setting.
 /// </summary>
 public sealed class AzureMonitorTests : IAsyncLifetime
 {
@@ -27,6 +28,7 @@ public sealed class AzureMonitorTests : IAsyncLifetime
         _ingestion.Start();
         _serving = ServeAsync();
         var settings = Relay.DefaultSettings((await AzuriteServer.Shared).ConnectionString);
+        settings["Sendarix:Telemetry:OrleansMetrics"] = "true";
         settings["APPLICATIONINSIGHTS_CONNECTION_STRING"] = $"InstrumentationKey={InstrumentationKey};IngestionEndpoint=http://127.0.0.1:{_port}/";
         _relay = await Relay.StartAsync(settings);
     }
@@ -50,6 +52,11 @@ public sealed class AzureMonitorTests : IAsyncLifetime
             TimeSpan.FromSeconds(60), "a request and a log line at the ingestion endpoint");
         Assert.All(_received, r => Assert.EndsWith("/v2.1/track", r.Path));
         Assert.Contains(_received, r => r.Body.Contains(InstrumentationKey));
+
+        // Orleans' own meter, turned on for this node, is scraped beside the relay's.
+        using var http = new HttpClient { BaseAddress = _relay.Api.BaseAddress };
+        await Eventually.TrueAsync(async () => (await http.GetStringAsync("/metrics")).Contains("orleans_", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30), "Orleans' metrics at /metrics");
     }
 
     async Task ServeAsync()
