@@ -27,6 +27,7 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<Dispatcher>();
         services.AddSingleton<OutcomeRecorder>();
         services.AddHostedService<WorkConsumer>();
+        services.AddHostedService<Storage.Telemetry.QueueGauges>();
 
         // Webhooks: the dispatcher (the webhook queue to the endpoints) runs beside delivery.
         services.AddOptions<Webhooks.WebhookSenderOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -18,6 +18,7 @@ using Sendarix.Reception;
 using Sendarix.Storage;
 
 using Sendarix.Host.Health;
+using Sendarix.Host.Telemetry;
 
 namespace Sendarix.Host;
 
@@ -45,6 +46,7 @@ public static class SendarixHost
         var api = SettingsValidation.Bind<ApiOptions>(configuration, ApiOptions.Section);
         var development = configuration.GetSection(DevelopmentOptions.Section).Get<DevelopmentOptions>() ?? new DevelopmentOptions();
 
+        builder.AddRelayTelemetry($"{cluster.AdvertisedAddress}:{cluster.SiloPort}:{Environment.ProcessId}");
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSendarixStorage();
         builder.Services.AddEventSubscribers();
@@ -72,6 +74,7 @@ public static class SendarixHost
 
                 // The Orleans Dashboard's counters come from every silo; an API node shows them at /orleans.
                 silo.AddDashboard();
+                silo.AddActivityPropagation();
             });
             builder.Services.AddDelivery();
             var domains = builder.Services.AddOptions<DomainOptions>().BindConfiguration(DomainOptions.Section);
@@ -89,6 +92,7 @@ public static class SendarixHost
             {
                 client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId));
                 client.UseAzureStorageClustering(o => o.TableServiceClient = tables);
+                client.AddActivityPropagation();
                 if (roles.Api)
                 {
                     client.AddDashboard();
@@ -132,6 +136,7 @@ public static class SendarixHost
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapRelayHealth();
+        app.MapRelayTelemetry();
         if (roles.Api)
         {
             app.UseManagementApi();

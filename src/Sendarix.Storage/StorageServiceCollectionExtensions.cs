@@ -28,6 +28,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<Search.SearchIndex>();
         services.AddSingleton<Search.MessageSearch>();
         services.AddOptions<Stats.StatsOptions>().BindConfiguration(Stats.StatsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddMetrics();
+        services.AddSingleton<Telemetry.RelayMetrics>();
         services.AddSingleton<Stats.StatsRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<Stats.StatsRecorder>());
         services.AddSingleton<Stats.StatsReader>();

@@ -44,9 +44,9 @@ public static class StatsGroups
             yield return (StatsGrouping.Domain, recipient[(at + 1)..].ToLowerInvariant());
         }
 
-        if (e.RemoteHost is { Length: > 0 } host)
+        if (ProviderOf(e) is { } provider)
         {
-            yield return (StatsGrouping.Provider, host == "simulator" ? "simulator" : Provider.FromMxHosts([HostOf(host)]));
+            yield return (StatsGrouping.Provider, provider);
         }
 
         if (e.EgressIp is { Length: > 0 } ip)
@@ -54,6 +54,11 @@ public static class StatsGroups
             yield return (StatsGrouping.Ip, ip);
         }
     }
+
+    /// <summary>The mailbox provider of the host that answered an attempt (the simulator is its own), or null.</summary>
+    public static string? ProviderOf(RelayEvent e) => e.RemoteHost is { Length: > 0 } host
+        ? host == "simulator" ? "simulator" : Provider.FromMxHosts([HostOf(host)])
+        : null;
 
     // "mx.example.com:25" or "[192.0.2.1]:25" → the host.
     static string HostOf(string remote) =>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
+using Sendarix.Storage.Telemetry;
 using SmtpServer;
 using SmtpServer.IO;
 using SmtpServer.Net;
@@ -13,7 +14,7 @@ namespace Sendarix.Reception.Protocol;
 /// own listener leaves Nagle's algorithm on, which stalls every pipelined reply) and connection limits per front-end
 /// and per client address.
 /// </summary>
-internal sealed class GuardedListenerFactory(IOptions<SmtpOptions> options) : IEndpointListenerFactory
+internal sealed class GuardedListenerFactory(IOptions<SmtpOptions> options, RelayMetrics metrics) : IEndpointListenerFactory
 {
     readonly ConcurrentDictionary<IPAddress, int> _perClient = new();
     int _open;
@@ -57,6 +58,8 @@ internal sealed class GuardedListenerFactory(IOptions<SmtpOptions> options) : IE
             return false;
         }
 
+        // Counted as open here, as Close (which the refusal below goes through) counts it closed.
+        metrics.SessionOpened();
         var count = _perClient.AddOrUpdate(client, 1, (_, n) => n + 1);
         if (count > o.MaxConnectionsPerClient)
         {
@@ -70,6 +73,7 @@ internal sealed class GuardedListenerFactory(IOptions<SmtpOptions> options) : IE
     void Close(IPAddress client)
     {
         Interlocked.Decrement(ref _open);
+        metrics.SessionClosed();
         if (_perClient.AddOrUpdate(client, 0, (_, n) => n - 1) <= 0)
         {
             _perClient.TryRemove(new KeyValuePair<IPAddress, int>(client, 0));

@@ -7,6 +7,7 @@ using Sendarix.Core.Credentials;
 using Sendarix.Core.Diagnostics;
 using Sendarix.Core.Events;
 using Sendarix.Storage.Events;
+using Sendarix.Storage.Telemetry;
 using SmtpServer;
 using SmtpServer.Authentication;
 using SmtpServer.Net;
@@ -24,6 +25,7 @@ namespace Sendarix.Reception.Session;
 internal sealed partial class CredentialAuthenticator(
     IGrainFactory grains,
     EventRecorder events,
+    RelayMetrics metrics,
     IOptions<SmtpOptions> options,
     TimeProvider time,
     ILogger<CredentialAuthenticator> logger) : IUserAuthenticator
@@ -52,6 +54,7 @@ internal sealed partial class CredentialAuthenticator(
                 LogLockedOut(logger, count, wellFormed ? user : null, remote?.ToString());
             }
 
+            metrics.AuthFailed();
             throw new SmtpResponseException(SmtpReplies.AuthLockedOut);
         }
 
@@ -65,6 +68,7 @@ internal sealed partial class CredentialAuthenticator(
 
         if (!valid)
         {
+            metrics.AuthFailed();
             if (wellFormed)
             {
                 LogFailed(logger, user, remote?.ToString());

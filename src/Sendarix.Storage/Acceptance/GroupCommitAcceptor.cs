@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Sendarix.Storage.Bodies;
 using Sendarix.Storage.Messages;
 using Sendarix.Storage.Queue;
+using Sendarix.Storage.Telemetry;
 
 namespace Sendarix.Storage.Acceptance;
 
@@ -21,6 +22,7 @@ public sealed partial class GroupCommitAcceptor(
     BodyStore bodies,
     MessageLedger ledger,
     WorkQueue queue,
+    RelayMetrics metrics,
     IOptions<AcceptanceOptions> options,
     TimeProvider time,
     ILogger<GroupCommitAcceptor> logger) : BackgroundService, IMessageAcceptor
@@ -120,6 +122,7 @@ public sealed partial class GroupCommitAcceptor(
         deadline.CancelAfter(options.Value.CommitTimeout);
 
         // Body and rows in parallel; the work item only once both are stored, hidden until the senders have their 250.
+        var started = time.GetTimestamp();
         var rows = ledger.WriteAcceptedAsync(placed, deadline.Token);
         IReadOnlyList<Azure.Storage.Queues.Models.SendReceipt> work;
         try
@@ -150,6 +153,7 @@ public sealed partial class GroupCommitAcceptor(
             p.Done.TrySetResult();
         }
 
+        metrics.Committed(batch.GroupBy(p => p.Message.Id.TenantId).Select(t => (t.Key, t.Count())), time.GetElapsedTime(started));
         _ = ReleaseAsync(work, batch.Count);
     }
 

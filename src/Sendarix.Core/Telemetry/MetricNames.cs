@@ -1,0 +1,46 @@
+namespace Sendarix.Core.Telemetry;
+
+/// <summary>
+/// The relay's metric names and tags, in one place: the README's table of metrics is written from this file, and the
+/// dashboards and alert rules of a deployment refer to these names.
+/// </summary>
+public static class MetricNames
+{
+    /// <summary>The meter every instrument of the relay belongs to.</summary>
+    public const string Meter = "Sendarix";
+
+    /// <summary>SMTP sessions open on a front-end (up-down counter).</summary>
+    public const string SessionsOpen = "sendarix.smtp.sessions.open";
+
+    /// <summary>AUTH attempts refused (counter).</summary>
+    public const string AuthFailures = "sendarix.smtp.auth.failures";
+
+    /// <summary>Messages answered 250: stored with their work (counter; tag tenant).</summary>
+    public const string MessagesAccepted = "sendarix.messages.accepted";
+
+    /// <summary>Messages per group commit (histogram).</summary>
+    public const string CommitBatchSize = "sendarix.commit.batch.size";
+
+    /// <summary>Time from a group commit's start to its storage's answer, in seconds (histogram).</summary>
+    public const string CommitDuration = "sendarix.commit.duration";
+
+    /// <summary>Recipients' delivery outcomes (counter; tags outcome, tenant, provider, category).</summary>
+    public const string Deliveries = "sendarix.deliveries";
+
+    /// <summary>Time from acceptance to delivery, in seconds (histogram; tag provider).</summary>
+    public const string DeliveryDuration = "sendarix.delivery.duration";
+
+    /// <summary>Delivery work messages waiting in the queue (observable gauge).</summary>
+    public const string QueueDepth = "sendarix.queue.depth";
+
+    /// <summary>How long the oldest waiting work message has waited, in seconds (observable gauge).</summary>
+    public const string QueueOldestAge = "sendarix.queue.oldest_age";
+
+    public static class Tags
+    {
+        public const string Tenant = "tenant";
+        public const string Outcome = "outcome";
+        public const string Provider = "provider";
+        public const string Category = "category";
+    }
+}

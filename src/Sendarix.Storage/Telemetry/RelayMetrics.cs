@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Sendarix.Core.Events;
+using Sendarix.Core.Ids;
+using Sendarix.Core.Stats;
+using Sendarix.Core.Telemetry;
+
+namespace Sendarix.Storage.Telemetry;
+
+/// <summary>
+/// The relay's instruments (names in <see cref="MetricNames"/>). Delivery outcomes are counted from the events the
+/// event recorder writes, as statistics are, so a metric never tells another story than the log; the rest are
+/// counted where they happen (sessions, AUTH, group commits). Recording is a few adds in memory.
+/// </summary>
+public sealed class RelayMetrics
+{
+    readonly UpDownCounter<int> _sessions;
+    readonly Counter<long> _authFailures;
+    readonly Counter<long> _accepted;
+    readonly Histogram<int> _batchSize;
+    readonly Histogram<double> _commitDuration;
+    readonly Counter<long> _deliveries;
+    readonly Histogram<double> _deliveryDuration;
+
+    public RelayMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MetricNames.Meter);
+        _sessions = meter.CreateUpDownCounter<int>(MetricNames.SessionsOpen, "{session}", "SMTP sessions open on this front-end");
+        _authFailures = meter.CreateCounter<long>(MetricNames.AuthFailures, "{attempt}", "AUTH attempts refused");
+        _accepted = meter.CreateCounter<long>(MetricNames.MessagesAccepted, "{message}", "Messages answered 250, stored with their work");
+        _batchSize = meter.CreateHistogram<int>(MetricNames.CommitBatchSize, "{message}", "Messages per group commit");
+        _commitDuration = meter.CreateHistogram<double>(MetricNames.CommitDuration, "s", "Time a group commit waits for storage");
+        _deliveries = meter.CreateCounter<long>(MetricNames.Deliveries, "{recipient}", "Recipients' delivery outcomes");
+        _deliveryDuration = meter.CreateHistogram<double>(MetricNames.DeliveryDuration, "s", "Time from acceptance to delivery");
+        Meter = meter;
+    }
+
+    /// <summary>The meter, for instruments observed elsewhere (the queue's gauges).</summary>
+    public Meter Meter { get; }
+
+    public void SessionOpened() => _sessions.Add(1);
+
+    public void SessionClosed() => _sessions.Add(-1);
+
+    public void AuthFailed() => _authFailures.Add(1);
+
+    /// <summary>A group commit that stored its messages (each tenant's count) in <paramref name="elapsed"/>.</summary>
+    public void Committed(IEnumerable<(string TenantId, int Count)> perTenant, TimeSpan elapsed)
+    {
+        var total = 0;
+        foreach (var (tenant, count) in perTenant)
+        {
+            _accepted.Add(count, new KeyValuePair<string, object?>(MetricNames.Tags.Tenant, tenant));
+            total += count;
+        }
+
+        _batchSize.Record(total);
+        _commitDuration.Record(elapsed.TotalSeconds);
+    }
+
+    /// <summary>Counts the delivery outcomes among recorded events.</summary>
+    public void Recorded(IReadOnlyList<RelayEvent> events)
+    {
+        foreach (var e in events)
+        {
+            if (e.Type is EventType.Accepted or EventType.Complained || !EventTypes.IsMessageEvent(e.Type))
+            {
+                continue;
+            }
+
+            var provider = StatsGroups.ProviderOf(e) ?? "none";
+            var tags = new TagList
+            {
+                { MetricNames.Tags.Outcome, EventTypes.Name(e.Type) },
+                { MetricNames.Tags.Tenant, e.TenantId },
+                { MetricNames.Tags.Provider, provider },
+                { MetricNames.Tags.Category, e.BounceCategory ?? "none" },
+            };
+            _deliveries.Add(1, tags);
+            if (e.Type == EventType.Delivered && e.Message is { } m && MessageId.TryParse(m.MessageId, out var id) && MessageId.AcceptedAt(id.Local) is { } accepted)
+            {
+                _deliveryDuration.Record(Math.Max(0, (e.Time - accepted).TotalSeconds), new KeyValuePair<string, object?>(MetricNames.Tags.Provider, provider));
+            }
+        }
+    }
+}
