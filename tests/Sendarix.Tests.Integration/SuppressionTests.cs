@@ -23,7 +23,10 @@ public sealed class SuppressionTests(RelayFixture fixture)
             var first = await Relay.SubmitAsync(tenant, [gone, blocked], "Suppression");
             await Relay.WaitForStatusAsync(first, TimeSpan.FromSeconds(30), "bounced");
 
-            var list = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/suppressions"), HttpStatusCode.OK);
+            // The round records its outcomes first and feeds the suppression list right after: wait for the entry.
+            var list = await Eventually.GetAsync(
+                async () => await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/suppressions"), HttpStatusCode.OK),
+                l => l.GetProperty("items").GetArrayLength() > 0, TimeSpan.FromSeconds(10), "the hard bounce's suppression");
             var entry = Assert.Single(list.GetProperty("items").EnumerateArray());
             Assert.Equal(gone, entry.GetProperty("address").GetString());
             Assert.Equal("hard_bounce", entry.GetProperty("reason").GetString());
