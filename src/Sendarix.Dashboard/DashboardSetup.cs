@@ -4,10 +4,10 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Sendarix.Delivery.Routing;
 using Orleans.Dashboard;
 using Sendarix.Api.Security;
 using Sendarix.Dashboard.Sessions;
+using Sendarix.Network;
 
 namespace Sendarix.Dashboard;
 
@@ -39,9 +39,8 @@ public static class DashboardSetup
         services.AddAuthorizationBuilder()
             .AddPolicy(DashboardPolicies.SignedIn, p => p.AddAuthenticationSchemes(DashboardSessionHandler.SchemeName).RequireAuthenticatedUser())
             .AddPolicy(DashboardPolicies.Operator, p => p.AddAuthenticationSchemes(DashboardSessionHandler.SchemeName).RequireRole(ApiCaller.OperatorRole));
-        // Delivery's DNS client, for the provider of waiting destinations (an API-only node has no delivery).
-        services.AddOptions<DnsOptions>().BindConfiguration(DnsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton<DnsLookup>();
+        // The relay's DNS client, for the provider of waiting destinations.
+        services.AddRelayNetwork();
         services.AddRazorPages(o =>
         {
             o.Conventions.AuthorizeFolder("/", DashboardPolicies.SignedIn);

@@ -1,22 +1,22 @@
 using Microsoft.Extensions.DependencyInjection;
+using Sendarix.Core.Providers;
 using Sendarix.Core.Retry;
 using Sendarix.Core.Webhooks;
 using Sendarix.Delivery.Routing;
 using Sendarix.Delivery.Worker;
+using Sendarix.Network;
 
 namespace Sendarix.Delivery;
 
 public static class DeliveryServiceCollectionExtensions
 {
-    /// <summary>Delivery workers, for hosts that run a silo.</summary>
+    /// <summary>Delivery workers: in a silo, or on a node of their own that reaches the grains as a cluster client.</summary>
     public static IServiceCollection AddDelivery(this IServiceCollection services)
     {
         services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<DnsOptions>().BindConfiguration(DnsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<Shaping.ShapingOptions>().BindConfiguration(Shaping.ShapingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddRelayNetwork();
         services.AddSingleton<Shaping.ProviderProfiles>();
         services.AddSingleton<Egress.EgressChooser>();
-        services.AddSingleton<DnsLookup>();
         services.AddSingleton<Transport.CertificateVerifier>();
         services.AddSingleton<EndpointHealth>();
         services.AddHostedService(sp => sp.GetRequiredService<EndpointHealth>());
@@ -31,7 +31,6 @@ public static class DeliveryServiceCollectionExtensions
 
         // Webhooks: the dispatcher (the webhook queue to the endpoints) runs beside delivery.
         services.AddOptions<Webhooks.WebhookSenderOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<Webhooks.WebhookUrlGuard>();
         services.AddSingleton<Webhooks.WebhookSender>();
         services.AddSingleton<Webhooks.WebhookHealth>();
         services.AddHostedService<Webhooks.WebhookDispatcher>();
@@ -50,10 +49,11 @@ public static class DeliveryServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The retry schedule, shared by delivery and the destination grains.</summary>
+    /// <summary>The retry schedule and the traffic shaping, shared by delivery and the grains (destinations, throttles).</summary>
     public static IServiceCollection AddRetryPolicy(this IServiceCollection services)
     {
         services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ShapingOptions>().BindConfiguration(ShapingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
 }

@@ -1,24 +1,24 @@
-using Sendarix.Core.Egress;
-using Sendarix.Core.Webhooks;
 using System.Net;
 using Azure.Data.Tables;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Hosting;
 using Sendarix.Api;
+using Sendarix.Core.Egress;
+using Sendarix.Core.Retention;
+using Sendarix.Core.Webhooks;
 using Sendarix.Dashboard;
-using Orleans.Dashboard;
 using Sendarix.Delivery;
 using Sendarix.Grains;
 using Sendarix.Grains.Domains;
 using Sendarix.Grains.Reputation;
-using Sendarix.Core.Retention;
 using Sendarix.Host.Configuration;
 using Sendarix.Host.Development;
-using Sendarix.Reception;
-using Sendarix.Storage;
-
 using Sendarix.Host.Health;
 using Sendarix.Host.Telemetry;
+using Sendarix.Network;
+using Sendarix.Reception;
+using Sendarix.Storage;
 
 namespace Sendarix.Host;
 
@@ -36,9 +36,9 @@ public static class SendarixHost
 
         var configuration = builder.Configuration;
         var roles = configuration.GetSection(RolesOptions.Section).Get<RolesOptions>() ?? new RolesOptions();
-        if (!roles.Silo && !roles.Smtp && !roles.Api)
+        if (roles.RunsNothing)
         {
-            throw new InvalidOperationException("Sendarix:Roles: at least one of Silo, Smtp and Api must be true.");
+            throw new InvalidOperationException("Sendarix:Roles: at least one of Silo, Delivery, Smtp and Api must be true.");
         }
 
         var cluster = SettingsValidation.Bind<ClusterSettings>(configuration, ClusterSettings.Section);
@@ -76,7 +76,7 @@ public static class SendarixHost
                 silo.AddDashboard();
                 silo.AddActivityPropagation();
             });
-            builder.Services.AddDelivery();
+            builder.Services.AddRelayNetwork();
             var domains = builder.Services.AddOptions<DomainOptions>().BindConfiguration(DomainOptions.Section);
             if (builder.Environment.IsDevelopment())
             {
@@ -98,6 +98,11 @@ public static class SendarixHost
                     client.AddDashboard();
                 }
             });
+        }
+
+        if (roles.RunsDelivery)
+        {
+            builder.Services.AddDelivery();
         }
 
         if (roles.Smtp)

@@ -1,11 +1,13 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Sendarix.Host;
 using Sendarix.Tests.Integration.Infrastructure;
 
 namespace Sendarix.Tests.Integration;
 
-/// <summary>One host, three roles: a stateless SMTP front-end joins a silo as an Orleans client; bad settings stop the start.</summary>
+/// <summary>One host, four roles: a stateless SMTP front-end joins a silo as an Orleans client; bad settings stop the start.</summary>
 public sealed class HostRolesTests
 {
     [Fact]
@@ -40,6 +42,41 @@ public sealed class HostRolesTests
         var tenant = await backend.CreateTenantAsync();
         var to = $"split-{Guid.NewGuid():N}@sink.test";
         var (code, text) = await PythonSmtp.SubmitAsync(smtp.StartTlsPort, "starttls", tenant, tenant.Sender, [to], Mail.Sample(tenant.Sender, to, "Front-end"));
+
+        Assert.Equal(250, code);
+        await backend.WaitForStatusAsync(Mail.QueuedId(text), TimeSpan.FromSeconds(60), "delivered");
+        Assert.Contains(sink.Messages, m => m.Recipients.Contains(to));
+    }
+
+    [Fact]
+    public async Task Delivery_runs_as_a_role_of_its_own_beside_a_silo_that_does_not_deliver()
+    {
+        await using var sink = new SmtpSink(IPAddress.Loopback);
+        var silo = Relay.DefaultSettings((await AzuriteServer.Shared).ConnectionString);
+        silo["Sendarix:Roles:Delivery"] = "false";
+        silo["Sendarix:Delivery:Routes:0:Domain"] = "*";
+        silo["Sendarix:Delivery:Routes:0:Hosts:0"] = sink.HostPort;
+        await using var backend = await Relay.StartAsync(silo);
+        Assert.DoesNotContain(backend.Services.GetServices<IHostedService>(), s => s.GetType().Name is "WorkConsumer" or "WebhookDispatcher");
+
+        var deliveryNode = new Dictionary<string, string?>(silo)
+        {
+            ["Sendarix:Roles:Silo"] = "false",
+            ["Sendarix:Roles:Delivery"] = "true",
+            ["Sendarix:Roles:Smtp"] = "false",
+            ["Sendarix:Roles:Api"] = "false",
+            ["Sendarix:Api:Url"] = $"http://127.0.0.1:{Ports.Free()}",
+        };
+        await using var worker = await Relay.StartAsync(deliveryNode);
+        Assert.Contains(worker.Services.GetServices<IHostedService>(), s => s.GetType().Name == "WorkConsumer");
+        Assert.Contains(worker.Services.GetServices<IHostedService>(), s => s.GetType().Name == "WebhookDispatcher");
+        using var http = new HttpClient { BaseAddress = new Uri(deliveryNode["Sendarix:Api:Url"]!) };
+        var ready = await Relay.ReadAsync(await http.GetAsync("/health/ready"), HttpStatusCode.OK);
+        Assert.Equal(["cluster", "storage"], ready.GetProperty("checks").EnumerateObject().Select(c => c.Name).Order());
+
+        var tenant = await backend.CreateTenantAsync();
+        var to = $"worker-{Guid.NewGuid():N}@sink.test";
+        var (code, text) = await PythonSmtp.SubmitAsync(backend.StartTlsPort, "starttls", tenant, tenant.Sender, [to], Mail.Sample(tenant.Sender, to, "Delivery node"));
 
         Assert.Equal(250, code);
         await backend.WaitForStatusAsync(Mail.QueuedId(text), TimeSpan.FromSeconds(60), "delivered");

@@ -3,8 +3,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Sendarix.Core.Webhooks;
-using Sendarix.Delivery.Routing;
 using Sendarix.Delivery.Webhooks;
+using Sendarix.Network.Dns;
+using Sendarix.Network.Webhooks;
 using Sendarix.Tests.Integration.Infrastructure;
 using StandardWebhooks;
 

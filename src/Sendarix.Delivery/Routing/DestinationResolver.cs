@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Sendarix.Core.Providers;
 using Sendarix.Core.Routing;
 using Sendarix.Core.Tls;
+using Sendarix.Network.Dns;
 
 namespace Sendarix.Delivery.Routing;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sendarix.Core.Tls;
 using Sendarix.Delivery.Transport;
+using Sendarix.Network.Dns;
 
 namespace Sendarix.Delivery.Routing;
 

@@ -20,11 +20,4 @@ public sealed class ProviderProfiles(IGrainFactory grains, TimeProvider time)
         var p = await grains.GetGrain<IProviderGrain>(provider).GetAsync();
         return new ProviderProfile(p.ConnectionsPerIp, p.MessagesPerConnection, p.MessagesPerMinutePerIp, p.RequireTls ? TlsPolicy.Verify : TlsPolicy.Opportunistic);
     });
-
-    /// <summary>The shipped profile with the configuration's changes, before any from the API.</summary>
-    public static ProviderProfile Configured(string provider, ShapingOptions options)
-    {
-        var shipped = ProviderProfile.Defaults.TryGetValue(provider, out var p) ? p : ProviderProfile.Defaults[Provider.Default];
-        return options.Providers.TryGetValue(provider, out var changes) ? shipped.With(changes.ToChange()) : shipped;
-    }
 }

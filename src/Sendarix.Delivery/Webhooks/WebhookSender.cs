@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sendarix.Core.Webhooks;
 using Sendarix.Delivery.Transport;
+using Sendarix.Network.Webhooks;
 
 namespace Sendarix.Delivery.Webhooks;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Sendarix.Contracts.Shaping;
 using Sendarix.Core.Bounces;
 using Sendarix.Core.Egress;
+using Sendarix.Core.Providers;
 using Sendarix.Core.Replies;
 using Sendarix.Core.Retry;
 using Sendarix.Delivery.Egress;

@@ -7,7 +7,7 @@ using Sendarix.Contracts.Domains;
 using Sendarix.Core;
 using Sendarix.Core.Crypto;
 using Sendarix.Core.Domains;
-using Sendarix.Delivery.Routing;
+using Sendarix.Network.Dns;
 
 namespace Sendarix.Grains.Domains;
 

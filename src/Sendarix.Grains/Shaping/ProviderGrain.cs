@@ -2,7 +2,6 @@ using Microsoft.Extensions.Options;
 using Sendarix.Contracts.Shaping;
 using Sendarix.Core.Providers;
 using Sendarix.Core.Routing;
-using Sendarix.Delivery.Shaping;
 
 namespace Sendarix.Grains.Shaping;
 
@@ -22,7 +21,7 @@ public sealed class ProviderGrain(
     ProviderProfileInfo Info()
     {
         var name = this.GetPrimaryKeyString();
-        var profile = ProviderProfiles.Configured(name, options.Value);
+        var profile = options.Value.Configured(name);
         if (state.State.Settings is { } s)
         {
             profile = profile.With(new ProviderProfileChange(s.ConnectionsPerIp, s.MessagesPerConnection, s.MessagesPerMinutePerIp, s.RequireTls));

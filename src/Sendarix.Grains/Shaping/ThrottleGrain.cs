@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Sendarix.Contracts.Shaping;
 using Sendarix.Core.Limits;
-using Sendarix.Delivery.Shaping;
+using Sendarix.Core.Providers;
 
 namespace Sendarix.Grains.Shaping;
 

@@ -6,8 +6,8 @@ using Sendarix.Core;
 using Sendarix.Core.Crypto;
 using Sendarix.Core.Events;
 using Sendarix.Core.Webhooks;
-using Sendarix.Delivery.Webhooks;
 using Sendarix.Grains.Domains;
+using Sendarix.Network.Webhooks;
 using Sendarix.Storage.Events;
 
 namespace Sendarix.Grains.Webhooks;

@@ -9,7 +9,7 @@ using Sendarix.Api.Stats;
 using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Egress;
 using Sendarix.Core.Providers;
-using Sendarix.Delivery.Routing;
+using Sendarix.Network.Dns;
 using Sendarix.Storage.Retries;
 using Sendarix.Storage.Stats;
 using Sendarix.Storage.Tenants;

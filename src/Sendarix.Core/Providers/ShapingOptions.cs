@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using Sendarix.Core.Providers;
 
-namespace Sendarix.Delivery.Shaping;
+namespace Sendarix.Core.Providers;
 
 /// <summary>Traffic shaping per provider, enforced across the cluster. Section "Sendarix:Shaping".</summary>
 public sealed class ShapingOptions : IValidatableObject
@@ -29,6 +28,13 @@ public sealed class ShapingOptions : IValidatableObject
 
     /// <summary>Pause of a destination after a temporary failure (421, or a 45x for the whole attempt) that names no wait.</summary>
     public TimeSpan DestinationBackoff { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The shipped profile of a provider with this configuration's changes, before any from the API.</summary>
+    public ProviderProfile Configured(string provider)
+    {
+        var shipped = ProviderProfile.Defaults.TryGetValue(provider, out var p) ? p : ProviderProfile.Defaults[Provider.Default];
+        return Providers.TryGetValue(provider, out var changes) ? shipped.With(changes.ToChange()) : shipped;
+    }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -1,4 +1,4 @@
-namespace Sendarix.Delivery.Webhooks;
+namespace Sendarix.Network.Webhooks;
 
 /// <summary>A webhook URL in the form to store, or why it may not be used.</summary>
 public sealed record WebhookUrlCheck(Uri? Url, string? Problem)

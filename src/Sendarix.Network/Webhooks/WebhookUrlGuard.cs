@@ -1,9 +1,9 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using Sendarix.Core.Webhooks;
-using Sendarix.Delivery.Routing;
+using Sendarix.Network.Dns;
 
-namespace Sendarix.Delivery.Webhooks;
+namespace Sendarix.Network.Webhooks;
 
 /// <summary>
 /// Where webhooks may go. An endpoint's URL is checked when it is stored (its form, and that its host resolves, to

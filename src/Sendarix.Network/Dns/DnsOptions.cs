@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Sendarix.Delivery.Routing;
+namespace Sendarix.Network.Dns;
 
 /// <summary>DNS for MX lookups and sender-domain verification. Section "Sendarix:Dns".</summary>
 public sealed class DnsOptions : IValidatableObject

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
-using DnsClient.Protocol;
 using DnsClient;
+using DnsClient.Protocol;
 using Microsoft.Extensions.Options;
 
-namespace Sendarix.Delivery.Routing;
+namespace Sendarix.Network.Dns;
 
 /// <summary>The relay's one DNS client, on the configured servers, with caching.</summary>
 public sealed class DnsLookup(IOptions<DnsOptions> options)
