@@ -108,6 +108,10 @@ public static class SendarixHost
         if (roles.Smtp)
         {
             builder.Services.AddSmtpFrontEnd();
+
+            // The front-end's drain runs inside the host's shutdown, before the silo or client leaves the cluster.
+            var drain = configuration.GetValue<TimeSpan?>($"{SmtpOptions.Section}:{nameof(SmtpOptions.DrainTimeout)}") ?? new SmtpOptions().DrainTimeout;
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drain + TimeSpan.FromSeconds(30));
         }
 
         if (roles.Api)

@@ -12,6 +12,7 @@ public static class ReceptionServiceCollectionExtensions
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSendarixAcceptance();
         services.AddSingleton<ServerCertificate>();
+        services.AddSingleton<Protocol.SmtpDrain>();
         services.AddSingleton<Session.TenantPolicy>();
         services.AddSingleton<SmtpFrontEnd>();
         services.AddHostedService(sp => sp.GetRequiredService<SmtpFrontEnd>());

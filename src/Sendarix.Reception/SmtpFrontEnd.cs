@@ -22,13 +22,57 @@ namespace Sendarix.Reception;
 public sealed partial class SmtpFrontEnd(
     IOptions<SmtpOptions> options,
     ServerCertificate certificate,
+    SmtpDrain drain,
+    TimeProvider time,
     IServiceProvider services,
     ILogger<SmtpFrontEnd> logger) : BackgroundService
 {
     readonly TaskCompletionSource<IReadOnlyDictionary<string, EndPoint>> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly List<GuardedListenerFactory> _listeners = [];
 
     /// <summary>Completes once every listener is bound, with the bound endpoint per role ("starttls", "tls", "feedback").</summary>
     public Task<IReadOnlyDictionary<string, EndPoint>> Listening => _listening.Task;
+
+    /// <summary>True once shutdown has begun: new connections are refused with 421 4.3.2.</summary>
+    public bool Draining => drain.IsDraining;
+
+    int OpenSessions
+    {
+        get
+        {
+            lock (_listeners)
+            {
+                return _listeners.Sum(l => l.OpenSessions);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A graceful stop (SIGTERM): new connections get 421 4.3.2, sessions between transactions are ended with it,
+    /// and sessions in a transaction finish it first, for up to <see cref="SmtpOptions.DrainTimeout"/>; only then do
+    /// the listeners stop and what is left is cut.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        drain.Begin();
+        var started = time.GetTimestamp();
+        LogDraining(logger, OpenSessions);
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        grace.CancelAfter(options.Value.DrainTimeout);
+        try
+        {
+            while (OpenSessions > 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), time, grace.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        LogDrained(logger, OpenSessions, time.GetElapsedTime(started).TotalSeconds);
+        await base.StopAsync(cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -92,6 +136,11 @@ public sealed partial class SmtpFrontEnd(
             IUserAuthenticator authenticator, IMailboxFilter filter, IMessageStore store, SmtpCommandFactory commands)
         {
             var listeners = ActivatorUtilities.CreateInstance<GuardedListenerFactory>(services);
+            lock (_listeners)
+            {
+                _listeners.Add(listeners);
+            }
+
             listeners.EndpointStarted += (definition, endpoint) =>
             {
                 lock (bound)
@@ -140,6 +189,14 @@ public sealed partial class SmtpFrontEnd(
     [LoggerMessage(EventId = 1005, EventName = "SmtpListenFailed", Level = LogLevel.Critical,
         Message = "The SMTP front-end could not start; the process stops")]
     static partial void LogListenFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1006, EventName = "SmtpDraining", Level = LogLevel.Information,
+        Message = "SMTP front-end draining: new connections refused, {Sessions} session(s) finishing")]
+    static partial void LogDraining(ILogger logger, int sessions);
+
+    [LoggerMessage(EventId = 1007, EventName = "SmtpDrained", Level = LogLevel.Information,
+        Message = "SMTP front-end drained in {Seconds:F1} s; {Sessions} session(s) cut")]
+    static partial void LogDrained(ILogger logger, int sessions, double seconds);
 
     [LoggerMessage(EventId = 1000, EventName = "SmtpListening", Level = LogLevel.Information,
         Message = "SMTP listener ({Role}) on {Endpoint}")]

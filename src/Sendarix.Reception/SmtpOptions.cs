@@ -77,6 +77,13 @@ public sealed class SmtpOptions : IValidatableObject
     /// <summary>Longest session; clients that keep a connection open reconnect after it.</summary>
     public TimeSpan MaxSessionDuration { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// On shutdown (SIGTERM), how long sessions may go on finishing the transaction they are in before the rest are
+    /// cut. New connections and sessions between transactions get 421 4.3.2 at once. The host's own shutdown
+    /// timeout is set beyond it.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Failed AUTH attempts allowed in one session before it is closed.</summary>
     [Range(1, 100)]
     public int MaxAuthenticationAttempts { get; set; } = 3;
@@ -137,6 +144,11 @@ public sealed class SmtpOptions : IValidatableObject
         if (IdleTimeout < TimeSpan.FromSeconds(1) || TlsHandshakeTimeout < TimeSpan.FromSeconds(1) || MaxSessionDuration < TimeSpan.FromSeconds(10))
         {
             yield return new ValidationResult("Sendarix:Smtp: IdleTimeout and TlsHandshakeTimeout must be at least 1 s, MaxSessionDuration at least 10 s.");
+        }
+
+        if (DrainTimeout < TimeSpan.Zero || DrainTimeout > TimeSpan.FromMinutes(10))
+        {
+            yield return new ValidationResult("Sendarix:Smtp:DrainTimeout must be from 0 to 10 minutes.", [nameof(DrainTimeout)]);
         }
 
         if (CertificatePath is not null && !File.Exists(CertificatePath))

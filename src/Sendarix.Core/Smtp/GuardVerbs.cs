@@ -15,6 +15,9 @@ public static class GuardVerbs
     /// <summary>AUTH before TLS: the credentials never reached the library.</summary>
     public const string AuthWithoutTls = "!AUTHPLAIN";
 
+    /// <summary>A command refused because the front-end is draining; the connection closes after its reply.</summary>
+    public const string Drain = "!DRAIN";
+
     /// <summary>The end of a message's data; its reply is the acceptance result.</summary>
     public const string EndOfData = ".";
 

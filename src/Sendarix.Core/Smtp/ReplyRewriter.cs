@@ -9,12 +9,20 @@ namespace Sendarix.Core.Smtp;
 /// </summary>
 public static partial class ReplyRewriter
 {
+    /// <summary>What a draining front-end answers: a client tries again, elsewhere or later.</summary>
+    public const string Draining = "421 4.3.2 Service shutting down; try again later";
+
     /// <summary>Rewrites one reply line (without CRLF) that answers <paramref name="verb"/> (null when unknown).</summary>
     public static string Rewrite(string? verb, string line)
     {
         if (line.Length < 3 || !int.TryParse(line.AsSpan(0, 3), out var code))
         {
             return line;
+        }
+
+        if (verb == GuardVerbs.Drain)
+        {
+            return Draining;
         }
 
         var text = line.Length > 4 ? line[4..] : "";

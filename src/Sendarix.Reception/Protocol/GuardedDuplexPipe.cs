@@ -14,8 +14,9 @@ namespace Sendarix.Reception.Protocol;
 /// Stands between a client's socket and the SMTP library, in both directions. Inbound, it reads the client's
 /// bytes itself and passes on only what is safe: command lines within a length limit, no PROXY lines, no AUTH
 /// before TLS, AUTH data the library can parse, no bytes pipelined after STARTTLS, and message data cut off at the
-/// size limit; it also closes idle sessions. Outbound, it rewrites each reply with an enhanced status code.
-/// Knowing which command a reply answers (replies come in command order) is what lets it do both.
+/// size limit; it also closes idle sessions, and when the front-end drains, ends the session with 421 4.3.2 at its
+/// first moment outside a mail transaction. Outbound, it rewrites each reply with an enhanced status code.
+/// Knowing which command a reply answers (replies come in command order) is what lets it do all of this.
 /// </summary>
 internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
 {
@@ -29,27 +30,38 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
     readonly ConcurrentQueue<PendingReply> _pending = new();
     readonly SemaphoreSlim _sendLock = new(1, 1);
     readonly CancellationTokenSource _closed = new();
+    readonly CancellationToken _draining;
+    readonly CancellationTokenSource _drainNow = new();
+    readonly TaskCompletionSource _drainReplySent = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly CancellationTokenRegistration _drainRegistration;
     readonly ReplyWriter _output;
     Stream _stream;
     TaskCompletionSource _upgraded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     bool _pumpStarted;
     volatile bool _continuationExpected;
+
+    // From a MAIL command until the reply that ends its transaction: the drain lets the transaction finish.
+    volatile bool _inTransaction;
+    volatile bool _drainReplyPending;
     string? _authMechanism;
     bool _greeted;
     int _lastFinalCode;
     int _disposed;
 
-    public GuardedDuplexPipe(Socket socket, GuardLimits limits, bool implicitTls, Action onDispose)
+    public GuardedDuplexPipe(Socket socket, GuardLimits limits, bool implicitTls, CancellationToken draining, Action onDispose)
     {
         _socket = socket;
         _limits = limits;
         _onDispose = onDispose;
+        _draining = draining;
         _stream = new NetworkStream(socket, ownsSocket: false);
         _output = new ReplyWriter(this);
         if (!implicitTls)
         {
             StartPump();
         }
+
+        _drainRegistration = draining.Register(DrainIfIdle);
     }
 
     public PipeReader Input => _inbound.Reader;
@@ -106,6 +118,7 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         }
 
         _closed.Cancel();
+        _drainRegistration.Dispose();
         try
         {
             _socket.Shutdown(SocketShutdown.Both);
@@ -180,6 +193,10 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
 
                 switch (await HandleLineAsync(line))
                 {
+                    case LineResult.Drain:
+                        await EndDrainedAsync();
+                        return;
+
                     case LineResult.EnterData:
                         var afterData = await ForwardDataAsync(buffer, start, end);
                         if (afterData is null)
@@ -206,6 +223,10 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         {
             await SendRawAsync("421 4.4.2 Idle timeout; closing connection\r\n"u8.ToArray());
         }
+        catch (DrainException)
+        {
+            await EndDrainedAsync();
+        }
         finally
         {
             await _inbound.Writer.CompleteAsync();
@@ -223,8 +244,17 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
 
         var space = line.IndexOfAny([' ', ':']);
         var verb = (space < 0 ? line : line[..space]).ToUpperInvariant();
+        if (_draining.IsCancellationRequested && !_inTransaction && verb != "QUIT")
+        {
+            return LineResult.Drain;
+        }
+
         switch (verb)
         {
+            case "MAIL":
+                _inTransaction = true;
+                break;
+
             case "PROXY":
                 await RefuseAsync(GuardVerbs.Proxy);
                 return LineResult.None;
@@ -266,6 +296,45 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         "PLAIN" => AuthPayload.IsValidPlain(line) ? line : AuthPayload.FailingPlain,
         _ => AuthPayload.IsBase64(line) ? line : "",
     };
+
+    /// <summary>
+    /// Ends a drained session: its last reply (421 4.3.2) goes through the library like any other, so it follows every
+    /// reply still owed; then the library sees the end of input and closes the session.
+    /// </summary>
+    async Task EndDrainedAsync()
+    {
+        _continuationExpected = false;
+        _pending.Enqueue(new PendingReply(GuardVerbs.Drain, null));
+        await ForwardLineAsync(GuardVerbs.Replacement);
+        try
+        {
+            await _drainReplySent.Task.WaitAsync(_limits.IdleTimeout, _closed.Token);
+        }
+        catch (TimeoutException)
+        {
+            // The library never answered; the session ends all the same.
+        }
+    }
+
+    /// <summary>While draining, wakes a session waiting for its next command once it owes no reply and is between transactions.</summary>
+    void DrainIfIdle()
+    {
+        if (_draining.IsCancellationRequested && !_inTransaction && _pending.IsEmpty && !_continuationExpected)
+        {
+            _drainNow.Cancel();
+        }
+    }
+
+    /// <summary>Called once the replies of one flush are on the wire.</summary>
+    internal void RepliesSent()
+    {
+        if (_drainReplyPending)
+        {
+            _drainReplySent.TrySetResult();
+        }
+
+        DrainIfIdle();
+    }
 
     async Task<int> ForwardAwaitingReplyAsync(string verb, string line)
     {
@@ -397,11 +466,15 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
 
     async ValueTask<int> ReadAsync(Memory<byte> memory)
     {
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token);
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token, _drainNow.Token);
         idle.CancelAfter(_limits.IdleTimeout);
         try
         {
             return await _stream.ReadAsync(memory, idle.Token);
+        }
+        catch (OperationCanceledException) when (_drainNow.IsCancellationRequested && !_closed.IsCancellationRequested)
+        {
+            throw new DrainException();
         }
         catch (OperationCanceledException) when (!_closed.IsCancellationRequested)
         {
@@ -460,6 +533,16 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
             pending.Reply?.TrySetResult(code);
         }
 
+        if (verb is "MAIL" && code != 250 || verb is GuardVerbs.EndOfData or "RSET" or "HELO" or "EHLO" || verb is "DATA" && code != 354)
+        {
+            _inTransaction = false;
+        }
+
+        if (verb == GuardVerbs.Drain)
+        {
+            _drainReplyPending = true;
+        }
+
         if (code == 221 && _lastFinalCode == 535)
         {
             verb = "AUTH";
@@ -492,9 +575,12 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         None,
         EnterData,
         StartTls,
+        Drain,
     }
 
     sealed record PendingReply(string Verb, TaskCompletionSource<int>? Reply);
 
     sealed class IdleTimeoutException : Exception;
+
+    sealed class DrainException : Exception;
 }

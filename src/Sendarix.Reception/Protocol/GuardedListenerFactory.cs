@@ -1,7 +1,13 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using Microsoft.Extensions.Options;
+using Sendarix.Core.Smtp;
+using Sendarix.Reception.Tls;
 using Sendarix.Storage.Telemetry;
 using SmtpServer;
 using SmtpServer.IO;
@@ -11,15 +17,20 @@ namespace Sendarix.Reception.Protocol;
 
 /// <summary>
 /// Listeners whose connections go through <see cref="GuardedDuplexPipe"/>, with TCP_NODELAY set (the library's
-/// own listener leaves Nagle's algorithm on, which stalls every pipelined reply) and connection limits per front-end
-/// and per client address.
+/// own listener leaves Nagle's algorithm on, which stalls every pipelined reply), connection limits per front-end
+/// and per client address, and the drain: while it lasts, a new connection is told 421 4.3.2 and closed.
 /// </summary>
-internal sealed class GuardedListenerFactory(IOptions<SmtpOptions> options, RelayMetrics metrics) : IEndpointListenerFactory
+internal sealed class GuardedListenerFactory(IOptions<SmtpOptions> options, RelayMetrics metrics, SmtpDrain drain, ServerCertificate certificate)
+    : IEndpointListenerFactory
 {
     readonly ConcurrentDictionary<IPAddress, int> _perClient = new();
     int _open;
 
     SmtpOptions Options => options.Value;
+
+    SmtpDrain Drain => drain;
+
+    X509Certificate2 Certificate => certificate.Certificate;
 
     /// <summary>Sessions open now on this front-end.</summary>
     public int OpenSessions => Volatile.Read(ref _open);
@@ -83,6 +94,7 @@ internal sealed class GuardedListenerFactory(IOptions<SmtpOptions> options, Rela
     sealed class Listener(GuardedListenerFactory factory, Socket socket, IEndpointDefinition endpoint) : IEndpointListener
     {
         static readonly byte[] TooMany = "421 4.7.0 Too many connections; try again later\r\n"u8.ToArray();
+        static readonly byte[] Draining = Encoding.ASCII.GetBytes(ReplyRewriter.Draining + "\r\n");
 
         public async Task<ISecurableDuplexPipe> GetPipeAsync(ISessionContext context, CancellationToken cancellationToken)
         {
@@ -91,6 +103,12 @@ internal sealed class GuardedListenerFactory(IOptions<SmtpOptions> options, Rela
                 var client = await socket.AcceptAsync(cancellationToken);
                 client.NoDelay = true;
                 var remote = (IPEndPoint)client.RemoteEndPoint!;
+                if (factory.Drain.IsDraining)
+                {
+                    _ = RefuseDrainingAsync(client);
+                    continue;
+                }
+
                 if (!factory.TryOpen(remote.Address))
                 {
                     _ = RefuseAsync(client);
@@ -101,11 +119,44 @@ internal sealed class GuardedListenerFactory(IOptions<SmtpOptions> options, Rela
                 context.Properties[EndpointListener.RemoteEndPointKey] = remote;
                 var o = factory.Options;
                 var limits = new GuardLimits(o.MaxCommandLineLength, o.MaxMessageSize, o.IdleTimeout, o.TlsHandshakeTimeout);
-                return new GuardedDuplexPipe(client, limits, endpoint.IsSecure, () => factory.Close(remote.Address));
+                return new GuardedDuplexPipe(client, limits, endpoint.IsSecure, factory.Drain.Begun, () => factory.Close(remote.Address));
             }
         }
 
         public void Dispose() => socket.Dispose();
+
+        /// <summary>On the implicit-TLS port the reply goes over TLS, so that the client can read why it is refused.</summary>
+        async Task RefuseDrainingAsync(Socket client)
+        {
+            try
+            {
+                await using var stream = new NetworkStream(client, ownsSocket: false);
+                if (endpoint.IsSecure)
+                {
+                    using var timeout = new CancellationTokenSource(factory.Options.TlsHandshakeTimeout);
+                    await using var ssl = new SslStream(stream, leaveInnerStreamOpen: true);
+                    await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+                    {
+                        ServerCertificate = factory.Certificate,
+                        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                    }, timeout.Token);
+                    await ssl.WriteAsync(Draining, timeout.Token);
+                }
+                else
+                {
+                    await stream.WriteAsync(Draining);
+                }
+
+                client.Shutdown(SocketShutdown.Both);
+            }
+            catch (Exception ex) when (ex is SocketException or IOException or AuthenticationException or OperationCanceledException)
+            {
+            }
+            finally
+            {
+                client.Dispose();
+            }
+        }
 
         static async Task RefuseAsync(Socket client)
         {

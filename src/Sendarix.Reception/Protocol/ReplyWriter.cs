@@ -43,6 +43,7 @@ internal sealed class ReplyWriter(GuardedDuplexPipe pipe) : PipeWriter
         _buffer.ResetWrittenCount();
         _buffer.Write(rest);
         await pipe.SendRawAsync(Encoding.UTF8.GetBytes(output.ToString()), cancellationToken);
+        pipe.RepliesSent();
         return default;
     }
 }

@@ -18,6 +18,7 @@ namespace Sendarix.Tests.Integration.Infrastructure;
 internal sealed class Relay : IAsyncDisposable
 {
     readonly WebApplication _app;
+    Task? _stopped;
     readonly bool _ownsDns;
 
     Relay(WebApplication app, Dictionary<string, string?> settings, HttpClient api, Dnsmasq dns, bool ownsDns)
@@ -75,6 +76,8 @@ internal sealed class Relay : IAsyncDisposable
             ["Sendarix:Smtp:ServerName"] = "relay.test",
             ["Sendarix:Smtp:DevelopmentCertificatePath"] = Path.Combine(dataDir, "cert.pfx"),
             ["Sendarix:Smtp:CredentialCacheDuration"] = "00:00:01",
+            // A test that leaves a transaction open must not hold its teardown for the default drain.
+            ["Sendarix:Smtp:DrainTimeout"] = "00:00:10",
             // Every test client connects from 127.0.0.1; only the throttling tests want a low limit.
             ["Sendarix:Smtp:AuthFailureLimit"] = "1000",
             ["Sendarix:Api:Url"] = $"http://127.0.0.1:{Ports.Free()}",
@@ -196,10 +199,12 @@ internal sealed class Relay : IAsyncDisposable
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the relay as SIGTERM does: the host's graceful shutdown, SMTP drain included.</summary>
+    public Task StopAsync() => _stopped ??= StopOnceAsync();
+
+    async Task StopOnceAsync()
     {
-        Api.Dispose();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try
         {
             await _app.StopAsync(cts.Token);
@@ -207,6 +212,12 @@ internal sealed class Relay : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Api.Dispose();
+        await StopAsync();
 
         await _app.DisposeAsync();
         if (_ownsDns)

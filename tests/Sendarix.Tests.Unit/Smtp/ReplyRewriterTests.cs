@@ -59,6 +59,8 @@ public sealed partial class ReplyRewriterTests
     [InlineData(GuardVerbs.LineTooLong, "500 Unrecognized command", "500 5.5.6 Line too long")]
     [InlineData(GuardVerbs.Proxy, "502 Unrecognized command, 4 retry(ies) remaining.", "502 5.5.1 PROXY is not accepted here")]
     [InlineData(GuardVerbs.AuthWithoutTls, "502 Unrecognized command, 4 retry(ies) remaining.", "538 5.7.11 Encryption required for requested authentication mechanism")]
+    [InlineData(GuardVerbs.Drain, "502 Unrecognized command, 4 retry(ies) remaining.", "421 4.3.2 Service shutting down; try again later")]
+    [InlineData(GuardVerbs.Drain, "500 Unrecognized command, 0 retry(ies) remaining.", "421 4.3.2 Service shutting down; try again later")]
     [InlineData("STARTTLS", "220 ready when you are", "220 2.0.0 Ready to start TLS")]
     [InlineData(null, "220 mx.example.com ESMTP ready", "220 mx.example.com ESMTP ready")]
     [InlineData("QUIT", "221 Timeout while waiting for input.", "421 4.4.2 Idle timeout; closing connection")]
