@@ -3,8 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Azure.Storage.Queues;
@@ -42,10 +40,8 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
     readonly SmtpSink _sink = new(IPAddress.Loopback);
     const string HooksHost = "hooks.crash.test";
     WebhookReceiver _hooks = null!;
-    readonly ConcurrentQueue<string> _log = new();
     Dictionary<string, string?> _settings = null!;
-    Process? _relay;
-    int _run;
+    RelayProcess _relay = null!;
 
     public async Task InitializeAsync()
     {
@@ -58,6 +54,7 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
         _settings["Sendarix:Dns:Servers:0"] = _dns.Server;
         _settings["Sendarix:Delivery:Routes:0:Domain"] = "*";
         _settings["Sendarix:Delivery:Routes:0:Hosts:0"] = _sink.HostPort;
+        _relay = new RelayProcess("relay", _settings, WorkDir);
     }
 
     /// <summary>The relay process's working directory, where relative data paths would land.</summary>
@@ -65,11 +62,9 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
 
     public async Task DisposeAsync()
     {
-        KillRelay();
         if (_relay is not null)
         {
-            await _relay.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            _relay.Dispose();
+            await _relay.DisposeAsync();
         }
 
         await _sink.DisposeAsync();
@@ -123,9 +118,9 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
         var acceptedAtKill = accepted.Count;
         var deliveredAtKill = _sink.Messages.Count;
         var killedAt = clock.Elapsed;
-        KillRelay();
-        await _relay!.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        _log.Enqueue($"[test] relay killed with {acceptedAtKill} accepted, {deliveredAtKill} at the sink");
+        _relay.Kill();
+        await _relay.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        _relay.Note($"relay killed with {acceptedAtKill} accepted, {deliveredAtKill} at the sink");
         await stop.CancelAsync();
         await Expect(Task.WhenAll(clients).WaitAsync(TimeSpan.FromSeconds(60)), "the clients to stop after the kill");
 
@@ -184,7 +179,7 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.True(acceptedIds.Count >= AcceptedBeforeKill, report);
         Assert.True(allDelivered - restartAt <= RecoveryTime, $"Delivered {(allDelivered - restartAt).TotalSeconds:F1} s after the restart.\n{report}");
         // At-least-once after a crash: only work in flight at the kill may be repeated, never more than was accepted.
-        Assert.True(duplicates <= acceptedIds.Count, $"More duplicates than accepted messages.\n{report}\n{Tail()}");
+        Assert.True(duplicates <= acceptedIds.Count, $"More duplicates than accepted messages.\n{report}\n{_relay.Tail()}");
 
         // A repeated attempt is the same step of the recipient's history: its events keep their ids and are stored once.
         foreach (var marker in delivered.Where(d => acceptedIds.ContainsKey(d.Key) && d.Value > 1).Select(d => d.Key).Take(20))
@@ -283,112 +278,7 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
         return counts;
     }
 
-    async Task StartRelayAsync()
-    {
-        var run = ++_run;
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        var host = Path.Combine(Repository.Root, "src", "Sendarix.Host", "bin", configuration, "net10.0", "Sendarix.Host.dll");
-        Assert.True(File.Exists(host), $"The relay host is not built at {host}.");
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path && File.Exists(path) ? path : "dotnet";
-        Directory.CreateDirectory(WorkDir);
-
-        var start = new ProcessStartInfo(dotnet)
-        {
-            ArgumentList = { host },
-            WorkingDirectory = WorkDir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        foreach (var (key, value) in _settings)
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
-        _relay?.Dispose();
-        _relay = Process.Start(start) ?? throw new InvalidOperationException("The relay process did not start.");
-        var process = _relay;
-        process.OutputDataReceived += (_, e) => Record($"[run {run} out] {e.Data}", e.Data);
-        process.ErrorDataReceived += (_, e) => Record($"[run {run} err] {e.Data}", e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _log.Enqueue($"[test] run {run}: pid {process.Id}, {dotnet} {host} ({configuration})");
-        output.WriteLine($"run {run}: pid {process.Id}, {dotnet} {host}");
-
-        using var http = new HttpClient { BaseAddress = new Uri(_settings["Sendarix:Api:Url"]!), Timeout = TimeSpan.FromSeconds(10) };
-        await Expect(Eventually.TrueAsync(async () =>
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"The relay exited with code {process.ExitCode} before it was ready.");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync("/health");
-                return response.StatusCode == HttpStatusCode.OK && await SmtpListensAsync();
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                return false;
-            }
-        }, Startup, $"run {run} of the relay to answer /health and listen for SMTP"), $"start of run {run}");
-    }
-
-    async Task<bool> SmtpListensAsync()
-    {
-        try
-        {
-            using var tcp = new TcpClient();
-            await tcp.ConnectAsync(IPAddress.Loopback, int.Parse(_settings["Sendarix:Smtp:StartTlsPort"]!));
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    void Record(string line, string? data)
-    {
-        if (data is null)
-        {
-            return;
-        }
-
-        _log.Enqueue(line);
-        while (_log.Count > 400 && _log.TryDequeue(out _))
-        {
-        }
-    }
-
-    void KillRelay()
-    {
-        try
-        {
-            if (_relay is { HasExited: false })
-            {
-                _relay.Kill(entireProcessTree: true);   // SIGKILL
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-    }
-
-    string Tail(int lines = 80)
-    {
-        var all = _log.ToArray();
-        var text = new StringBuilder($"--- last {Math.Min(lines, all.Length)} lines of the relay's output ---\n");
-        foreach (var line in all.Skip(Math.Max(0, all.Length - lines)))
-        {
-            text.Append(line.Length > 2000 ? line[..2000] + "…" : line).Append('\n');
-        }
-
-        return text.ToString();
-    }
+    Task StartRelayAsync() => Expect(_relay.StartAsync(Startup), "the relay to start");
 
     async Task Expect(Task wait, string what, Func<string>? detail = null)
     {
@@ -398,7 +288,7 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
         }
         catch (Exception ex) when (ex is not XunitException)
         {
-            throw new XunitException($"Failed waiting for {what}: {ex.GetType().Name}: {ex.Message}\n{detail?.Invoke()}\n{Tail()}");
+            throw new XunitException($"Failed waiting for {what}: {ex.GetType().Name}: {ex.Message}\n{detail?.Invoke()}\n{_relay.Tail()}");
         }
     }
 
