@@ -23,6 +23,11 @@ internal static class AzureIdentitySetup
         var credential = new DefaultAzureCredential();
         builder.Services.AddSingleton<TokenCredential>(credential);
 
+        if (!builder.Environment.IsDevelopment())
+        {
+            SecretsInFiles.Refuse(builder.Configuration);
+        }
+
         var vault = SettingsValidation.Bind<KeyVaultOptions>(builder.Configuration, KeyVaultOptions.Section);
         var certificateName = builder.Configuration[$"{SmtpOptions.Section}:{nameof(SmtpOptions.CertificateKeyVaultName)}"];
         if (vault.Uri is null)
