@@ -15,6 +15,7 @@ using Sendarix.Grains.Reputation;
 using Sendarix.Host.Configuration;
 using Sendarix.Host.Development;
 using Sendarix.Host.Health;
+using Sendarix.Host.Identity;
 using Sendarix.Host.Telemetry;
 using Sendarix.Network;
 using Sendarix.Reception;
@@ -34,6 +35,7 @@ public static class SendarixHost
             builder.Configuration.AddInMemoryCollection(overrides);
         }
 
+        var credential = builder.AddAzureIdentity();
         var configuration = builder.Configuration;
         var roles = configuration.GetSection(RolesOptions.Section).Get<RolesOptions>() ?? new RolesOptions();
         if (roles.RunsNothing)
@@ -60,7 +62,7 @@ public static class SendarixHost
         builder.Services.Configure<DevelopmentOptions>(configuration.GetSection(DevelopmentOptions.Section));
         builder.Services.Configure<ApiOptions>(configuration.GetSection(ApiOptions.Section));
 
-        var tables = new TableServiceClient(storage.ConnectionString);
+        var tables = new StorageAccounts(storage, credential).Tables();
         if (roles.Silo)
         {
             builder.UseOrleans(silo =>

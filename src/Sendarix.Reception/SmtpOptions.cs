@@ -39,6 +39,16 @@ public sealed class SmtpOptions : IValidatableObject
     /// </summary>
     public string? CertificatePath { get; set; }
 
+    /// <summary>
+    /// The certificate itself, as a Key Vault certificate's secret holds it: the Base64 of a PFX, or PEM text with the
+    /// certificate and its private key. Instead of <see cref="CertificatePath"/>; filled from the vault at start when
+    /// <see cref="CertificateKeyVaultName"/> is set (or by a Key Vault reference in the platform's settings).
+    /// </summary>
+    public string? Certificate { get; set; }
+
+    /// <summary>The name of a certificate in the vault of "Sendarix:KeyVault:Uri", read at start into <see cref="Certificate"/>.</summary>
+    public string? CertificateKeyVaultName { get; set; }
+
     /// <summary>Password of the PFX file, if it has one.</summary>
     public string? CertificatePassword { get; set; }
 
@@ -154,6 +164,11 @@ public sealed class SmtpOptions : IValidatableObject
         if (CertificatePath is not null && !File.Exists(CertificatePath))
         {
             yield return new ValidationResult($"Sendarix:Smtp:CertificatePath '{CertificatePath}' does not exist.", [nameof(CertificatePath)]);
+        }
+
+        if (!string.IsNullOrEmpty(Certificate) && !string.IsNullOrEmpty(CertificatePath))
+        {
+            yield return new ValidationResult("Sendarix:Smtp: set Certificate (or CertificateKeyVaultName) or CertificatePath, not both.", [nameof(Certificate)]);
         }
 
         if (CertificateKeyPath is not null && !File.Exists(CertificateKeyPath))

@@ -1,3 +1,4 @@
+using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
@@ -9,14 +10,14 @@ namespace Sendarix.Storage;
 /// <summary>The relay's own tables, queue and blob container, named from <see cref="StorageOptions.Prefix"/>.</summary>
 public sealed class StorageClients
 {
-    public StorageClients(IOptions<StorageOptions> options)
+    /// <param name="credential">How storage is reached by service URI; needed only when the URIs are set.</param>
+    public StorageClients(IOptions<StorageOptions> options, TokenCredential? credential = null)
     {
         var o = options.Value;
-        Tables = new TableServiceClient(o.ConnectionString, Configure(new TableClientOptions()));
-        ReportingTables = string.IsNullOrWhiteSpace(o.ReportingConnectionString)
-            ? Tables
-            : new TableServiceClient(o.ReportingConnectionString, Configure(new TableClientOptions()));
-        Blobs = new BlobServiceClient(o.ConnectionString, Configure(new BlobClientOptions()));
+        var accounts = new StorageAccounts(o, credential);
+        Tables = accounts.Tables(Configure(new TableClientOptions()));
+        ReportingTables = accounts.ReportingTables(Configure(new TableClientOptions())) ?? Tables;
+        Blobs = accounts.Blobs(Configure(new BlobClientOptions()));
         Messages = Tables.GetTableClient($"{o.Prefix}Messages");
         Retries = Tables.GetTableClient($"{o.Prefix}Retries");
         Destinations = Tables.GetTableClient($"{o.Prefix}Destinations");
@@ -28,8 +29,9 @@ public sealed class StorageClients
         SearchSummaries = ReportingTables.GetTableClient($"{o.Prefix}SearchSummaries");
         Stats = ReportingTables.GetTableClient($"{o.Prefix}Stats");
         _searchIndexes = Enum.GetValues<SearchField>().ToDictionary(f => f, f => ReportingTables.GetTableClient($"{o.Prefix}SearchBy{f}"));
-        Delivery = new QueueClient(o.ConnectionString, $"{o.Prefix}-delivery", Configure(new QueueClientOptions()));
-        Webhooks = new QueueClient(o.ConnectionString, $"{o.Prefix}-webhooks", Configure(new QueueClientOptions()));
+        var queues = accounts.Queues(Configure(new QueueClientOptions()));
+        Delivery = queues.GetQueueClient($"{o.Prefix}-delivery");
+        Webhooks = queues.GetQueueClient($"{o.Prefix}-webhooks");
     }
 
     // Quick retries and a bounded network wait: an unreachable account must surface as a temporary failure soon,

@@ -17,6 +17,11 @@ public sealed class ServerCertificate(IOptions<SmtpOptions> options)
 
     static X509Certificate2 Load(SmtpOptions o)
     {
+        if (!string.IsNullOrEmpty(o.Certificate))
+        {
+            return FromValue(o.Certificate, o.CertificatePassword);
+        }
+
         if (!string.IsNullOrEmpty(o.CertificatePath))
         {
             var extension = Path.GetExtension(o.CertificatePath).ToLowerInvariant();
@@ -37,6 +42,24 @@ public sealed class ServerCertificate(IOptions<SmtpOptions> options)
         // The public certificate alone, for clients to trust (e.g. swaks --tls-ca-path, Python's ssl cafile).
         File.WriteAllText(Path.ChangeExtension(path, ".pem"), generated.ExportCertificatePem());
         return X509CertificateLoader.LoadPkcs12FromFile(path, null);
+    }
+
+    /// <summary>A certificate with its private key from a setting's value: PEM text, or the Base64 of a PFX.</summary>
+    internal static X509Certificate2 FromValue(string value, string? password)
+    {
+        if (value.TrimStart().StartsWith("-----BEGIN", StringComparison.Ordinal))
+        {
+            // The first certificate is the leaf, as in a Key Vault PEM; the key is found wherever it stands.
+            return X509Certificate2.CreateFromPem(value, value);
+        }
+
+        var bytes = new byte[value.Length];
+        if (!Convert.TryFromBase64String(value.Trim(), bytes, out var length))
+        {
+            throw new InvalidOperationException("Sendarix:Smtp:Certificate is neither PEM text nor the Base64 of a PFX.");
+        }
+
+        return X509CertificateLoader.LoadPkcs12(bytes.AsSpan(0, length), password);
     }
 
     static X509Certificate2 Generate(string serverName)

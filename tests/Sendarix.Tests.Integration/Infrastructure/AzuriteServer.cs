@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 
 namespace Sendarix.Tests.Integration.Infrastructure;
 
@@ -23,14 +24,28 @@ internal sealed class AzuriteServer : IAsyncDisposable
     readonly int _blob = Ports.Free();
     readonly int _queue = Ports.Free();
     readonly int _table = Ports.Free();
+    readonly bool _oauth;
     Process? _process;
+
+    /// <param name="oauth">
+    /// Also take bearer tokens (Azurite's "--oauth basic": issuer, audience and lifetime are checked, not the
+    /// signature), over HTTPS with a certificate from <see cref="TestCa"/> for 127.0.0.1, as Azure Storage would.
+    /// </param>
+    public AzuriteServer(bool oauth = false) => _oauth = oauth;
 
     public static Task<AzuriteServer> Shared => SharedServer.Value;
 
+    string Scheme => _oauth ? "https" : "http";
+
     public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
-        $"BlobEndpoint=http://127.0.0.1:{_blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{_queue}/devstoreaccount1;" +
-        $"TableEndpoint=http://127.0.0.1:{_table}/devstoreaccount1;";
+        $"DefaultEndpointsProtocol={Scheme};AccountName=devstoreaccount1;AccountKey={AccountKey};" +
+        $"BlobEndpoint={BlobServiceUri};QueueEndpoint={QueueServiceUri};TableEndpoint={TableServiceUri};";
+
+    public Uri TableServiceUri => new($"{Scheme}://127.0.0.1:{_table}/devstoreaccount1");
+
+    public Uri QueueServiceUri => new($"{Scheme}://127.0.0.1:{_queue}/devstoreaccount1");
+
+    public Uri BlobServiceUri => new($"{Scheme}://127.0.0.1:{_blob}/devstoreaccount1");
 
     public async Task StartAsync()
     {
@@ -52,6 +67,18 @@ internal sealed class AzuriteServer : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (_oauth)
+        {
+            using var certificate = TestCa.Issue("127.0.0.1");
+            var (cert, key) = (Path.Combine(_dataDir, "tls.pem"), Path.Combine(_dataDir, "tls.key"));
+            await File.WriteAllTextAsync(cert, certificate.ExportCertificatePem());
+            await File.WriteAllTextAsync(key, certificate.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
+            foreach (var argument in new[] { "--oauth", "basic", "--cert", cert, "--key", key })
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
         _process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };

@@ -8,15 +8,19 @@ namespace Sendarix.Tests.Integration.Infrastructure;
 
 /// <summary>
 /// The relay's host as a process of its own, as an operator runs it: the built Sendarix.Host.dll, configured through
-/// environment variables, in the Production environment. It can be killed (SIGKILL), stopped as an orchestrator
+/// environment variables (the settings as Sendarix__… variables, and <paramref name="environment"/> for what is
+/// process-wide, such as a managed identity endpoint), in the Production environment. Nothing of the test process's
+/// own environment that names Azure or Sendarix is passed on. It can be killed (SIGKILL), stopped as an orchestrator
 /// stops it (SIGTERM) and started again on the same settings.
 /// </summary>
-internal sealed class RelayProcess(string name, IReadOnlyDictionary<string, string?> settings, string workDir) : IAsyncDisposable
+internal sealed class RelayProcess(string name, IReadOnlyDictionary<string, string?> settings, string workDir,
+    IReadOnlyDictionary<string, string>? environment = null) : IAsyncDisposable
 {
     const int SigTerm = 15;
     readonly ConcurrentQueue<string> _log = new();
     Process? _process;
     int _run;
+    bool _ownsWorkDir;
 
     public string Name => name;
 
@@ -24,10 +28,28 @@ internal sealed class RelayProcess(string name, IReadOnlyDictionary<string, stri
 
     public bool IsRunning => _process is { HasExited: false };
 
-    public int Pid => _process?.Id ?? 0;
+    public int ExitCode => _process?.ExitCode ?? throw new InvalidOperationException($"{name} was never started.");
 
-    /// <summary>Starts the process and waits until it answers /health/ready with 200 (storage, cluster and its listeners).</summary>
+    /// <summary>Everything the process wrote so far (the last 2,000 lines), with the test's notes.</summary>
+    public string Output => string.Join('\n', _log);
+
+    /// <summary>Starts a relay in a working directory of its own, without waiting for it.</summary>
+    public static RelayProcess Start(IReadOnlyDictionary<string, string?> settings, IReadOnlyDictionary<string, string> environment)
+    {
+        var relay = new RelayProcess("relay", settings, Path.Combine(Path.GetTempPath(), "sendarix-tests", $"process-{Guid.NewGuid():N}"), environment);
+        relay._ownsWorkDir = true;
+        relay.Launch();
+        return relay;
+    }
+
+    /// <summary>Starts the process and waits until it is ready.</summary>
     public async Task StartAsync(TimeSpan timeout)
+    {
+        Launch();
+        await WaitReadyAsync(timeout);
+    }
+
+    void Launch()
     {
         var run = ++_run;
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
@@ -44,11 +66,23 @@ internal sealed class RelayProcess(string name, IReadOnlyDictionary<string, stri
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("AZURE_", StringComparison.OrdinalIgnoreCase)
+            || k.StartsWith("IDENTITY_", StringComparison.OrdinalIgnoreCase) || k.StartsWith("MSI_", StringComparison.OrdinalIgnoreCase)
+            || k.StartsWith("Sendarix", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
         }
 
         _process?.Dispose();
@@ -58,9 +92,15 @@ internal sealed class RelayProcess(string name, IReadOnlyDictionary<string, stri
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         Note($"run {run}: pid {process.Id}, {dotnet} {host} ({configuration})");
+    }
 
+    /// <summary>Waits until the process answers /health/ready with 200 (storage, cluster and its listeners); fails at once if it exits.</summary>
+    public async Task WaitReadyAsync(TimeSpan timeout)
+    {
+        var process = _process ?? throw new InvalidOperationException($"{name} was never started.");
+        var run = _run;
         using var http = new HttpClient { BaseAddress = new Uri(settings["Sendarix:Api:Url"]!), Timeout = TimeSpan.FromSeconds(10) };
-        await Eventually.TrueAsync(async () =>
+        var ready = Eventually.TrueAsync(async () =>
         {
             if (process.HasExited)
             {
@@ -77,6 +117,14 @@ internal sealed class RelayProcess(string name, IReadOnlyDictionary<string, stri
                 return false;
             }
         }, timeout, $"{name} (run {run}) to be ready");
+        try
+        {
+            await ready;
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}\n{Tail()}", ex);
+        }
     }
 
     /// <summary>SIGKILL: no shutdown code runs.</summary>
@@ -108,12 +156,12 @@ internal sealed class RelayProcess(string name, IReadOnlyDictionary<string, stri
         return process.ExitCode;
     }
 
-    public async Task WaitForExitAsync(TimeSpan timeout)
+    /// <summary>Waits for the process to end (after a kill, or by itself: a start that must fail); returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
-        if (_process is { } process)
-        {
-            await process.WaitForExitAsync().WaitAsync(timeout);
-        }
+        var process = _process ?? throw new InvalidOperationException($"{name} was never started.");
+        await process.WaitForExitAsync().WaitAsync(timeout);
+        return process.ExitCode;
     }
 
     /// <summary>Adds a line of the test's own to this process's log, to read the two in order.</summary>
@@ -140,7 +188,7 @@ internal sealed class RelayProcess(string name, IReadOnlyDictionary<string, stri
         }
 
         _log.Enqueue(line);
-        while (_log.Count > 400 && _log.TryDequeue(out _))
+        while (_log.Count > 2000 && _log.TryDequeue(out _))
         {
         }
     }
@@ -159,6 +207,17 @@ internal sealed class RelayProcess(string name, IReadOnlyDictionary<string, stri
             }
 
             _process.Dispose();
+        }
+
+        if (_ownsWorkDir)
+        {
+            try
+            {
+                Directory.Delete(workDir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 

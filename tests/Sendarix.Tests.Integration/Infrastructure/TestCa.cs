@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -14,6 +15,20 @@ internal static class TestCa
     /// <summary>The CA's certificate as a PEM file.</summary>
     public static string PemPath => Root.Value.PemPath;
 
+    /// <summary>
+    /// The system's CA bundle with this CA added, for a relay process's SSL_CERT_FILE: .NET on Linux reads its trusted
+    /// roots from there, so the process trusts the test's HTTPS stand-ins the way it trusts a real service.
+    /// </summary>
+    public static string TrustBundlePath => Bundle.Value;
+
+    static readonly Lazy<string> Bundle = new(() =>
+    {
+        const string system = "/etc/ssl/certs/ca-certificates.crt";
+        var path = Path.ChangeExtension(PemPath, ".bundle.pem");
+        File.WriteAllText(path, (File.Exists(system) ? File.ReadAllText(system) + "\n" : "") + File.ReadAllText(PemPath));
+        return path;
+    });
+
     /// <summary>A server certificate for these host names, issued by the CA, with its private key.</summary>
     public static X509Certificate2 Issue(params string[] names)
     {
@@ -22,7 +37,14 @@ internal static class TestCa
         var san = new SubjectAlternativeNameBuilder();
         foreach (var name in names)
         {
-            san.AddDnsName(name);
+            if (IPAddress.TryParse(name, out var address))
+            {
+                san.AddIpAddress(address);
+            }
+            else
+            {
+                san.AddDnsName(name);
+            }
         }
 
         request.CertificateExtensions.Add(san.Build());
