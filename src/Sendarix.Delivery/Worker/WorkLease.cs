@@ -51,7 +51,7 @@ internal sealed partial class WorkLease : IAsyncDisposable
         catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or TimeoutException)
         {
             // It shows when its visibility ends instead.
-            LogExtensionFailed(_logger, ex, _message.Id);
+            LogReleaseFailed(_logger, ex, _message.Id);
         }
     }
 
@@ -111,4 +111,8 @@ internal sealed partial class WorkLease : IAsyncDisposable
     [LoggerMessage(EventId = 4105, EventName = "WorkLeaseExtensionFailed", Level = LogLevel.Warning,
         Message = "The visibility of work message {QueueMessageId} could not be extended; trying again")]
     static partial void LogExtensionFailed(ILogger logger, Exception exception, string queueMessageId);
+
+    [LoggerMessage(EventId = 4107, EventName = "WorkLeaseReleaseFailed", Level = LogLevel.Warning,
+        Message = "Work message {QueueMessageId} could not be handed back; it shows to other readers when its visibility ends")]
+    static partial void LogReleaseFailed(ILogger logger, Exception exception, string queueMessageId);
 }
