@@ -244,7 +244,7 @@ module frontEndLb 'modules/frontend-lb.bicep' = {
   }
 }
 
-// The relay's settings as environment variables (Sendarix:X:Y is Sendarix__X__Y). Every name here is checked
+// The relay's settings as environment variables (a setting's colons become double underscores). Every name here is checked
 // against the relay's options classes by tests/Sendarix.Tests.Unit/Deployment/BicepTests.cs.
 var commonSettings = {
   AZURE_CLIENT_ID: identity.outputs.clientId
