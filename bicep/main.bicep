@@ -298,6 +298,7 @@ module siloNodes 'modules/scale-set.bicep' = {
   name: 'silos'
   params: {
     name: '${name}-silo'
+    computerNamePrefix: '${take(compactName, 5)}silo'
     location: location
     tags: tags
     identityId: identity.outputs.id
@@ -321,6 +322,7 @@ module frontEndNodes 'modules/scale-set.bicep' = {
   name: 'frontends'
   params: {
     name: '${name}-fe'
+    computerNamePrefix: '${take(compactName, 5)}fe'
     location: location
     tags: tags
     identityId: identity.outputs.id

@@ -3,6 +3,11 @@
 // change of image or settings is a model change that the rolling upgrade applies a batch at a time, gated on
 // /health/ready.
 param name string
+
+@description('Start of the VMs\' host names (Azure appends six characters); distinct per scale set, since both register in the network\'s DNS.')
+@maxLength(9)
+param computerNamePrefix string
+
 param location string
 param tags object
 
@@ -87,7 +92,7 @@ resource scaleSet 'Microsoft.Compute/virtualMachineScaleSets@2024-07-01' = {
     }
     virtualMachineProfile: {
       osProfile: {
-        computerNamePrefix: take(name, 9)
+        computerNamePrefix: computerNamePrefix
         adminUsername: adminUsername
         linuxConfiguration: {
           disablePasswordAuthentication: true
