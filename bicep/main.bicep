@@ -55,6 +55,9 @@ param smtpCertificateName string = 'sendarix-smtp'
 @description('Address ranges allowed to submit mail.')
 param smtpSourcePrefixes array = ['Internet']
 
+@description('Addresses registered with providers\' feedback loops (Sendarix:Smtp:FeedbackAddresses); set, the front-ends take their reports on port 25. Empty: no feedback listener.')
+param feedbackAddresses array = []
+
 @description('Egress IPs, in the order of the silos\' NICs (a silo VM size must allow that many NICs).')
 @minLength(1)
 @maxLength(8)
@@ -127,10 +130,12 @@ param alertThresholds {
 var apiPort = 8025
 var siloPort = 11111
 var gatewayPort = 30000
-var smtpPorts = [
+var submissionPorts = [
   { name: 'submission', frontend: 587, backend: 2587 }
   { name: 'submissions', frontend: 465, backend: 2465 }
 ]
+var feedbackPort = { name: 'feedback', frontend: 25, backend: 2525 }
+var smtpPorts = concat(submissionPorts, empty(feedbackAddresses) ? [] : [feedbackPort])
 
 var suffix = uniqueString(resourceGroup().id)
 var compactName = toLower(replace(name, '-', ''))
@@ -152,8 +157,9 @@ module network 'modules/network.bicep' = {
     siloPort: siloPort
     gatewayPort: gatewayPort
     apiPort: apiPort
-    smtpBackendPorts: map(smtpPorts, p => p.backend)
+    smtpBackendPorts: map(submissionPorts, p => p.backend)
     smtpSourcePrefixes: smtpSourcePrefixes
+    feedbackBackendPort: empty(feedbackAddresses) ? 0 : feedbackPort.backend
   }
 }
 
@@ -287,10 +293,12 @@ var frontEndSettings = union(commonSettings, {
   Sendarix__Roles__Api: 'true'
   Sendarix__Smtp__ServerName: smtpHostName
   Sendarix__Smtp__BindAddress: '0.0.0.0'
-  Sendarix__Smtp__StartTlsPort: string(smtpPorts[0].backend)
-  Sendarix__Smtp__ImplicitTlsPort: string(smtpPorts[1].backend)
+  Sendarix__Smtp__StartTlsPort: string(submissionPorts[0].backend)
+  Sendarix__Smtp__ImplicitTlsPort: string(submissionPorts[1].backend)
   Sendarix__Smtp__CertificateKeyVaultName: smtpCertificateName
-})
+}, empty(feedbackAddresses) ? {} : reduce(range(0, length(feedbackAddresses)), {
+  Sendarix__Smtp__FeedbackPort: string(feedbackPort.backend)
+}, (settings, i) => union(settings, { 'Sendarix__Smtp__FeedbackAddresses__${i}': feedbackAddresses[i] })))
 
 var image = '${registry.outputs.loginServer}/${imageRepository}:${imageTag}'
 

@@ -8,6 +8,7 @@ param adminSshPublicKey = readEnvironmentVariable('SENDARIX_SSH_PUBLIC_KEY')
 param smtpHostName = 'smtp.example.com'
 param heloName = 'mta.example.com'
 param spfInclude = 'spf.example.com'
+param feedbackAddresses = ['fbl@feedback.example.com']
 
 param zones = ['1', '2', '3']
 

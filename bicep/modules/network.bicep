@@ -22,6 +22,9 @@ param smtpBackendPorts array
 @description('Address ranges allowed to submit mail; [\'Internet\'] for anyone (AUTH is required either way).')
 param smtpSourcePrefixes array
 
+@description('Port of the front-ends\' feedback-loop listener, open to the Internet (providers send reports from anywhere); 0: none.')
+param feedbackBackendPort int
+
 // Traffic to storage, Key Vault and the registry stays on Azure's network and comes from the subnets' own addresses,
 // so it neither uses SNAT ports of an egress IP nor needs the accounts opened to the Internet.
 var serviceEndpoints = [
@@ -73,6 +76,21 @@ resource frontEndNsg 'Microsoft.Network/networkSecurityGroups@2024-01-01' = {
           destinationPortRanges: [for port in smtpBackendPorts: string(port)]
         }
       }
+      ...(feedbackBackendPort == 0 ? [] : [
+        {
+          name: 'feedback-loop-reports'
+          properties: {
+            priority: 105
+            direction: 'Inbound'
+            access: 'Allow'
+            protocol: 'Tcp'
+            sourceAddressPrefix: 'Internet'
+            sourcePortRange: '*'
+            destinationAddressPrefix: '*'
+            destinationPortRange: string(feedbackBackendPort)
+          }
+        }
+      ])
       {
         name: 'api-from-vnet'
         properties: {
