@@ -73,7 +73,7 @@ resource frontEndNsg 'Microsoft.Network/networkSecurityGroups@2024-01-01' = {
           sourceAddressPrefixes: smtpSourcePrefixes
           sourcePortRange: '*'
           destinationAddressPrefix: '*'
-          destinationPortRanges: [for port in smtpBackendPorts: string(port)]
+          destinationPortRanges: map(smtpBackendPorts, port => string(port))
         }
       }
       ...(feedbackBackendPort == 0 ? [] : [
