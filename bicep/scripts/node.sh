@@ -3,6 +3,8 @@
 # to the registry as the VM's managed identity, pulls the image and runs it on the host's network. The scale set's
 # Custom Script extension runs this at creation and again whenever its settings change (a new image, new settings),
 # so every step can run twice. The placeholders are replaced by the Bicep template.
+# The extension runs an inline script with /bin/sh: continue in bash.
+if [ -z "${BASH_VERSION:-}" ]; then exec /bin/bash "$0" "$@"; fi
 set -euo pipefail
 
 registry='@REGISTRY@'
@@ -40,9 +42,12 @@ for public in $(cat /etc/sendarix/egress-ips); do
   dev=$(ip -o link | awk -v mac="$mac" '$0 ~ "link/ether " mac && $0 !~ / master / {sub(":", "", $2); print $2; exit}')
   private=$(curl -fsS -H Metadata:true "$imds/instance/network/interface/$i/ipv4/ipAddress/0/privateIpAddress?api-version=2021-02-01&format=text")
   subnet=$(curl -fsS -H Metadata:true "$imds/instance/network/interface/$i/ipv4/subnet/0/address?api-version=2021-02-01&format=text")
+  prefix=$(curl -fsS -H Metadata:true "$imds/instance/network/interface/$i/ipv4/subnet/0/prefix?api-version=2021-02-01&format=text")
   gateway="${subnet%.*}.$(( ${subnet##*.} + 1 ))"   # Azure's gateway is the subnet's first address
   table=$((100 + i))
   ip link set "$dev" up
+  # Ubuntu configures secondary NICs by DHCP, but not always before this runs.
+  ip -o -4 addr show dev "$dev" | grep -q " $private/" || ip addr add "$private/$prefix" dev "$dev"
   ip addr replace "$public/32" dev lo
   ip route replace default via "$gateway" dev "$dev" src "$private" table "$table"
   ip rule del from "$public" 2>/dev/null || true
