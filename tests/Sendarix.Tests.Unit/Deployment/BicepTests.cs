@@ -25,7 +25,6 @@ public sealed partial class BicepTests
     /// </summary>
     static readonly HashSet<string> PendingSettings =
     [
-        "AZURE_CLIENT_ID",                              // Azure.Identity's DefaultAzureCredential: which user-assigned identity
         "Sendarix__KeyVault__Uri",
         "Sendarix__Storage__TableServiceUri",
         "Sendarix__Storage__QueueServiceUri",
@@ -185,8 +184,10 @@ public sealed partial class BicepTests
     }
 
     static bool IsWellKnown(string name) =>
+        // Azure.Identity's own variable: which user-assigned managed identity DefaultAzureCredential uses.
+        name == "AZURE_CLIENT_ID"
         // Read by the host's telemetry setup (TelemetrySetup.AzureMonitorSetting).
-        name == (string?)typeof(SendarixHost).Assembly.GetType("Sendarix.Host.Telemetry.TelemetrySetup")?
+        || name == (string?)typeof(SendarixHost).Assembly.GetType("Sendarix.Host.Telemetry.TelemetrySetup")?
             .GetField("AzureMonitorSetting", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)?.GetRawConstantValue();
 
     /// <summary>Whether Sendarix__Section__Property[__...] binds: the section is an options class's, and each further part a property, dictionary key or list index of it.</summary>
