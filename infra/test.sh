@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test, on a fresh machine too: installs what the tests use (Azurite from npm; Postfix's smtp-sink,
 # dnsmasq, dkimpy, Chromium and its driver from Debian's packages), builds, runs the unit and integration tests, and ends with
-# "N passed, N failed".
+# "N passed, N failed". The Azure templates' checks (bicep build and lint, the settings they pass) are unit tests
+# (tests/Sendarix.Tests.Unit/Deployment/BicepTests.cs); the Bicep CLI comes from NuGet with the build's restore.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
