@@ -5,7 +5,7 @@ using Sendarix.Tests.Integration.Infrastructure;
 
 namespace Sendarix.Tests.Integration;
 
-/// <summary>After a refused AUTH and a delivery, the Prometheus endpoint shows the documented metrics.</summary>
+/// <summary>After a refused AUTH and deliveries (one simulated, one over SMTP), the Prometheus endpoint shows the documented metrics.</summary>
 [Collection(RelayCollection.Name)]
 public sealed class TelemetryTests(RelayFixture fixture)
 {
@@ -21,7 +21,7 @@ public sealed class TelemetryTests(RelayFixture fixture)
             await Assert.ThrowsAsync<AuthenticationException>(() => client.AuthenticateAsync(tenant.Username, "not-the-secret"));
         }
 
-        var id = await Relay.SubmitAsync(tenant, [$"success+{Guid.NewGuid():N}@simulator.invalid"], "telemetry");
+        var id = await Relay.SubmitAsync(tenant, [$"success+{Guid.NewGuid():N}@simulator.invalid", $"telemetry-{Guid.NewGuid():N}@sink.test"], "telemetry");
         await Relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(30), "delivered");
 
         using var http = new HttpClient { BaseAddress = Relay.Api.BaseAddress };
@@ -30,6 +30,7 @@ public sealed class TelemetryTests(RelayFixture fixture)
             "sendarix_smtp_sessions_open", "sendarix_smtp_auth_failures_total", "sendarix_messages_accepted_total",
             "sendarix_commit_batch_size_bucket", "sendarix_commit_duration_seconds_bucket", "sendarix_deliveries_total",
             "sendarix_delivery_duration_seconds_bucket", "sendarix_queue_depth", "sendarix_queue_oldest_age_seconds",
+            "sendarix_throttle_wait_seconds_bucket",
         ];
         var text = await Eventually.GetAsync(async () =>
         {
@@ -42,5 +43,9 @@ public sealed class TelemetryTests(RelayFixture fixture)
         Assert.Contains(lines, l => l.StartsWith("sendarix_messages_accepted_total{", StringComparison.Ordinal) && l.Contains($"tenant=\"{tenant.TenantId}\""));
         Assert.Contains(lines, l => l.StartsWith("sendarix_deliveries_total{", StringComparison.Ordinal) && l.Contains($"tenant=\"{tenant.TenantId}\"")
             && l.Contains("outcome=\"delivered\"") && l.Contains("provider=\"simulator\""));
+
+        // The send to the sink waited for a connection slot of its provider's throttle (a moment, with none busy).
+        Assert.Contains(lines, l => l.StartsWith("sendarix_throttle_wait_seconds_count{", StringComparison.Ordinal) && l.Contains("limit=\"connection\"")
+            && l.Contains("provider=\""));
     }
 }

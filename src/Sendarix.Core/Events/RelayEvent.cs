@@ -65,6 +65,12 @@ public sealed record RelayEvent
     /// <summary>The webhook endpoint a webhook event is about.</summary>
     public string? EndpointId { get; init; }
 
+    /// <summary>
+    /// The W3C traceparent of the span that recorded the event, when traces are collected: carried through the webhook
+    /// queue so the event's webhook request joins the message's trace. Not part of the public form, nor of the ledger.
+    /// </summary>
+    public string? TraceParent { get; init; }
+
     /// <summary>A tenant event, with its id made from what it is (<see cref="EventIds.ForTenant"/>).</summary>
     public static RelayEvent ForTenant(string tenantId, EventType type, DateTimeOffset time, string? detail, string? username = null, string? remoteAddress = null,
         string? endpointId = null) => new()

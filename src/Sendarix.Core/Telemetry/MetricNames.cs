@@ -30,6 +30,18 @@ public static class MetricNames
     /// <summary>Time from acceptance to delivery, in seconds (histogram; tag provider).</summary>
     public const string DeliveryDuration = "sendarix.delivery.duration";
 
+    /// <summary>
+    /// Time a delivery waited for the relay's own limits, in seconds: a connection slot (every send) or a message token
+    /// (providers with a message rate); a wait that ran out is counted too (histogram; tags provider, limit).
+    /// </summary>
+    public const string ThrottleWait = "sendarix.throttle.wait";
+
+    /// <summary>
+    /// Time from an event to its webhook request being acknowledged by the endpoint (a 2xx), in seconds; replays are not
+    /// counted (histogram; tag tenant).
+    /// </summary>
+    public const string WebhookLag = "sendarix.webhook.lag";
+
     /// <summary>Delivery work messages waiting in the queue (observable gauge).</summary>
     public const string QueueDepth = "sendarix.queue.depth";
 
@@ -42,5 +54,11 @@ public static class MetricNames
         public const string Outcome = "outcome";
         public const string Provider = "provider";
         public const string Category = "category";
+
+        /// <summary>Which limit a throttle wait was for: <see cref="LimitConnection"/> or <see cref="LimitRate"/>.</summary>
+        public const string Limit = "limit";
+
+        public const string LimitConnection = "connection";
+        public const string LimitRate = "rate";
     }
 }

@@ -11,8 +11,10 @@ using Sendarix.Core.Replies;
 using Sendarix.Core.Routing;
 using Sendarix.Contracts.Shaping;
 using Sendarix.Core.Providers;
+using Sendarix.Core.Telemetry;
 using Sendarix.Delivery.Routing;
 using Sendarix.Delivery.Shaping;
+using Sendarix.Storage.Telemetry;
 
 namespace Sendarix.Delivery.Transport;
 
@@ -27,6 +29,7 @@ internal sealed partial class SmtpTransport(
     EndpointHealth health,
     IOptions<DeliveryOptions> options,
     IOptions<ShapingOptions> shaping,
+    RelayMetrics metrics,
     TimeProvider time,
     ILogger<SmtpTransport> logger)
 {
@@ -63,20 +66,24 @@ internal sealed partial class SmtpTransport(
                 var key = $"{egress}|{host.Name}|{address}|{host.Port}|{destination.Tls}";
                 lastHost = $"{host.Name}[{address}]:{host.Port}";
                 ConnectionPool.Lease lease;
+                var asked = time.GetTimestamp();
                 try
                 {
                     lease = await pool.AcquireAsync(key, throttle, profile, deadline, cancellationToken);
                 }
                 catch (ThrottledException ex)
                 {
+                    metrics.ThrottleWaited(destination.Provider, MetricNames.Tags.LimitConnection, time.GetElapsedTime(asked));
                     return new AttemptResult(lastHost, new Dictionary<string, SmtpReply>(), null, ex.Message);
                 }
+
+                metrics.ThrottleWaited(destination.Provider, MetricNames.Tags.LimitConnection, time.GetElapsedTime(asked));
 
                 var client = lease.Client;
                 var reusable = false;
                 try
                 {
-                    await TakeMessageTokenAsync(throttle, profile, deadline, cancellationToken);
+                    await TakeMessageTokenAsync(throttle, destination.Provider, profile, deadline, cancellationToken);
                     if (!client.IsConnected)
                     {
                         await ConnectAsync(client, host, address, egress, destination.Tls, cancellationToken);
@@ -196,21 +203,29 @@ internal sealed partial class SmtpTransport(
     }
 
     /// <summary>Waits for the provider's messages-per-minute to allow one more, up to the deadline.</summary>
-    async Task TakeMessageTokenAsync(IThrottleGrain throttle, ProviderProfile profile, DateTimeOffset deadline, CancellationToken cancellationToken)
+    async Task TakeMessageTokenAsync(IThrottleGrain throttle, string provider, ProviderProfile profile, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         if (profile.MessagesPerMinutePerIp is not { } rate)
         {
             return;
         }
 
-        for (var wait = await throttle.TakeMessageAsync(rate); wait > TimeSpan.Zero; wait = await throttle.TakeMessageAsync(rate))
+        var asked = time.GetTimestamp();
+        try
         {
-            if (time.GetUtcNow() + wait > deadline)
+            for (var wait = await throttle.TakeMessageAsync(rate); wait > TimeSpan.Zero; wait = await throttle.TakeMessageAsync(rate))
             {
-                throw new ThrottledException($"the provider's limit of {rate} messages a minute is reached");
-            }
+                if (time.GetUtcNow() + wait > deadline)
+                {
+                    throw new ThrottledException($"the provider's limit of {rate} messages a minute is reached");
+                }
 
-            await Task.Delay(wait, time, cancellationToken);
+                await Task.Delay(wait, time, cancellationToken);
+            }
+        }
+        finally
+        {
+            metrics.ThrottleWaited(provider, MetricNames.Tags.LimitRate, time.GetElapsedTime(asked));
         }
     }
 

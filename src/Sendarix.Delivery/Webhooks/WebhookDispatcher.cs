@@ -6,7 +6,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sendarix.Contracts.Webhooks;
 using Sendarix.Core.Events;
+using Sendarix.Core.Telemetry;
 using Sendarix.Core.Webhooks;
+using Sendarix.Storage.Telemetry;
 using Sendarix.Storage.Webhooks;
 
 namespace Sendarix.Delivery.Webhooks;
@@ -28,6 +30,7 @@ internal sealed partial class WebhookDispatcher(
     IOptions<WebhookOptions> rules,
     IOptions<WebhookSenderOptions> senderOptions,
     IOptions<WebhookDispatchOptions> options,
+    RelayMetrics metrics,
     TimeProvider time,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
@@ -248,7 +251,7 @@ internal sealed partial class WebhookDispatcher(
                 return null;
             }
 
-            return await SettleAsync(d, share, endpoint, await SendAsync(endpoint, GateOf($"{d.TenantId}/{share.EndpointId}"), share, secrets, stoppingToken));
+            return await SettleAsync(d, share, endpoint, await SendAsync(d, endpoint, GateOf($"{d.TenantId}/{share.EndpointId}"), share, secrets, stoppingToken));
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
@@ -264,7 +267,7 @@ internal sealed partial class WebhookDispatcher(
     /// and none of this share's is under way, or after the budget; the round says what went, what failed, and what was
     /// not tried.
     /// </summary>
-    async Task<Round> SendAsync(WebhookEndpoint endpoint, EndpointGate gate, WebhookShare share, IReadOnlyList<string> secrets, CancellationToken cancellationToken)
+    async Task<Round> SendAsync(WebhookDelivery d, WebhookEndpoint endpoint, EndpointGate gate, WebhookShare share, IReadOnlyList<string> secrets, CancellationToken cancellationToken)
     {
         var events = share.Events;
         if (endpoint.Batch)
@@ -275,7 +278,8 @@ internal sealed partial class WebhookDispatcher(
             }
 
             var body = JsonSerializer.SerializeToUtf8Bytes(events.Select(EventEnvelope.Of).ToList(), WebhookJson.Default.ListEventEnvelope);
-            var result = await RequestAsync(gate, WebhookRequest.Signed(endpoint.Url, EventIds.ForBatch(events.Select(e => e.Id)), time.GetUtcNow(), body, secrets), cancellationToken);
+            var result = await RequestAsync(gate, WebhookRequest.Signed(endpoint.Url, EventIds.ForBatch(events.Select(e => e.Id)), time.GetUtcNow(), body, secrets),
+                new Carried(d, share, 0, events.Count), cancellationToken);
             return new Round(events, [.. events.Select(_ => result)], Busy: false);
         }
 
@@ -304,7 +308,8 @@ internal sealed partial class WebhookDispatcher(
 
             var e = events[i];
             var body = JsonSerializer.SerializeToUtf8Bytes(EventEnvelope.Of(e), WebhookJson.Default.EventEnvelope);
-            running.Add(IndexedAsync(i++, RequestAsync(gate, WebhookRequest.Signed(endpoint.Url, e.Id, time.GetUtcNow(), body, secrets), cancellationToken)));
+            running.Add(IndexedAsync(i, RequestAsync(gate, WebhookRequest.Signed(endpoint.Url, e.Id, time.GetUtcNow(), body, secrets), new Carried(d, share, i, 1), cancellationToken)));
+            i++;
             foreach (var finished in running.Where(t => t.IsCompleted).ToList())
             {
                 Done(finished);
@@ -330,26 +335,84 @@ internal sealed partial class WebhookDispatcher(
         static async Task<(int, WebhookAttemptResult)> IndexedAsync(int index, Task<WebhookAttemptResult> request) => (index, await request);
     }
 
-    /// <summary>One request, holding one of the endpoint's requests (taken by the caller) and one of the process's.</summary>
-    async Task<WebhookAttemptResult> RequestAsync(EndpointGate gate, WebhookRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// One request, holding one of the endpoint's requests (taken by the caller) and one of the process's, for the
+    /// events <paramref name="carried"/> names: its span, and their lag once the endpoint acknowledged them.
+    /// </summary>
+    async Task<WebhookAttemptResult> RequestAsync(EndpointGate gate, WebhookRequest request, Carried carried, CancellationToken cancellationToken)
     {
+        using var span = StartSpan(carried);
         try
         {
             await _requests.WaitAsync(cancellationToken);
+            WebhookAttemptResult result;
             try
             {
-                return await sender.SendAsync(request, cancellationToken);
+                result = await sender.SendAsync(request, cancellationToken);
             }
             finally
             {
                 _requests.Release();
             }
+
+            if (result.Delivered && !carried.Delivery.Replay)
+            {
+                metrics.WebhookAcknowledged(carried.Delivery.TenantId, carried.Share.Events, carried.First, carried.Count, time.GetUtcNow());
+            }
+
+            if (span is not null)
+            {
+                span.SetTag(TraceNames.Tags.HttpStatus, result.StatusCode);
+                span.SetTag(TraceNames.Tags.Outcome, result.Delivered ? "delivered" : result.Failure.ToString().ToLowerInvariant());
+                if (!result.Delivered)
+                {
+                    span.SetStatus(ActivityStatusCode.Error, result.Error);
+                }
+            }
+
+            return result;
         }
         finally
         {
             gate.Exit();
         }
     }
+
+    /// <summary>
+    /// A request's span: a child of the span that recorded its event when it carries one, or, for a batch, linked to
+    /// those of its events. Null when traces are not collected.
+    /// </summary>
+    static Activity? StartSpan(Carried carried)
+    {
+        if (!RelayTracing.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var events = carried.Share.Events;
+        var parent = carried.Count == 1 ? RelayTracing.Parent(events[carried.First].TraceParent) : default;
+        List<ActivityLink>? links = null;
+        if (carried.Count > 1)
+        {
+            links = [.. events.Skip(carried.First).Take(carried.Count).Select(e => e.TraceParent).OfType<string>().Distinct(StringComparer.Ordinal)
+                .Select(t => RelayTracing.Parent(t)).Where(c => c.TraceId != default).Select(c => new ActivityLink(c))];
+        }
+
+        var span = RelayTracing.Source.StartActivity(TraceNames.WebhookSend, ActivityKind.Client, parent, links: links);
+        span?.SetTag(TraceNames.Tags.Tenant, carried.Delivery.TenantId);
+        span?.SetTag(TraceNames.Tags.EndpointId, carried.Share.EndpointId);
+        span?.SetTag(TraceNames.Tags.Events, carried.Count);
+        span?.SetTag(TraceNames.Tags.Attempt, carried.Share.Attempts + 1);
+        if (carried.Count == 1 && events[carried.First].Message is { } message)
+        {
+            span?.SetTag(TraceNames.Tags.MessageId, message.MessageId);
+        }
+
+        return span;
+    }
+
+    /// <summary>The events a request carries: <paramref name="Count"/> of the share's from <paramref name="First"/>.</summary>
+    readonly record struct Carried(WebhookDelivery Delivery, WebhookShare Share, int First, int Count);
 
     /// <summary>Records an endpoint's round and decides what is left of its share: retried on the schedule, not tried yet, or nothing.</summary>
     async Task<WebhookLeftover?> SettleAsync(WebhookDelivery d, WebhookShare share, WebhookEndpoint endpoint, Round round)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -44,6 +45,9 @@ public sealed partial class WebhookSender : IDisposable
             // A proxy would make the connection, out of reach of the address check.
             UseProxy = false,
             UseCookies = false,
+
+            // The relay's trace ids stay in the relay: a tenant's receiver gets the documented headers and no traceparent.
+            ActivityHeadersPropagator = DistributedContextPropagator.CreateNoOutputPropagator(),
             ConnectCallback = ConnectAsync,
             ConnectTimeout = _timeout,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),

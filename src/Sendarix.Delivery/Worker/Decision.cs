@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Sendarix.Core.Bounces;
 using Sendarix.Core.Replies;
 using Sendarix.Core.Retry;
@@ -30,4 +31,8 @@ internal sealed record Decision(WorkRecipient Recipient, SmtpReply Reply, Bounce
 /// The decisions for one item's recipients at one destination domain, with the recipients the mailbox simulator
 /// makes complain after their delivery (simulated results never touch suppression lists or reputation).
 /// </summary>
-internal sealed record GroupOutcome(DeliveryWorkItem Item, string Domain, IReadOnlyList<Decision> Decisions, bool Simulated = false, IReadOnlySet<int>? Complaints = null);
+internal sealed record GroupOutcome(DeliveryWorkItem Item, string Domain, IReadOnlyList<Decision> Decisions, bool Simulated = false, IReadOnlySet<int>? Complaints = null)
+{
+    /// <summary>The round's span when traces are collected: its context goes into the events and the retry rows.</summary>
+    public Activity? Span { get; init; }
+}

@@ -10,6 +10,7 @@ using Sendarix.Core.Suppression;
 using Sendarix.Storage.Events;
 using Sendarix.Storage.Queue;
 using Sendarix.Storage.Retries;
+using Sendarix.Storage.Telemetry;
 
 namespace Sendarix.Delivery.Worker;
 
@@ -31,7 +32,7 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
         foreach (var item in items)
         {
             var context = Context(item);
-            recorded.AddRange(item.Recipients.Where(r => r.Sequence == 0).Select(r => Event(item, context, r, EventType.Accepted, 0, item.AcceptedAt) with
+            recorded.AddRange(item.Recipients.Where(r => r.Sequence == 0).Select(r => Event(item, context, r, EventType.Accepted, 0, item.AcceptedAt, item.TraceParent) with
             {
                 Reply = $"250 2.0.0 OK: queued as {item.MessageId}",
                 Sandbox = IsSandbox(r.Address),
@@ -44,13 +45,16 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
         {
             var item = group.Item;
             var context = Context(item);
+
+            // What follows from this round continues its span: the events' webhooks and, for deferred recipients, the retry.
+            var trace = RelayTracing.TraceParent(group.Span) ?? item.TraceParent;
             var due = new List<(DateTimeOffset Due, WorkRecipient Recipient)>();
             foreach (var d in group.Decisions)
             {
                 var type = TypeOf(d.Disposition.Kind);
                 var sequence = d.Recipient.Sequence + 1;
                 var deferrals = d.Recipient.Deferrals + (type == EventType.Deferred ? 1 : 0);
-                var e = Event(item, context, d.Recipient, type, sequence, now) with
+                var e = Event(item, context, d.Recipient, type, sequence, now, trace) with
                 {
                     Attempt = d.Attempts,
                     Deferrals = deferrals,
@@ -67,7 +71,7 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
                 // A complaint arrives after the delivery: the next step of the recipient's history.
                 if (group.Complaints?.Contains(d.Recipient.Index) == true)
                 {
-                    recorded.Add(Event(item, context, d.Recipient, EventType.Complained, sequence + 1, now.AddTicks(1)) with
+                    recorded.Add(Event(item, context, d.Recipient, EventType.Complained, sequence + 1, now.AddTicks(1), trace) with
                     {
                         Attempt = d.Attempts, Reply = "feedback report: abuse (simulated)", Sandbox = true,
                     });
@@ -85,7 +89,7 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
                 }
             }
 
-            deferred.AddRange(due.GroupBy(d => d.Due).Select(g => (group.Domain, g.Key, item with { Recipients = g.Select(x => x.Recipient).ToList() })));
+            deferred.AddRange(due.GroupBy(d => d.Due).Select(g => (group.Domain, g.Key, item with { Recipients = g.Select(x => x.Recipient).ToList(), TraceParent = trace })));
         }
 
         // The attempts are made: record them even if the silo is stopping (the drain waits for this), rather than leave
@@ -134,7 +138,7 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
     static EventMessage Context(DeliveryWorkItem item) =>
         new(item.MessageId, item.From, item.MessageIdHeader, item.Subject, item.Tags ?? [], item.Metadata ?? ReadOnlyDictionary<string, string>.Empty);
 
-    static RelayEvent Event(DeliveryWorkItem item, EventMessage context, WorkRecipient recipient, EventType type, int sequence, DateTimeOffset time) => new()
+    static RelayEvent Event(DeliveryWorkItem item, EventMessage context, WorkRecipient recipient, EventType type, int sequence, DateTimeOffset time, string? trace) => new()
     {
         Id = EventIds.ForRecipient(item.MessageId, recipient.Index, sequence, type),
         Type = type,
@@ -146,6 +150,7 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
         Sequence = sequence,
         Attempt = recipient.Attempts,
         Deferrals = recipient.Deferrals,
+        TraceParent = trace,
     };
 
     [LoggerMessage(EventId = 4101, EventName = "DeliveryOutcome", Level = LogLevel.Information,

@@ -1,12 +1,15 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Sendarix.Core.Telemetry;
 using Sendarix.Delivery.Signing;
 using Sendarix.Delivery.Transport;
 using Sendarix.Storage.Acceptance;
 using Sendarix.Storage.Bodies;
 using Sendarix.Storage.Queue;
+using Sendarix.Storage.Telemetry;
 
 namespace Sendarix.Delivery.Worker;
 
@@ -135,6 +138,8 @@ internal sealed partial class WorkConsumer(
     async Task ProcessAsync(SmtpTransport transport, WorkMessage message, CancellationToken stoppingToken)
     {
         await using var lease = WorkLease.Hold(queue, message, options.Value.QueueVisibilityTimeout, time, logger);
+        GroupOutcome[]? outcomes = null;
+        var completed = false;
         try
         {
             var items = await confirmation.ConfirmedAsync(message, stoppingToken);
@@ -149,10 +154,11 @@ internal sealed partial class WorkConsumer(
                 content[item] = await dkim.SignAsync(item.TenantId, content[item], stoppingToken);
             }
 
-            var outcomes = await Task.WhenAll(items.SelectMany(item => item.Recipients.GroupBy(r => DomainOf(r.Address))
+            outcomes = await Task.WhenAll(items.SelectMany(item => item.Recipients.GroupBy(r => DomainOf(r.Address))
                 .Select(g => DeliverAsync(transport, item, g.Key, g.ToList(), content[item], stoppingToken))));
             await recorder.RecordAsync(items, outcomes);
             await lease.CompleteAsync();
+            completed = true;
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
@@ -167,15 +173,70 @@ internal sealed partial class WorkConsumer(
         finally
         {
             _inFlight.Release();
+            EndSpans(outcomes, completed);
         }
     }
 
     async Task<GroupOutcome> DeliverAsync(SmtpTransport transport, DeliveryWorkItem item, string domain, List<WorkRecipient> recipients, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
-        var plan = await planner.PlanAsync(item, domain, recipients, cancellationToken);
-        return plan.Send is { } send
-            ? plan.Decided with { Decisions = [.. plan.Decided.Decisions, .. await dispatcher.SendAsync(transport, item, send, body, cancellationToken)] }
-            : plan.Decided;
+        // The round's span stays open until its outcomes are recorded (EndSpans); grain calls made meanwhile are its children.
+        var span = StartSpan(item, domain, recipients);
+        try
+        {
+            var plan = await planner.PlanAsync(item, domain, recipients, cancellationToken);
+            var outcome = plan.Send is { } send
+                ? plan.Decided with { Decisions = [.. plan.Decided.Decisions, .. await dispatcher.SendAsync(transport, item, send, body, cancellationToken)] }
+                : plan.Decided;
+            return span is null ? outcome : outcome with { Span = span };
+        }
+        catch (Exception ex) when (span is not null)
+        {
+            span.SetStatus(ActivityStatusCode.Error, ex.Message);
+            span.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A span for one item's round at one destination, in the trace its work item names: the acceptance's for a first
+    /// round, the deferring round's for recipients back from the retry table. Null when traces are not collected.
+    /// </summary>
+    static Activity? StartSpan(DeliveryWorkItem item, string domain, List<WorkRecipient> recipients)
+    {
+        if (!RelayTracing.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var retry = recipients.Exists(r => r.Sequence > 0);
+        var span = RelayTracing.Source.StartActivity(retry ? TraceNames.DeliveryRetry : TraceNames.DeliveryAttempt, ActivityKind.Internal, RelayTracing.Parent(item.TraceParent));
+        span?.SetTag(TraceNames.Tags.Tenant, item.TenantId);
+        span?.SetTag(TraceNames.Tags.MessageId, item.MessageId);
+        span?.SetTag(TraceNames.Tags.Destination, domain);
+        span?.SetTag(TraceNames.Tags.Recipients, recipients.Count);
+        span?.SetTag(TraceNames.Tags.Attempt, recipients.Max(r => r.Attempts) + 1);
+        return span;
+    }
+
+    /// <summary>Ends the rounds' spans once their outcomes are recorded (or the work failed), each tagged with what became of its recipients.</summary>
+    static void EndSpans(GroupOutcome[]? outcomes, bool completed)
+    {
+        foreach (var outcome in outcomes ?? [])
+        {
+            if (outcome.Span is not { } span)
+            {
+                continue;
+            }
+
+            // One word when every recipient had the same outcome, else each outcome once ("delivered,deferred").
+            span.SetTag(TraceNames.Tags.Outcome, string.Join(',', outcome.Decisions.Select(d => d.Disposition.Kind.ToString().ToLowerInvariant()).Distinct()));
+            if (!completed)
+            {
+                span.SetStatus(ActivityStatusCode.Error, "the work was not completed; it is taken again from the queue");
+            }
+
+            span.Dispose();
+        }
     }
 
     async Task<Dictionary<DeliveryWorkItem, ReadOnlyMemory<byte>>> LoadBodiesAsync(IReadOnlyList<DeliveryWorkItem> items, CancellationToken cancellationToken)

@@ -1,3 +1,5 @@
+using OpenTelemetry.Exporter;
+
 namespace Sendarix.Host.Telemetry;
 
 /// <summary>Where telemetry goes. Section "Sendarix:Telemetry"; Azure Monitor by the standard APPLICATIONINSIGHTS_CONNECTION_STRING.</summary>
@@ -5,8 +7,14 @@ public sealed class TelemetryOptions
 {
     public const string Section = "Sendarix:Telemetry";
 
-    /// <summary>An OTLP collector for traces, metrics and logs (e.g. http://127.0.0.1:4317); empty: none.</summary>
+    /// <summary>
+    /// An OTLP collector for traces, metrics and logs: its base address (e.g. http://127.0.0.1:4317 for gRPC, or
+    /// http://127.0.0.1:4318 for HTTP, to which the signals' paths /v1/traces, /v1/metrics and /v1/logs are added); empty: none.
+    /// </summary>
     public string? OtlpEndpoint { get; set; }
+
+    /// <summary>How OTLP is spoken: <c>Grpc</c> (the default) or <c>HttpProtobuf</c>.</summary>
+    public OtlpExportProtocol OtlpProtocol { get; set; } = OtlpExportProtocol.Grpc;
 
     /// <summary>Whether metrics are served for Prometheus to scrape at <c>/metrics</c>.</summary>
     public bool Prometheus { get; set; } = true;

@@ -1,4 +1,5 @@
 using Azure.Monitor.OpenTelemetry.Exporter;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -8,8 +9,8 @@ using Sendarix.Core.Telemetry;
 namespace Sendarix.Host.Telemetry;
 
 /// <summary>
-/// OpenTelemetry for every role, in one place: the relay's meter and Orleans' meter and activity sources, ASP.NET
-/// Core and the runtime; exported to Prometheus (scraped at <c>/metrics</c>), to an OTLP collector when one is set,
+/// OpenTelemetry for every role, in one place: the relay's meter and activity source, Orleans' meter and activity
+/// sources, ASP.NET Core and the runtime; exported to Prometheus (scraped at <c>/metrics</c>), to an OTLP collector when one is set,
 /// and to Azure Monitor when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set.
 /// </summary>
 internal static class TelemetrySetup
@@ -43,7 +44,7 @@ internal static class TelemetrySetup
 
                 if (otlp is not null)
                 {
-                    metrics.AddOtlpExporter(o => o.Endpoint = otlp);
+                    metrics.AddOtlpExporter(o => Otlp(o, otlp, options.OtlpProtocol, "v1/metrics"));
                 }
 
                 if (azureMonitor is { Length: > 0 })
@@ -58,10 +59,12 @@ internal static class TelemetrySetup
         {
             telemetry.WithTracing(tracing =>
             {
-                tracing.AddSource("Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application").AddAspNetCoreInstrumentation();
+                // The relay's own spans follow a message from its acceptance to its delivery and webhooks; the context
+                // travels in the work item, the retry rows and the events (RelayTracing).
+                tracing.AddSource(TraceNames.Source, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application").AddAspNetCoreInstrumentation();
                 if (otlp is not null)
                 {
-                    tracing.AddOtlpExporter(o => o.Endpoint = otlp);
+                    tracing.AddOtlpExporter(o => Otlp(o, otlp, options.OtlpProtocol, "v1/traces"));
                 }
 
                 if (azureMonitor is { Length: > 0 })
@@ -73,7 +76,7 @@ internal static class TelemetrySetup
             {
                 if (otlp is not null)
                 {
-                    logging.AddOtlpExporter(o => o.Endpoint = otlp);
+                    logging.AddOtlpExporter(o => Otlp(o, otlp, options.OtlpProtocol, "v1/logs"));
                 }
 
                 if (azureMonitor is { Length: > 0 })
@@ -82,6 +85,13 @@ internal static class TelemetrySetup
                 }
             });
         }
+    }
+
+    // Over HTTP an endpoint set in code is used as given, so each signal's path is added here; gRPC takes the base address.
+    static void Otlp(OtlpExporterOptions o, Uri endpoint, OtlpExportProtocol protocol, string signalPath)
+    {
+        o.Protocol = protocol;
+        o.Endpoint = protocol == OtlpExportProtocol.HttpProtobuf ? new Uri(endpoint.AbsoluteUri.TrimEnd('/') + "/" + signalPath) : endpoint;
     }
 
     public static void MapRelayTelemetry(this WebApplication app)

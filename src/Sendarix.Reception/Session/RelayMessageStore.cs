@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -11,9 +12,11 @@ using Sendarix.Core.Buffers;
 using Sendarix.Core.Ids;
 using Sendarix.Core.Smtp;
 using Sendarix.Core.Tags;
+using Sendarix.Core.Telemetry;
 using Sendarix.Reception.Protocol;
 using Sendarix.Storage.Acceptance;
 using Sendarix.Storage.Messages;
+using Sendarix.Storage.Telemetry;
 using SmtpServer;
 using SmtpServer.Net;
 using SmtpServer.Protocol;
@@ -33,7 +36,31 @@ internal sealed partial class RelayMessageStore(
     TimeProvider time,
     ILogger<RelayMessageStore> logger) : IMessageStore
 {
-    public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+    // Without a collector of traces the acceptance runs as it always did: no span, no second state machine.
+    public Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken) =>
+        RelayTracing.Source.HasListeners()
+            ? TracedAsync(context, transaction, buffer, cancellationToken)
+            : AcceptAsync(context, transaction, buffer, null, cancellationToken);
+
+    /// <summary>The acceptance as the root span of the message's trace, whose context the work item carries on.</summary>
+    async Task<SmtpResponse> TracedAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+    {
+        using var span = RelayTracing.Source.StartActivity(TraceNames.SmtpAccept, ActivityKind.Server);
+        var reply = await AcceptAsync(context, transaction, buffer, span, cancellationToken);
+        if (span is not null)
+        {
+            span.SetTag(TraceNames.Tags.ReplyCode, (int)reply.ReplyCode);
+            span.SetTag(TraceNames.Tags.Outcome, reply.ReplyCode == SmtpReplyCode.Ok ? "accepted" : "refused");
+            if (reply.ReplyCode != SmtpReplyCode.Ok)
+            {
+                span.SetStatus(ActivityStatusCode.Error, reply.Message);
+            }
+        }
+
+        return reply;
+    }
+
+    async Task<SmtpResponse> AcceptAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, Activity? span, CancellationToken cancellationToken)
     {
         try
         {
@@ -53,10 +80,13 @@ internal sealed partial class RelayMessageStore(
             }
 
             var tenantId = tenant.Id;
+            span?.SetTag(TraceNames.Tags.Tenant, tenantId);
 
             var now = time.GetUtcNow();
             var id = MessageId.New(tenantId, now);
+            span?.SetTag(TraceNames.Tags.MessageId, id.ToString());
             var recipients = transaction.To.Select(RelayMailboxFilter.Format).ToList();
+            span?.SetTag(TraceNames.Tags.Recipients, recipients.Count);
             var remote = context.Properties.TryGetValue(EndpointListener.RemoteEndPointKey, out var ep) ? (ep as IPEndPoint)?.Address : null;
             var received = Encoding.UTF8.GetBytes(ReceivedHeader(context, id, recipients, remote, now));
 
@@ -107,6 +137,7 @@ internal sealed partial class RelayMessageStore(
             {
                 Tags = tags.Tags,
                 Metadata = tags.Metadata,
+                TraceParent = RelayTracing.TraceParent(span),
             };
             await acceptor.AcceptAsync(message, cancellationToken);
             LogAccepted(logger, id.ToString(), recipients.Count, length);

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Sendarix.Core.Telemetry;
 using Sendarix.Storage.Bodies;
 using Sendarix.Storage.Messages;
 using Sendarix.Storage.Queue;
@@ -122,6 +124,7 @@ public sealed partial class GroupCommitAcceptor(
         deadline.CancelAfter(options.Value.CommitTimeout);
 
         // Body and rows in parallel; the work item only once both are stored, hidden until the senders have their 250.
+        using var span = StartSpan(batch, blobs);
         var started = time.GetTimestamp();
         var rows = ledger.WriteAcceptedAsync(placed, deadline.Token);
         IReadOnlyList<Azure.Storage.Queues.Models.SendReceipt> work;
@@ -133,6 +136,7 @@ public sealed partial class GroupCommitAcceptor(
         catch (Exception ex)
         {
             LogBatchFailed(logger, ex, batch.Count);
+            span?.SetStatus(ActivityStatusCode.Error, ex.Message);
             if (!rows.IsFaulted)
             {
                 // The rows are stored, or may still land: remove them, so that work which lands all the same is found
@@ -155,6 +159,29 @@ public sealed partial class GroupCommitAcceptor(
 
         metrics.Committed(batch.GroupBy(p => p.Message.Id.TenantId).Select(t => (t.Key, t.Count())), time.GetElapsedTime(started));
         _ = ReleaseAsync(work, batch.Count);
+    }
+
+    // One batch carries many messages, each with a trace of its own: the batch's span links to their acceptance spans.
+    static Activity? StartSpan(List<Pending> batch, List<(string Name, byte[] Content)> blobs)
+    {
+        if (!RelayTracing.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var links = new List<ActivityLink>(batch.Count);
+        foreach (var p in batch)
+        {
+            if (RelayTracing.Parent(p.Message.TraceParent) is { TraceId: var traceId } context && traceId != default)
+            {
+                links.Add(new ActivityLink(context));
+            }
+        }
+
+        var span = RelayTracing.Source.StartActivity(TraceNames.CommitBatch, ActivityKind.Internal, default(ActivityContext), links: links);
+        span?.SetTag(TraceNames.Tags.BatchSize, batch.Count);
+        span?.SetTag(TraceNames.Tags.Bytes, blobs.Sum(b => (long)b.Content.Length));
+        return span;
     }
 
     // Shows the work now. If this fails, the work shows when the hold ends and is checked against its rows then.
@@ -213,7 +240,7 @@ public sealed partial class GroupCommitAcceptor(
     static DeliveryWorkItem ToWorkItem(AcceptedMessage m, BodyRef body) => new(
         m.Id.TenantId, m.Id.ToString(), m.From, body.Blob, body.Offset, body.Length, m.AcceptedAt,
         m.Recipients.Select((r, i) => new WorkRecipient(i, r, 0)).ToList(), m.MessageIdHeader, m.Subject,
-        m.Tags.Count > 0 ? m.Tags : null, m.Metadata.Count > 0 ? m.Metadata : null);
+        m.Tags.Count > 0 ? m.Tags : null, m.Metadata.Count > 0 ? m.Metadata : null, m.TraceParent);
 
     [LoggerMessage(EventId = 2001, EventName = "AcceptanceBatchFailed", Level = LogLevel.Warning,
         Message = "A batch of {Count} messages could not be stored; each sender gets a temporary failure")]

@@ -23,4 +23,7 @@ public sealed record AcceptedMessage(
 
     /// <summary>The client's metadata, keys as written, in the order first given.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = ReadOnlyDictionary<string, string>.Empty;
+
+    /// <summary>The acceptance span's W3C traceparent, which the work item carries on; null when traces are not collected.</summary>
+    public string? TraceParent { get; init; }
 }

@@ -3,7 +3,9 @@ namespace Sendarix.Storage.Queue;
 /// <summary>
 /// Everything a delivery attempt needs, so the first attempt reads nothing but the body: the envelope, where the
 /// body is, the recipients still to be tried, and what the message's events carry about it (its Message-ID header,
-/// Subject, tags and metadata; null when it has none). Carried in queue messages and in retry rows.
+/// Subject, tags and metadata; null when it has none). Carried in queue messages and in retry rows. With traces
+/// collected, <see cref="TraceParent"/> names the span that this work continues (the acceptance, or for a retry the round
+/// that deferred it); absent otherwise, and in items written before it existed.
 /// </summary>
 public sealed record DeliveryWorkItem(
     string TenantId,
@@ -17,7 +19,8 @@ public sealed record DeliveryWorkItem(
     string? MessageIdHeader = null,
     string? Subject = null,
     IReadOnlyList<string>? Tags = null,
-    IReadOnlyDictionary<string, string>? Metadata = null);
+    IReadOnlyDictionary<string, string>? Metadata = null,
+    string? TraceParent = null);
 
 /// <summary>
 /// A recipient still to be tried: its index in the message, the attempts made so far, how many of them an IP's block

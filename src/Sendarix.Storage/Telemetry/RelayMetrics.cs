@@ -21,6 +21,8 @@ public sealed class RelayMetrics
     readonly Histogram<double> _commitDuration;
     readonly Counter<long> _deliveries;
     readonly Histogram<double> _deliveryDuration;
+    readonly Histogram<double> _throttleWait;
+    readonly Histogram<double> _webhookLag;
 
     public RelayMetrics(IMeterFactory meters)
     {
@@ -32,6 +34,10 @@ public sealed class RelayMetrics
         _commitDuration = meter.CreateHistogram<double>(MetricNames.CommitDuration, "s", "Time a group commit waits for storage");
         _deliveries = meter.CreateCounter<long>(MetricNames.Deliveries, "{recipient}", "Recipients' delivery outcomes");
         _deliveryDuration = meter.CreateHistogram<double>(MetricNames.DeliveryDuration, "s", "Time from acceptance to delivery");
+        _throttleWait = meter.CreateHistogram(MetricNames.ThrottleWait, "s", "Time a delivery waited for a connection slot or a message token",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
+        _webhookLag = meter.CreateHistogram(MetricNames.WebhookLag, "s", "Time from an event to its webhook request's acknowledgement",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 21600, 86400] });
         Meter = meter;
     }
 
@@ -56,6 +62,20 @@ public sealed class RelayMetrics
 
         _batchSize.Record(total);
         _commitDuration.Record(elapsed.TotalSeconds);
+    }
+
+    /// <summary>A delivery waited <paramref name="waited"/> for a <paramref name="limit"/> of <paramref name="provider"/>'s throttle (granted or not).</summary>
+    public void ThrottleWaited(string provider, string limit, TimeSpan waited) =>
+        _throttleWait.Record(waited.TotalSeconds, new KeyValuePair<string, object?>(MetricNames.Tags.Provider, provider), new KeyValuePair<string, object?>(MetricNames.Tags.Limit, limit));
+
+    /// <summary>An endpoint acknowledged <paramref name="count"/> events from <paramref name="first"/> at <paramref name="at"/>.</summary>
+    public void WebhookAcknowledged(string tenantId, IReadOnlyList<RelayEvent> events, int first, int count, DateTimeOffset at)
+    {
+        var tenant = new KeyValuePair<string, object?>(MetricNames.Tags.Tenant, tenantId);
+        for (var i = first; i < first + count; i++)
+        {
+            _webhookLag.Record(Math.Max(0, (at - events[i].Time).TotalSeconds), tenant);
+        }
     }
 
     /// <summary>Counts the delivery outcomes among recorded events.</summary>
