@@ -9,7 +9,10 @@ namespace Sendarix.Tests.Integration;
 /// delivery: the group commit links to it, each destination's delivery round and the retry of a deferred recipient
 /// are in it, and so are the webhook requests for its events and the grain calls made on its way. The webhook lag is
 /// measured as its requests are acknowledged.
+/// It runs alone: every relay in a process publishes a meter of the same name, and the metric stream one relay's
+/// exporter shares with another's instruments ends when that other relay stops.
 /// </summary>
+[Collection(MetricsCollection.Name)]
 public sealed class TracingTests(TracingTests.TracedRelay fixture) : IClassFixture<TracingTests.TracedRelay>
 {
     const string Sandbox = "simulator.invalid";
@@ -149,4 +152,11 @@ public sealed class TracingTests(TracingTests.TracedRelay fixture) : IClassFixtu
             _dns.Dispose();
         }
     }
+}
+
+/// <summary>Tests that read a relay's own metrics while no other relay in the process starts or stops.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsCollection
+{
+    public const string Name = "metrics";
 }
