@@ -4,7 +4,10 @@ using Sendarix.Tests.Integration.Infrastructure;
 
 namespace Sendarix.Tests.Integration;
 
-/// <summary>A front-end's graceful shutdown: new sessions are told 421 4.3.2, a transaction in progress finishes.</summary>
+/// <summary>
+/// Graceful shutdown: a front-end tells new sessions 421 4.3.2 and lets a transaction in progress finish; a delivery
+/// worker hands back the work it had not finished, so another node takes it at once.
+/// </summary>
 public sealed class DrainTests
 {
     [Fact]
@@ -65,5 +68,30 @@ public sealed class DrainTests
         await using var restarted = await Relay.StartAsync(settings);
         await restarted.WaitForStatusAsync(queued, TimeSpan.FromSeconds(60), "delivered");
         Assert.Single(sink.Messages, m => m.Recipients.Contains(to));
+    }
+
+    [Fact]
+    public async Task A_stopping_delivery_worker_hands_back_an_unfinished_attempt_at_once_not_after_its_lease()
+    {
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var sink = new SmtpSink(IPAddress.Loopback) { BeforeDataReply = () => hold.Task };
+        var settings = Relay.DefaultSettings((await AzuriteServer.Shared).ConnectionString);
+        settings["Sendarix:Delivery:Routes:0:Domain"] = "*";
+        settings["Sendarix:Delivery:Routes:0:Hosts:0"] = sink.HostPort;
+        // Work not handed back would stay hidden for ten minutes.
+        settings["Sendarix:Delivery:QueueVisibilityTimeout"] = "00:10:00";
+        settings["Sendarix:Delivery:CommandTimeout"] = "00:10:00";
+        string id;
+        await using (var first = await Relay.StartAsync(settings))
+        {
+            var tenant = await first.CreateTenantAsync();
+            id = await first.SubmitAsync(tenant, [$"handback-{Guid.NewGuid():N}@sink.test"], "Handed back");
+            await Eventually.TrueAsync(() => Task.FromResult(sink.DataReceived >= 1), TimeSpan.FromSeconds(30), "the attempt to be waiting for the reply to its data");
+            await first.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        hold.TrySetResult();
+        await using var second = await Relay.StartAsync(settings);
+        await second.WaitForStatusAsync(id, TimeSpan.FromSeconds(60), "delivered");
     }
 }
