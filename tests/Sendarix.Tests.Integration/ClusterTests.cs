@@ -2,13 +2,11 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text.RegularExpressions;
 using Azure.Data.Tables;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using MimeKit;
 using Orleans.Configuration;
 using Orleans.Runtime;
 using Sendarix.Contracts.Destinations;
@@ -25,7 +23,7 @@ namespace Sendarix.Tests.Integration;
 /// does): nothing accepted is lost, no client sees a 5xx, and acceptance recovers within 30 s of the kill.
 /// </summary>
 [Collection(CrashCollection.Name)]
-public sealed partial class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ClusterTests(ITestOutputHelper output) : IAsyncLifetime
 {
     const int Clients = 10;
     const string Destination = "sink.test";
@@ -177,10 +175,10 @@ public sealed partial class ClusterTests(ITestOutputHelper output) : IAsyncLifet
         await Expect(Task.WhenAll(clients).WaitAsync(TimeSpan.FromSeconds(90)), "the clients to stop");
 
         var accepted = _accepted.ToDictionary();
-        var delivered = await Expect(Eventually.GetAsync(() => Task.FromResult(Complete(_sink.Messages)), d => accepted.Keys.All(d.ContainsKey),
+        var delivered = await Expect(Eventually.GetAsync(() => Task.FromResult(MarkedMail.Complete(_sink.Messages)), d => accepted.Keys.All(d.ContainsKey),
             TimeSpan.FromSeconds(180), $"all {accepted.Count} accepted messages at the sink"), "delivery of everything accepted", () =>
             {
-                var now = Complete(_sink.Messages);
+                var now = MarkedMail.Complete(_sink.Messages);
                 var missing = accepted.Where(a => !now.ContainsKey(a.Key)).ToList();
                 return $"{missing.Count} missing, e.g. {string.Join(", ", missing.Take(10).Select(m => $"{m.Key} ({m.Value})"))}";
             });
@@ -217,7 +215,7 @@ public sealed partial class ClusterTests(ITestOutputHelper output) : IAsyncLifet
                 {
                     var marker = $"cluster-{client}-{sequence++}-{Guid.NewGuid():N}";
                     var to = sequence % 20 == 0 ? $"later-{marker}@{Destination}" : $"load{client}@{Destination}";
-                    var reply = await smtp.SendAsync(Message(marker, tenant.Sender, to), CancellationToken.None);
+                    var reply = await smtp.SendAsync(MarkedMail.Create(marker, tenant.Sender, to), CancellationToken.None);
                     _accepted[marker] = Mail.QueuedId(reply);
                     _acceptedAt.Enqueue(_clock.Elapsed);
                 }
@@ -273,52 +271,11 @@ public sealed partial class ClusterTests(ITestOutputHelper output) : IAsyncLifet
         return null;
     }
 
-    static readonly string Filler = string.Concat(Enumerable.Repeat(new string('x', 64) + "\r\n", 16));
-
-    static MimeMessage Message(string marker, string from, string to)
-    {
-        var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse(from));
-        message.To.Add(MailboxAddress.Parse(to));
-        message.Subject = marker;
-        message.Body = new TextPart("plain") { Text = $"start {marker}\r\n{Filler}end {marker}\r\n" };
-        return message;
-    }
-
-    static Dictionary<string, int> Complete(IEnumerable<ReceivedMail> messages)
-    {
-        var counts = new Dictionary<string, int>();
-        foreach (var m in messages)
-        {
-            if (EndOf().Match(m.Text) is { Success: true } end)
-            {
-                counts[end.Groups[1].Value] = counts.GetValueOrDefault(end.Groups[1].Value) + 1;
-            }
-        }
-
-        return counts;
-    }
-
     string Tails() => string.Concat(All.Select(n => n.Tail(30)));
 
-    async Task Expect(Task wait, string what, Func<string>? detail = null)
-    {
-        try
-        {
-            await wait;
-        }
-        catch (Exception ex) when (ex is not XunitException)
-        {
-            throw new XunitException($"Failed waiting for {what}: {ex.GetType().Name}: {ex.Message}\n{detail?.Invoke()}\n{Tails()}");
-        }
-    }
+    Task Expect(Task wait, string what, Func<string>? detail = null) =>
+        Expectation.ThatAsync(wait, what, () => $"{detail?.Invoke()}\n{Tails()}");
 
-    async Task<T> Expect<T>(Task<T> wait, string what, Func<string>? detail = null)
-    {
-        await Expect((Task)wait, what, detail);
-        return await wait;
-    }
-
-    [GeneratedRegex(@"^end (cluster-\S+)\r?$", RegexOptions.Multiline)]
-    private static partial Regex EndOf();
+    Task<T> Expect<T>(Task<T> wait, string what, Func<string>? detail = null) =>
+        Expectation.ThatAsync(wait, what, () => $"{detail?.Invoke()}\n{Tails()}");
 }

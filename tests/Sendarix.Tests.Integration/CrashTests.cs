@@ -4,11 +4,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Azure.Storage.Queues;
 using MailKit.Net.Smtp;
 using MailKit.Security;
-using MimeKit;
 using Sendarix.Tests.Integration.Infrastructure;
 using Xunit.Abstractions;
 using Xunit.Sdk;
@@ -22,7 +20,7 @@ namespace Sendarix.Tests.Integration;
 /// reported.
 /// </summary>
 [Collection(CrashCollection.Name)]
-public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
 {
     const int Clients = 20;
     const int AcceptedBeforeKill = 300;
@@ -132,11 +130,11 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
         await StartRelayAsync();
         var secondReady = clock.Elapsed;
 
-        var delivered = await Expect(Eventually.GetAsync(() => Task.FromResult(Complete(_sink.Messages)),
+        var delivered = await Expect(Eventually.GetAsync(() => Task.FromResult(MarkedMail.Complete(_sink.Messages)),
             d => acceptedIds.Keys.All(d.ContainsKey), DeliveryTime,
             $"all {acceptedIds.Count} accepted messages at the sink"), "delivery after the restart", () =>
             {
-                var now = Complete(_sink.Messages);
+                var now = MarkedMail.Complete(_sink.Messages);
                 var missing = acceptedIds.Where(a => !now.ContainsKey(a.Key)).ToList();
                 return $"{missing.Count} accepted messages missing, e.g. {string.Join(", ", missing.Take(10).Select(m => $"{m.Key} ({m.Value})"))}";
             });
@@ -147,13 +145,13 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
         var queue = new QueueClient(_azurite.ConnectionString, $"{_settings["Sendarix:Storage:Prefix"]}-delivery");
         await Expect(Eventually.TrueAsync(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0,
             DeliveryTime, "the delivery queue to be empty"), "the delivery queue to drain after the restart");
-        delivered = Complete(_sink.Messages);
+        delivered = MarkedMail.Complete(_sink.Messages);
         var drained = clock.Elapsed;
 
         var duplicates = delivered.Where(d => acceptedIds.ContainsKey(d.Key) && d.Value > 1).Sum(d => d.Value - 1);
         var duplicated = delivered.Count(d => acceptedIds.ContainsKey(d.Key) && d.Value > 1);
         var unacknowledged = delivered.Keys.Count(k => !acceptedIds.ContainsKey(k));
-        var partial = _sink.Messages.Count(m => StartOf().IsMatch(m.Text) && !EndOf().IsMatch(m.Text));
+        var partial = _sink.Messages.Count(MarkedMail.IsPartial);
         var report = $"""
             clients: {Clients}, attempted: {Volatile.Read(ref attempted)}, accepted (250 read): {acceptedIds.Count} ({acceptedAtKill} when the kill was decided)
             client errors: {errors.Count} (first: {errors.FirstOrDefault() ?? "none"})
@@ -230,7 +228,7 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
                     var marker = $"crash-{client}-{sequence++}-{Guid.NewGuid():N}";
                     attempt();
                     // Not cancelled by the test: a reply is either read in full or lost with the connection.
-                    var reply = await smtp.SendAsync(Message(marker, client, tenant.Domain));
+                    var reply = await smtp.SendAsync(MarkedMail.Create(marker, $"client{client}@{tenant.Domain}", $"load{client}@sink.test"));
                     accepted[marker] = Mail.QueuedId(reply);
                 }
 
@@ -248,61 +246,13 @@ public sealed partial class CrashTests(ITestOutputHelper output) : IAsyncLifetim
         }
     }
 
-    // About 1 KB in short lines, so the body goes as 7bit text and the markers arrive verbatim.
-    static readonly string Filler = string.Concat(Enumerable.Repeat(new string('x', 64) + "\r\n", 16));
-
-    static MimeMessage Message(string marker, int client, string domain)
-    {
-        var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse($"client{client}@{domain}"));
-        message.To.Add(MailboxAddress.Parse($"load{client}@sink.test"));
-        message.Subject = marker;
-        message.Body = new TextPart("plain") { Text = $"start {marker}\r\n{Filler}end {marker}\r\n" };
-        return message;
-    }
-
-    /// <summary>How many complete copies of each marker the sink holds (a copy cut off by the kill has no end line).</summary>
-    static Dictionary<string, int> Complete(IEnumerable<ReceivedMail> messages)
-    {
-        var counts = new Dictionary<string, int>();
-        foreach (var m in messages)
-        {
-            var end = EndOf().Match(m.Text);
-            if (end.Success)
-            {
-                var marker = end.Groups[1].Value;
-                counts[marker] = counts.GetValueOrDefault(marker) + 1;
-            }
-        }
-
-        return counts;
-    }
-
     Task StartRelayAsync() => Expect(_relay.StartAsync(Startup), "the relay to start");
 
-    async Task Expect(Task wait, string what, Func<string>? detail = null)
-    {
-        try
-        {
-            await wait;
-        }
-        catch (Exception ex) when (ex is not XunitException)
-        {
-            throw new XunitException($"Failed waiting for {what}: {ex.GetType().Name}: {ex.Message}\n{detail?.Invoke()}\n{_relay.Tail()}");
-        }
-    }
+    Task Expect(Task wait, string what, Func<string>? detail = null) =>
+        Expectation.ThatAsync(wait, what, () => $"{detail?.Invoke()}\n{_relay.Tail()}");
 
-    async Task<T> Expect<T>(Task<T> wait, string what, Func<string>? detail = null)
-    {
-        await Expect((Task)wait, what, detail);
-        return await wait;
-    }
-
-    [GeneratedRegex(@"^end (crash-\S+)\r?$", RegexOptions.Multiline)]
-    private static partial Regex EndOf();
-
-    [GeneratedRegex(@"^start crash-\S+\r?$", RegexOptions.Multiline)]
-    private static partial Regex StartOf();
+    Task<T> Expect<T>(Task<T> wait, string what, Func<string>? detail = null) =>
+        Expectation.ThatAsync(wait, what, () => $"{detail?.Invoke()}\n{_relay.Tail()}");
 }
 
 /// <summary>The crash test loads the machine and kills a relay: it runs alone, after the parallel tests.</summary>
