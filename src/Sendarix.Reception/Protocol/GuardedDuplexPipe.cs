@@ -15,8 +15,10 @@ namespace Sendarix.Reception.Protocol;
 /// bytes itself and passes on only what is safe: command lines within a length limit, no PROXY lines, no AUTH
 /// before TLS, AUTH data the library can parse, no bytes pipelined after STARTTLS, and message data cut off at the
 /// size limit; it also closes idle sessions, and when the front-end drains, ends the session with 421 4.3.2 at its
-/// first moment outside a mail transaction. Outbound, it rewrites each reply with an enhanced status code.
-/// Knowing which command a reply answers (replies come in command order) is what lets it do all of this.
+/// first moment outside a mail transaction. It takes BDAT chunks itself (<see cref="ChunkedMessage"/>), which the
+/// library does not know. Outbound, it rewrites each reply with an enhanced status code.
+/// Every line the library gets is queued with what its reply answers (replies come in command order), so each reply
+/// is matched to its command, and a command the guard answers itself is carried by a NOOP whose reply it replaces.
 /// </summary>
 internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
 {
@@ -43,6 +45,12 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
     // From a MAIL command until the reply that ends its transaction: the drain lets the transaction finish.
     volatile bool _inTransaction;
     volatile bool _drainReplyPending;
+    readonly ChunkedMessage _chunks;
+    ReadOnlyMemory<byte>? _chunkedContent;
+    BdatCommand _bdat;
+
+    // Recipients the library accepted in the current transaction, counted from its replies.
+    int _recipientsAccepted;
     string? _authMechanism;
     bool _greeted;
     int _lastFinalCode;
@@ -56,6 +64,7 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         _draining = draining;
         _stream = new NetworkStream(socket, ownsSocket: false);
         _output = new ReplyWriter(this);
+        _chunks = new ChunkedMessage(limits.MaxMessageSize);
         if (!implicitTls)
         {
             StartPump();
@@ -74,6 +83,18 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
 
     /// <summary>True when the current message's data went past the size limit and was cut off.</summary>
     public bool DataTooLarge { get; private set; }
+
+    /// <summary>The message the client sent with BDAT, once for the store: null when it came with DATA.</summary>
+    public static ReadOnlyMemory<byte>? ChunkedContent(SmtpServer.ISessionContext context)
+    {
+        if (context.Pipe is not GuardedDuplexPipe pipe || pipe._chunkedContent is not { } content)
+        {
+            return null;
+        }
+
+        pipe._chunkedContent = null;
+        return content;
+    }
 
     /// <summary>Whether the DATA just received went past <paramref name="max"/>: cut off by the guard, or longer than allowed.</summary>
     public static bool Exceeded(SmtpServer.ISessionContext context, long length, int max) =>
@@ -207,6 +228,17 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
                         (start, end) = afterData.Value;
                         break;
 
+                    case LineResult.Chunk:
+                        var afterChunk = await ReadChunkAsync(buffer, start, end, _bdat.Size);
+                        if (afterChunk is null)
+                        {
+                            return;
+                        }
+
+                        (start, end) = afterChunk.Value;
+                        await EndChunkAsync(_bdat);
+                        break;
+
                     case LineResult.StartTls:
                         // Bytes that came with STARTTLS were sent before the handshake: an injection attempt
                         // (CVE-2011-0411 family), never commands of the secure session.
@@ -253,7 +285,25 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         {
             case "MAIL":
                 _inTransaction = true;
+                _chunks.Reset();
                 break;
+
+            case "RSET" or "HELO" or "EHLO":
+                _chunks.Reset();
+                break;
+
+            case "BDAT":
+                if (!BdatCommand.TryParse(line, out _bdat))
+                {
+                    await AnswerAsync((_, _) => "501 5.5.4 Syntax: BDAT chunk-size [LAST]");
+                    return LineResult.None;
+                }
+
+                return LineResult.Chunk;
+
+            case "DATA" or "RCPT" when _chunks.InProgress:
+                await AnswerAsync((_, _) => $"503 5.5.1 {verb} may not follow BDAT in one transaction");
+                return LineResult.None;
 
             case "PROXY":
                 await RefuseAsync(GuardVerbs.Proxy);
@@ -336,10 +386,10 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         DrainIfIdle();
     }
 
-    async Task<int> ForwardAwaitingReplyAsync(string verb, string line)
+    async Task<int> ForwardAwaitingReplyAsync(string verb, string line, Func<int, string, string?>? answer = null)
     {
         var reply = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending.Enqueue(new PendingReply(verb, reply));
+        _pending.Enqueue(new PendingReply(verb, reply, answer));
         await ForwardLineAsync(line);
         return await reply.Task.WaitAsync(_closed.Token);
     }
@@ -349,6 +399,87 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         _pending.Enqueue(new PendingReply(marker, null));
         await ForwardLineAsync(GuardVerbs.Replacement);
     }
+
+    /// <summary>
+    /// Answers a command the guard handles itself, in its place among the replies: the library gets a NOOP (valid in
+    /// any state, and not an error it would count) and <paramref name="answer"/> replaces its reply, when it is sent.
+    /// </summary>
+    async Task AnswerAsync(Func<int, string, string?> answer)
+    {
+        _pending.Enqueue(new PendingReply("NOOP", null, answer));
+        await ForwardLineAsync("NOOP");
+    }
+
+    /// <summary>
+    /// Reads a BDAT chunk's octets, exactly <paramref name="size"/> of them, into the message (or drops them once it is
+    /// too large). Returns where the commands after the chunk start in <paramref name="buffer"/>, or null at end of stream.
+    /// </summary>
+    async Task<(int Start, int End)?> ReadChunkAsync(byte[] buffer, int start, int end, long size)
+    {
+        var left = size;
+        while (left > 0)
+        {
+            if (start == end)
+            {
+                start = end = 0;
+                var read = await ReadAsync(buffer.AsMemory());
+                if (read == 0)
+                {
+                    return null;
+                }
+
+                end = read;
+            }
+
+            var take = (int)Math.Min(left, end - start);
+            _chunks.Append(buffer.AsSpan(start, take));
+            start += take;
+            left -= take;
+        }
+
+        return (start, end);
+    }
+
+    /// <summary>
+    /// Answers a chunk. One that is not the last gets 250 once the replies before it show a transaction with a
+    /// recipient. The last asks the library for DATA: its 354 is not sent, the data ends at once, and the store takes
+    /// the chunks' octets, so the reply to the message is the reply to BDAT LAST. A message over the size limit is
+    /// refused at its last chunk, and the library's transaction is reset with it.
+    /// </summary>
+    async Task EndChunkAsync(BdatCommand command)
+    {
+        if (!command.Last)
+        {
+            _chunks.Continue();
+            var tooLarge = _chunks.TooLarge;
+            await AnswerAsync((_, _) => !_inTransaction ? "503 5.5.1 Bad sequence of commands (MAIL first)"
+                : _recipientsAccepted == 0 ? "554 5.5.1 No valid recipients"
+                : tooLarge ? TooLargeReply
+                : $"250 2.0.0 {command.Size} octets received");
+            return;
+        }
+
+        if (_chunks.TooLarge)
+        {
+            _chunks.Reset();
+            _pending.Enqueue(new PendingReply("RSET", null, (_, _) => TooLargeReply));
+            await ForwardLineAsync("RSET");
+            return;
+        }
+
+        var content = _chunks.Complete();
+        DataTooLarge = false;
+        if (await ForwardAwaitingReplyAsync("DATA", "DATA", (code, line) => code == 354 ? null : ReplyRewriter.Rewrite("DATA", line)) != 354)
+        {
+            return;
+        }
+
+        _chunkedContent = content;
+        _pending.Enqueue(new PendingReply(GuardVerbs.EndOfData, null));
+        await WriteInboundAsync(Terminator);
+    }
+
+    const string TooLargeReply = "552 5.3.4 Message size exceeds fixed maximum message size";
 
     /// <summary>
     /// Passes message data to the library up to and including the CRLF.CRLF that ends it, as the library itself
@@ -505,8 +636,8 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         return (0, end - start);
     }
 
-    /// <summary>Rewrites one reply line the library wrote, keeping track of which command it answers.</summary>
-    internal string RewriteReply(string line)
+    /// <summary>Rewrites one reply line the library wrote, keeping track of which command it answers; null: not sent at all.</summary>
+    internal string? RewriteReply(string line)
     {
         if (!_greeted)
         {
@@ -527,10 +658,21 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         }
 
         string? verb = null;
+        Func<int, string, string?>? answer = null;
         if (_pending.TryDequeue(out var pending))
         {
             verb = pending.Verb;
+            answer = pending.Answer;
             pending.Reply?.TrySetResult(code);
+        }
+
+        if (verb == "MAIL")
+        {
+            _recipientsAccepted = 0;
+        }
+        else if (verb == "RCPT" && code is 250 or 251)
+        {
+            _recipientsAccepted++;
         }
 
         if (verb is "MAIL" && code != 250 || verb is GuardVerbs.EndOfData or "RSET" or "HELO" or "EHLO" || verb is "DATA" && code != 354)
@@ -549,7 +691,7 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         }
 
         _lastFinalCode = code;
-        return ReplyRewriter.Rewrite(verb, line);
+        return answer is not null ? answer(code, line) : ReplyRewriter.Rewrite(verb, line);
     }
 
     internal async Task SendRawAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
@@ -576,9 +718,11 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         EnterData,
         StartTls,
         Drain,
+        Chunk,
     }
 
-    sealed record PendingReply(string Verb, TaskCompletionSource<int>? Reply);
+    /// <summary>A line given to the library: the command its reply answers, who waits for the code, and what replaces the reply.</summary>
+    sealed record PendingReply(string Verb, TaskCompletionSource<int>? Reply, Func<int, string, string?>? Answer = null);
 
     sealed class IdleTimeoutException : Exception;
 

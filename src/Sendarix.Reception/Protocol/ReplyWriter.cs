@@ -35,14 +35,21 @@ internal sealed class ReplyWriter(GuardedDuplexPipe pipe) : PipeWriter
         var output = new StringBuilder(text.Length + 32);
         foreach (var line in text[..lastBreak].Split("\r\n"))
         {
-            output.Append(pipe.RewriteReply(line)).Append("\r\n");
+            if (pipe.RewriteReply(line) is { } rewritten)
+            {
+                output.Append(rewritten).Append("\r\n");
+            }
         }
 
         // Keep an unfinished line for the next flush.
         var rest = Encoding.UTF8.GetBytes(text[(lastBreak + 2)..]);
         _buffer.ResetWrittenCount();
         _buffer.Write(rest);
-        await pipe.SendRawAsync(Encoding.UTF8.GetBytes(output.ToString()), cancellationToken);
+        if (output.Length > 0)
+        {
+            await pipe.SendRawAsync(Encoding.UTF8.GetBytes(output.ToString()), cancellationToken);
+        }
+
         pipe.RepliesSent();
         return default;
     }

@@ -5,7 +5,8 @@ namespace Sendarix.Reception.Session;
 
 /// <summary>
 /// The EHLO reply: what a submission relay offers. No SMTPUTF8 (the library decodes such domains as ASCII and
-/// would corrupt them); ENHANCEDSTATUSCODES because every reply carries one; AUTH only once TLS is up.
+/// would corrupt them); CHUNKING, which the guard takes in place of the library; ENHANCEDSTATUSCODES because every
+/// reply carries one; AUTH only once TLS is up.
 /// </summary>
 internal sealed class RelayEhloCommand(string domainOrAddress, bool offerAuth) : EhloCommand(domainOrAddress)
 {
@@ -20,6 +21,7 @@ internal sealed class RelayEhloCommand(string domainOrAddress, bool offerAuth) :
         yield return "PIPELINING";
         yield return $"SIZE {context.ServerOptions.MaxMessageSizeOptions.Length}";
         yield return "8BITMIME";
+        yield return "CHUNKING";
         yield return "ENHANCEDSTATUSCODES";
         if (context.Pipe.IsSecure)
         {

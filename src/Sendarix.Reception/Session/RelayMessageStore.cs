@@ -25,7 +25,7 @@ using SmtpServer.Storage;
 namespace Sendarix.Reception.Session;
 
 /// <summary>
-/// The end of DATA: checks the body (no bare line breaks; one From header, of domains the tenant may send as), takes
+/// The end of DATA (or of BDAT LAST, whose octets the guard kept): checks the body (no bare line breaks; one From header, of domains the tenant may send as), takes
 /// the client's tags and metadata out of the header block, adds the Received header and answers 250 only once the
 /// acceptor has made the message durable. Nothing may escape as an exception: the library would turn it into a permanent 554.
 /// </summary>
@@ -64,6 +64,13 @@ internal sealed partial class RelayMessageStore(
     {
         try
         {
+            // A message sent with BDAT is taken as sent; the library's DATA was empty.
+            var chunked = GuardedDuplexPipe.ChunkedContent(context);
+            if (chunked is { } octets)
+            {
+                buffer = new ReadOnlySequence<byte>(octets);
+            }
+
             if (GuardedDuplexPipe.Exceeded(context, buffer.Length, options.Value.MaxMessageSize))
             {
                 return SmtpReplies.TooLarge;
@@ -90,12 +97,14 @@ internal sealed partial class RelayMessageStore(
             var remote = context.Properties.TryGetValue(EndpointListener.RemoteEndPointKey, out var ep) ? (ep as IPEndPoint)?.Address : null;
             var received = Encoding.UTF8.GetBytes(ReceivedHeader(context, id, recipients, remote, now));
 
-            // The library drops the CRLF that ends the last line; put it back.
+            // The library drops the CRLF that ends the last line; put it back. BDAT octets come whole: a CRLF is added
+            // only where the client left the last line without one, as a message must end with a line break.
             var bodyLength = (int)buffer.Length;
-            var body = new byte[received.Length + bodyLength + (bodyLength > 0 ? 2 : 0)];
+            var endLine = bodyLength > 0 && (chunked is not { } whole || !whole.Span.EndsWith("\r\n"u8));
+            var body = new byte[received.Length + bodyLength + (endLine ? 2 : 0)];
             received.CopyTo(body, 0);
             buffer.CopyTo(body.AsSpan(received.Length));
-            if (bodyLength > 0)
+            if (endLine)
             {
                 body[^2] = (byte)'\r';
                 body[^1] = (byte)'\n';
