@@ -17,7 +17,7 @@ nodes=(
   "silo2 8032 Sendarix__Roles__Smtp=false Sendarix__Roles__Api=false Sendarix__Cluster__SiloPort=11112 Sendarix__Cluster__GatewayPort=30001 Sendarix__Development__SeedTenant=false"
   "silo3 8033 Sendarix__Roles__Smtp=false Sendarix__Roles__Api=false Sendarix__Cluster__SiloPort=11113 Sendarix__Cluster__GatewayPort=30002 Sendarix__Development__SeedTenant=false"
   "smtp1 8041 Sendarix__Roles__Silo=false Sendarix__Roles__Api=false Sendarix__Smtp__StartTlsPort=2587 Sendarix__Smtp__ImplicitTlsPort=2465 Sendarix__Smtp__FeedbackPort=2525"
-  "smtp2 8042 Sendarix__Roles__Silo=false Sendarix__Roles__Api=false Sendarix__Smtp__StartTlsPort=2588 Sendarix__Smtp__ImplicitTlsPort=2466 Sendarix__Smtp__FeedbackPort=2526"
+  "smtp2 8042 Sendarix__Roles__Silo=false Sendarix__Roles__Api=false Sendarix__Smtp__StartTlsPort=2588 Sendarix__Smtp__ImplicitTlsPort=2466 Sendarix__Smtp__FeedbackPort=2526 Sendarix__Smtp__SandboxPort=0"
   "api 8025 Sendarix__Roles__Silo=false Sendarix__Roles__Smtp=false"
 )
 

@@ -39,7 +39,7 @@ public sealed class DeliveryOptions : IValidatableObject
     /// The mailbox simulator's domain: mail to it acts out an outcome chosen by the local part (see the README) and
     /// never leaves the relay, nor counts in the tenant's reputation. Empty turns the simulator off.
     /// </summary>
-    public string SandboxDomain { get; set; } = "simulator.invalid";
+    public string SandboxDomain { get; set; } = Core.Sandbox.MailboxSimulator.DefaultDomain;
 
     /// <summary>Queue readers per silo.</summary>
     [Range(1, 64)]

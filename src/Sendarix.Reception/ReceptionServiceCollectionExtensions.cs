@@ -14,8 +14,10 @@ public static class ReceptionServiceCollectionExtensions
         services.AddSingleton<ServerCertificate>();
         services.AddSingleton<Protocol.SmtpDrain>();
         services.AddSingleton<Session.TenantPolicy>();
+        services.AddSingleton<Session.SubmissionSandbox>();
         services.AddSingleton<SmtpFrontEnd>();
         services.AddHostedService(sp => sp.GetRequiredService<SmtpFrontEnd>());
+        services.AddHostedService<SandboxListener>();
         return services;
     }
 }

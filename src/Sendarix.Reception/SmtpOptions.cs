@@ -94,6 +94,18 @@ public sealed class SmtpOptions : IValidatableObject
     /// </summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The sandbox's port (0: none): every connection is greeted with <c>421 4.3.2</c> and closed, as by a relay that
+    /// is down, so an application can test its failover. Nothing else listens there.
+    /// </summary>
+    public int SandboxPort { get; set; }
+
+    /// <summary>
+    /// How long the reply to a message for the sandbox's <c>submit-slow-data</c> address is held back: past the time-out
+    /// of common clients (MailKit's is 2 minutes), so an application can see what its own time-out does.
+    /// </summary>
+    public TimeSpan SandboxReplyDelay { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Failed AUTH attempts allowed in one session before it is closed.</summary>
     [Range(1, 100)]
     public int MaxAuthenticationAttempts { get; set; } = 3;
@@ -134,6 +146,11 @@ public sealed class SmtpOptions : IValidatableObject
         if (StartTlsPort != 0 && StartTlsPort == ImplicitTlsPort)
         {
             yield return new ValidationResult("Sendarix:Smtp:StartTlsPort and ImplicitTlsPort must differ.", [nameof(ImplicitTlsPort)]);
+        }
+
+        if (SandboxPort != 0 && (SandboxPort == StartTlsPort || SandboxPort == ImplicitTlsPort || SandboxPort == FeedbackPort))
+        {
+            yield return new ValidationResult("Sendarix:Smtp:SandboxPort must differ from the submission and feedback ports.", [nameof(SandboxPort)]);
         }
 
         if (FeedbackPort != 0 && (FeedbackPort == StartTlsPort || FeedbackPort == ImplicitTlsPort))

@@ -9,6 +9,12 @@ namespace Sendarix.Core.Sandbox;
 /// </summary>
 public static class MailboxSimulator
 {
+    /// <summary>The simulator's domain unless <see cref="DomainSetting"/> names another.</summary>
+    public const string DefaultDomain = "simulator.invalid";
+
+    /// <summary>The one setting of the simulator's domain, read by delivery and by the front-ends (empty: no simulator).</summary>
+    public const string DomainSetting = "Sendarix:Delivery:SandboxDomain";
+
     /// <summary>Every simulator address's local part, with what it does (listed in the README).</summary>
     public static readonly IReadOnlyDictionary<string, string> Addresses = new Dictionary<string, string>
     {

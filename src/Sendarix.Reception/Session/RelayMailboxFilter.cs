@@ -10,9 +10,10 @@ namespace Sendarix.Reception.Session;
 
 /// <summary>
 /// Envelope checks: an authenticated tenant, well-formed addresses, a sender domain the tenant may use, the
-/// tenant's quotas and size limit, and a recipient list within the relay's and the tenant's limits.
+/// tenant's quotas and size limit, and a recipient list within the relay's and the tenant's limits. The sandbox's
+/// submission addresses are refused on purpose before any of the recipient checks.
 /// </summary>
-internal sealed class RelayMailboxFilter(IOptions<SmtpOptions> options, TenantPolicy tenants) : IMailboxFilter
+internal sealed class RelayMailboxFilter(IOptions<SmtpOptions> options, TenantPolicy tenants, SubmissionSandbox sandbox) : IMailboxFilter
 {
     public async Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox @from, int size, CancellationToken cancellationToken)
     {
@@ -57,6 +58,11 @@ internal sealed class RelayMailboxFilter(IOptions<SmtpOptions> options, TenantPo
 
     public async Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox @from, CancellationToken cancellationToken)
     {
+        if (sandbox.AtRecipient(Format(to)) is { } simulated)
+        {
+            throw new SmtpResponseException(simulated);
+        }
+
         var limit = options.Value.MaxRecipients;
         if (context.Properties.TryGetValue(SessionKeys.Tenant, out var t) && t is TenantInfo { Limits.RecipientsPerMessage: { } accountLimit })
         {

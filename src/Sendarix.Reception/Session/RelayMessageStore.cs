@@ -32,6 +32,7 @@ namespace Sendarix.Reception.Session;
 internal sealed partial class RelayMessageStore(
     IMessageAcceptor acceptor,
     TenantPolicy tenants,
+    SubmissionSandbox sandbox,
     IOptions<SmtpOptions> options,
     TimeProvider time,
     ILogger<RelayMessageStore> logger) : IMessageStore
@@ -88,11 +89,15 @@ internal sealed partial class RelayMessageStore(
 
             var tenantId = tenant.Id;
             span?.SetTag(TraceNames.Tags.Tenant, tenantId);
+            var recipients = transaction.To.Select(RelayMailboxFilter.Format).ToList();
+            if (await sandbox.AfterDataAsync(context, recipients, cancellationToken) is { } simulated)
+            {
+                return simulated;
+            }
 
             var now = time.GetUtcNow();
             var id = MessageId.New(tenantId, now);
             span?.SetTag(TraceNames.Tags.MessageId, id.ToString());
-            var recipients = transaction.To.Select(RelayMailboxFilter.Format).ToList();
             span?.SetTag(TraceNames.Tags.Recipients, recipients.Count);
             var remote = context.Properties.TryGetValue(EndpointListener.RemoteEndPointKey, out var ep) ? (ep as IPEndPoint)?.Address : null;
             var received = Encoding.UTF8.GetBytes(ReceivedHeader(context, id, recipients, remote, now));

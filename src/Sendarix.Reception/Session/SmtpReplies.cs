@@ -12,6 +12,11 @@ internal static class SmtpReplies
     public static readonly SmtpResponse StorageUnavailable = new((SmtpReplyCode)451, "4.3.0 Temporary failure storing the message; try again later");
     public static readonly SmtpResponse TooLarge = new(SmtpReplyCode.SizeLimitExceeded, "5.3.4 Message size exceeds fixed maximum message size");
     public static readonly SmtpResponse BareLineBreak = new(SmtpReplyCode.TransactionFailed, "5.6.0 Message contains a bare CR or LF; lines must end with CRLF");
+    // The sandbox's submission addresses (SubmissionSimulator): each reply says it was simulated.
+    public static readonly SmtpResponse SimulatedRecipientFailure = new((SmtpReplyCode)451, "4.3.0 Temporary failure for this recipient; try again later (simulated)");
+    public static readonly SmtpResponse SimulatedTooManyRecipients = new((SmtpReplyCode)452, "4.5.3 Too many recipients (simulated)");
+    public static readonly SmtpResponse SimulatedStorageFailure = new((SmtpReplyCode)451, "4.3.0 Temporary failure storing the message; try again later (simulated)");
+
     public static SmtpResponse TooManyRecipients(int limit) => new((SmtpReplyCode)452, $"4.5.3 Too many recipients (at most {limit} per message)");
 
     public static SmtpResponse TooLargeForAccount(int limit) => new(SmtpReplyCode.SizeLimitExceeded, $"5.3.4 Message size exceeds this account's limit of {limit} bytes");

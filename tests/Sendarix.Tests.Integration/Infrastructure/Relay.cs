@@ -45,6 +45,9 @@ internal sealed class Relay : IAsyncDisposable
     /// <summary>The port that takes feedback-loop reports for <see cref="FeedbackAddress"/>, without AUTH.</summary>
     public int FeedbackPort => int.Parse(Settings["Sendarix:Smtp:FeedbackPort"]!);
 
+    /// <summary>The sandbox's 421 listener, where the relay's settings open one.</summary>
+    public int SandboxPort => int.Parse(Settings["Sendarix:Smtp:SandboxPort"]!);
+
     public const string FeedbackAddress = "fbl@feedback.relay.test";
 
     public string OperatorKey => Settings["Sendarix:Api:OperatorApiKey"]!;
@@ -80,6 +83,7 @@ internal sealed class Relay : IAsyncDisposable
             ["Sendarix:Smtp:DrainTimeout"] = "00:00:10",
             // Every test client connects from 127.0.0.1; only the throttling tests want a low limit.
             ["Sendarix:Smtp:AuthFailureLimit"] = "1000",
+            ["Sendarix:Smtp:SandboxReplyDelay"] = "00:00:03",
             ["Sendarix:Api:Url"] = $"http://127.0.0.1:{Ports.Free()}",
             ["Sendarix:Api:OperatorApiKey"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
             ["Sendarix:Domains:KeyEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),

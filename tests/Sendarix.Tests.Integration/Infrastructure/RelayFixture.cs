@@ -27,6 +27,7 @@ public sealed class RelayFixture : IAsyncLifetime
         var azurite = await AzuriteServer.Shared;
         var settings = Relay.DefaultSettings(azurite.ConnectionString);
         settings["Sendarix:Delivery:Routes:0:Domain"] = "*";
+        settings["Sendarix:Smtp:SandboxPort"] = Ports.Free().ToString();
         settings["Sendarix:Delivery:Routes:0:Hosts:0"] = Sink.HostPort;
         settings["Sendarix:Delivery:Routes:1:Domain"] = "retry.test";
         settings["Sendarix:Delivery:Routes:1:Hosts:0"] = RetrySink.HostPort;
