@@ -283,13 +283,15 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
 
         switch (verb)
         {
-            case "MAIL":
-                _inTransaction = true;
-                _chunks.Reset();
-                break;
+            case "MAIL" or "RSET" or "HELO" or "EHLO":
+                // A new transaction, or none: nothing of an earlier message's chunks may reach the store.
+                if (verb == "MAIL")
+                {
+                    _inTransaction = true;
+                }
 
-            case "RSET" or "HELO" or "EHLO":
                 _chunks.Reset();
+                _chunkedContent = null;
                 break;
 
             case "BDAT":
