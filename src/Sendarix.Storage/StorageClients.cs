@@ -31,6 +31,7 @@ public sealed class StorageClients
         _searchIndexes = Enum.GetValues<SearchField>().ToDictionary(f => f, f => ReportingTables.GetTableClient($"{o.Prefix}SearchBy{f}"));
         var queues = accounts.Queues(Configure(new QueueClientOptions()));
         Delivery = queues.GetQueueClient($"{o.Prefix}-delivery");
+        DeliveryParked = queues.GetQueueClient($"{o.Prefix}-delivery-parked");
         Webhooks = queues.GetQueueClient($"{o.Prefix}-webhooks");
     }
 
@@ -90,6 +91,9 @@ public sealed class StorageClients
     /// <summary>Delivery work: each queue message lists message recipients ready for an attempt.</summary>
     public QueueClient Delivery { get; }
 
+    /// <summary>Work messages that could not be read, moved out of the delivery queue and kept for an operator.</summary>
+    public QueueClient DeliveryParked { get; }
+
     /// <summary>Webhook deliveries, the events' outbox: each queue message is a group of events for one endpoint, with its attempt count.</summary>
     public QueueClient Webhooks { get; }
 
@@ -111,6 +115,7 @@ public sealed class StorageClients
         }
 
         await Delivery.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await DeliveryParked.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await Webhooks.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
     }
 }

@@ -130,7 +130,7 @@ internal sealed partial class WorkConsumer(
             idlePolls = 0;
             foreach (var message in messages)
             {
-                _ = ProcessAsync(transport, message, stoppingToken);
+                _ = message.Unreadable is null ? ProcessAsync(transport, message, stoppingToken) : ParkAsync(message, stoppingToken);
             }
         }
     }
@@ -174,6 +174,28 @@ internal sealed partial class WorkConsumer(
         {
             _inFlight.Release();
             EndSpans(outcomes, completed);
+        }
+    }
+
+    /// <summary>A work message that is not a list of work items (damaged, or not ours) is moved aside, never retried.</summary>
+    async Task ParkAsync(WorkMessage message, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await queue.ParkAsync(message, stoppingToken);
+            LogParked(logger, message.Id, message.Unreadable!.ToMemory().Length);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            // Still in the queue: it shows again within the visibility timeout and is parked then.
+            LogWorkFailed(logger, ex, message.Id);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            _inFlight.Release();
         }
     }
 
@@ -266,6 +288,10 @@ internal sealed partial class WorkConsumer(
     [LoggerMessage(EventId = 4102, EventName = "WorkFailed", Level = LogLevel.Warning,
         Message = "Work message {QueueMessageId} could not be completed; it will be retried within the visibility timeout")]
     static partial void LogWorkFailed(ILogger logger, Exception exception, string queueMessageId);
+
+    [LoggerMessage(EventId = 4108, EventName = "WorkParked", Level = LogLevel.Error,
+        Message = "Queue message {QueueMessageId} ({Bytes} bytes) is not delivery work; it was moved to the parked queue for an operator")]
+    static partial void LogParked(ILogger logger, string queueMessageId, int bytes);
 
     [LoggerMessage(EventId = 4103, EventName = "QueueUnavailable", Level = LogLevel.Warning,
         Message = "The delivery queue could not be read")]

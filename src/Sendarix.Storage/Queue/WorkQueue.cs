@@ -30,10 +30,33 @@ public sealed class WorkQueue(StorageClients storage)
     public async Task<IReadOnlyList<WorkMessage>> ReceiveAsync(int maxMessages, TimeSpan visibilityTimeout, CancellationToken cancellationToken)
     {
         var response = await storage.Delivery.ReceiveMessagesAsync(maxMessages, visibilityTimeout, cancellationToken);
-        return response.Value
-            .Select(m => new WorkMessage(m.MessageId, m.PopReceipt, m.DequeueCount,
-                JsonSerializer.Deserialize(m.Body.ToString(), StorageJson.Default.ListDeliveryWorkItem) ?? [], Waited(m, visibilityTimeout)))
+        return response.Value.Select(m => Read(m) is { } items
+                ? new WorkMessage(m.MessageId, m.PopReceipt, m.DequeueCount, items, Waited(m, visibilityTimeout))
+                : new WorkMessage(m.MessageId, m.PopReceipt, m.DequeueCount, [], Waited(m, visibilityTimeout)) { Unreadable = m.Body })
             .ToList();
+    }
+
+    /// <summary>
+    /// Moves a work message that cannot be read out of the delivery queue: a copy, kept until an operator removes it,
+    /// goes to the parked queue first, then the message is deleted. Left where it was, it would come back at every
+    /// visibility timeout, and fail the receive of whatever came with it.
+    /// </summary>
+    public async Task ParkAsync(WorkMessage message, CancellationToken cancellationToken)
+    {
+        await storage.DeliveryParked.SendMessageAsync(message.Unreadable ?? BinaryData.Empty, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: cancellationToken);
+        await storage.Delivery.DeleteMessageAsync(message.Id, message.PopReceipt, cancellationToken);
+    }
+
+    static List<DeliveryWorkItem>? Read(QueueMessage message)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(message.Body.ToString(), StorageJson.Default.ListDeliveryWorkItem) is { } items && !items.Contains(null!) ? items : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Keeps a received message invisible for <paramref name="visibility"/> from now; returns its new pop receipt.</summary>
@@ -53,4 +76,8 @@ public sealed class WorkQueue(StorageClients storage)
 }
 
 /// <summary>A received queue message, the work it carries, and how long it had been queued when it was received.</summary>
-public sealed record WorkMessage(string Id, string PopReceipt, long DequeueCount, IReadOnlyList<DeliveryWorkItem> Items, TimeSpan Waited);
+public sealed record WorkMessage(string Id, string PopReceipt, long DequeueCount, IReadOnlyList<DeliveryWorkItem> Items, TimeSpan Waited)
+{
+    /// <summary>The message as stored, when it is not a list of work items (then <see cref="Items"/> is empty).</summary>
+    public BinaryData? Unreadable { get; init; }
+}
