@@ -423,14 +423,11 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         {
             if (start == end)
             {
-                start = end = 0;
-                var read = await ReadAsync(buffer.AsMemory());
-                if (read == 0)
+                (start, end) = (0, await ReadAsync(buffer.AsMemory()));
+                if (end == 0)
                 {
                     return null;
                 }
-
-                end = read;
             }
 
             var take = (int)Math.Min(left, end - start);
@@ -496,14 +493,11 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         {
             if (start == end)
             {
-                start = end = 0;
-                var read = await ReadAsync(buffer.AsMemory());
-                if (read == 0)
+                (start, end) = (0, await ReadAsync(buffer.AsMemory()));
+                if (end == 0)
                 {
                     return null;
                 }
-
-                end = read;
             }
 
             if (firstLine)
