@@ -19,6 +19,7 @@ using Sendarix.Api.Security;
 using Sendarix.Api.Stats;
 using Sendarix.Api.Suppression;
 using Sendarix.Api.Tenants;
+using Sendarix.Api.Upstreams;
 using Sendarix.Api.Webhooks;
 using Scalar.AspNetCore;
 
@@ -86,7 +87,8 @@ public static class ManagementApi
             .MapProvidersApi()
             .MapEgressApi()
             .MapWebhooksApi()
-            .MapWebhookDeliveriesApi();
+            .MapWebhookDeliveriesApi()
+            .MapUpstreamsApi();
         return app;
     }
 }

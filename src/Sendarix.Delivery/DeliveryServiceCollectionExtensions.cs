@@ -22,6 +22,8 @@ public static class DeliveryServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<EndpointHealth>());
         services.AddSingleton<MtaStsPolicies>();
         services.AddSingleton<DestinationResolver>();
+        services.AddSingleton<UpstreamRoutes>();
+        services.AddSingleton<Transport.UpstreamTokens>();
         services.AddSingleton<Signing.DkimSigning>();
         services.AddSingleton<DeliveryPlanner>();
         services.AddSingleton<Dispatcher>();

@@ -42,10 +42,31 @@ public static partial class BounceClassifier
     const BounceAction Suppress = BounceAction.BounceAndSuppress;
     const BounceAction Bounce = BounceAction.Bounce;
     const BounceAction BackOff = BounceAction.BackOffIp;
-    const string G = Provider.Gmail, M = Provider.Microsoft, Y = Provider.Yahoo, A = Provider.ICloud;
+    const string G = Provider.Gmail, M = Provider.Microsoft, Y = Provider.Yahoo, A = Provider.ICloud, U = Provider.Upstream;
+
+    /// <summary>
+    /// The prefix of the rules for an upstream smarthost refusing the account itself (its quota, a suspension, a sender
+    /// or login it will not take): the route's problem, never the recipient's, so such mail is kept and retried.
+    /// </summary>
+    public const string UpstreamAccountRule = "upstream.account";
 
     static readonly Rule[] Rules =
     [
+        // --- an upstream smarthost's own words (SES, SendGrid, Microsoft 365, Google's relay): limits and the account -----
+        R($"{UpstreamAccountRule}.quota", U, 0, null,
+            @"credits exceeded|daily message quota|quota exceeded|SubmissionQuotaExceeded|relay limit exceeded|messaging limits",
+            BounceCategory.RateLimited, Retry, Retry),
+        R($"{UpstreamAccountRule}.suspended", U, 0, null, @"suspend|OutboundSpamException|account (is |has been )?(disabled|blocked|inactive|closed)",
+            BounceCategory.Policy, Retry, Retry),
+        R($"{UpstreamAccountRule}.sender", U, 0, null,
+            @"not verified|not authori[sz]ed to send|SendAsDenied|permissions? to send|unauthenticated senders|not allowed to send",
+            BounceCategory.Policy, Retry, Retry),
+        R($"{UpstreamAccountRule}.login", U, 0, null,
+            @"invalid credentials|authentication (failed|failure|unsuccessful|required)|not authenticated|must issue a starttls|relay(ing)? (access )?denied",
+            BounceCategory.Policy, Retry, Retry),
+        R("upstream.rate_limit", U, 0, null, @"throttl|rate.?limit|sending rate|too many (messages|connections|concurrent)|peak smtp relay limit",
+            BounceCategory.RateLimited, Retry, Retry),
+
         // --- one provider's own words --------------------------------------------------------------------------
         R("gmail.recipient_rate", G, 4, @"4\.2\.1", null, BounceCategory.RateLimited, Retry, Retry),
         R("gmail.unsolicited_rate", G, 4, null, @"unusual rate of unsolicited|rate limited|rate-limited", BounceCategory.RateLimited, BackOff, BackOff),
@@ -139,6 +160,9 @@ public static partial class BounceClassifier
             }
 
             var (category, action) = permanent ? rule.Permanent : rule.Temporary;
+
+            // What an upstream answers is never about the relay's own IP: there is no IP to move the mail off.
+            action = provider == Provider.Upstream && action == BounceAction.BackOffIp ? BounceAction.Retry : action;
             return new BounceClassification(category, action, Wait(category, reply.Text, permanent), rule.Name);
         }
 

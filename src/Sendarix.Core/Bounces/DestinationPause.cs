@@ -4,7 +4,7 @@ namespace Sendarix.Core.Bounces;
 
 /// <summary>
 /// Whether the replies of one attempt should pause the whole destination, and for how long. A 421 (the server is
-/// closing the channel) or one 450/451/452 given to every recipient alike says the destination wants less from us;
+/// closing the channel) or one 450/451/452/454 given to every recipient alike says the destination wants less from us;
 /// greylisting, full mailboxes and other per-recipient answers do not, and a pause for them would hold up everyone
 /// else's mail. An IP back-off does not either: it is the sending IP that is deprioritised, and the pool's other IPs
 /// carry on. The pause is the wait the reply names, else <paramref name="defaultPause"/>.
@@ -24,7 +24,7 @@ public static class DestinationPause
 
         var pausing = temporary.Where(r => r.Reply.Code == 421).ToList();
         if (pausing.Count == 0 && temporary.Count == replies.Count
-            && temporary.All(r => r.Reply.Code is 450 or 451 or 452 && r.Reply.Text == temporary[0].Reply.Text))
+            && temporary.All(r => r.Reply.Code is 450 or 451 or 452 or 454 && r.Reply.Text == temporary[0].Reply.Text))
         {
             pausing = temporary;
         }

@@ -13,6 +13,12 @@ public static class Provider
     public const string ICloud = "icloud";
     public const string Default = "default";
 
+    /// <summary>
+    /// A tenant's upstream smarthost (its SendGrid, SES or Office 365 account): what it answers is about the account
+    /// and the route, not about the relay's IPs or the recipient's mailbox provider.
+    /// </summary>
+    public const string Upstream = "upstream";
+
     // MX host suffixes of each provider, including the hosted (custom domain) services behind them.
     static readonly (string Suffix, string Provider)[] MxSuffixes =
     [

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using DnsClient;
 using DnsClient.Protocol;
 using Microsoft.Extensions.Options;
+using Sendarix.Contracts.Upstreams;
 using Sendarix.Core.Providers;
 using Sendarix.Core.Routing;
 using Sendarix.Core.Tls;
@@ -96,6 +97,22 @@ public sealed class DestinationResolver(IOptions<DeliveryOptions> options, DnsLo
         }
 
         return new Resolution(resolved, tls, null, false, Provider.FromMxHosts(names));
+    }
+
+    /// <summary>The hosts of a tenant's upstream route, in order, resolved as the system resolves names.</summary>
+    public async Task<Resolution> ResolveUpstreamAsync(UpstreamDeliveryRoute route, CancellationToken cancellationToken)
+    {
+        var hosts = new List<ResolvedHost>();
+        foreach (var text in route.Settings.Hosts)
+        {
+            if (HostPort.TryParse(text, out var host) && await SystemAddressesAsync(host.Host, cancellationToken) is { Count: > 0 } addresses)
+            {
+                hosts.Add(new ResolvedHost(host.Host, addresses, host.Port));
+            }
+        }
+
+        return hosts.Count > 0 ? new Resolution(hosts, route.Settings.Tls, null, false, Provider.Upstream, route)
+            : Resolution.Fail($"4.4.4 No address found for the hosts of upstream route {route.Name} ({string.Join(", ", route.Settings.Hosts)})", permanent: false) with { Upstream = route };
     }
 
     // A route names hosts the operator chose (often "localhost" or a smarthost): resolve them as the system does.

@@ -12,6 +12,8 @@ using Sendarix.Core.Routing;
 using Sendarix.Contracts.Shaping;
 using Sendarix.Core.Providers;
 using Sendarix.Core.Telemetry;
+using Sendarix.Core.Upstreams;
+using Sendarix.Contracts.Upstreams;
 using Sendarix.Delivery.Routing;
 using Sendarix.Delivery.Shaping;
 using Sendarix.Storage.Telemetry;
@@ -26,6 +28,7 @@ namespace Sendarix.Delivery.Transport;
 internal sealed partial class SmtpTransport(
     ConnectionPool pool,
     CertificateVerifier verifier,
+    UpstreamTokens tokens,
     EndpointHealth health,
     IOptions<DeliveryOptions> options,
     IOptions<ShapingOptions> shaping,
@@ -62,8 +65,9 @@ internal sealed partial class SmtpTransport(
             foreach (var address in host.Addresses)
             {
                 candidates--;
-                // The host name is part of the key: a connection verified for one MX name is never reused for another.
-                var key = $"{egress}|{host.Name}|{address}|{host.Port}|{destination.Tls}";
+                // The host name is part of the key: a connection verified for one MX name is never reused for another;
+                // and so is an upstream route's version: a connection logged in for one account never carries another's mail.
+                var key = $"{egress}|{host.Name}|{address}|{host.Port}|{destination.Tls}|{destination.Upstream?.DestinationKey}|{destination.Upstream?.Version}";
                 lastHost = $"{host.Name}[{address}]:{host.Port}";
                 ConnectionPool.Lease lease;
                 var asked = time.GetTimestamp();
@@ -87,6 +91,10 @@ internal sealed partial class SmtpTransport(
                     if (!client.IsConnected)
                     {
                         await ConnectAsync(client, host, address, egress, destination.Tls, cancellationToken);
+                        if (destination.Upstream is { Settings.Mechanism: not UpstreamAuthMechanism.None } upstream)
+                        {
+                            await LogInAsync(client, upstream, cancellationToken);
+                        }
                     }
 
                     client.Refused.Clear();
@@ -127,9 +135,23 @@ internal sealed partial class SmtpTransport(
                     reusable = client.IsConnected;
                     return new AttemptResult(lastHost, new Dictionary<string, SmtpReply>(), null, ex.Message);
                 }
+                catch (Exception ex) when (ex is AuthenticationException or UpstreamLoginException && destination.Upstream is { } upstream)
+                {
+                    // The upstream refused the route's login, or it could not be made: the mail is kept (a login is not
+                    // the recipient's fault) and the reason says what to fix. The next host may take it.
+                    if (ex is AuthenticationException && upstream.Settings.Mechanism == UpstreamAuthMechanism.XOAuth2)
+                    {
+                        tokens.Forget(upstream);
+                    }
+
+                    lastFailure = SmtpReply.ConnectionFailure(
+                        $"4.7.8 {host.Name}[{address}] refused the login of upstream route {upstream.Name} as {upstream.Settings.Username} ({Shorten(ex.Message)}); kept for retry");
+                    health.ReportFailure(endpoint, lastFailure.Text);
+                    LogHostFailed(logger, host.Name, address.ToString(), host.Port, lastFailure.Text);
+                }
                 catch (SmtpCommandException ex)
                 {
-                    // Refused before any transaction (greeting, EHLO, STARTTLS): try the next host.
+                    // Refused before any transaction (greeting, EHLO, STARTTLS, AUTH): try the next host.
                     lastFailure = new SmtpReply((int)ex.StatusCode, ex.Message);
                     health.ReportFailure(endpoint, lastFailure.ToString());
                 }
@@ -202,6 +224,33 @@ internal sealed partial class SmtpTransport(
         await client.ConnectAsync(socket, host.Name, host.Port, tls, connectTimeout.Token);
     }
 
+    /// <summary>
+    /// Logs in to an upstream with the route's credentials, only over TLS (the route's policy requires it; this is the
+    /// last guard against sending a secret in plaintext).
+    /// </summary>
+    async Task LogInAsync(RelaySmtpClient client, UpstreamDeliveryRoute upstream, CancellationToken cancellationToken)
+    {
+        var s = upstream.Settings;
+        if (!client.IsSecure)
+        {
+            throw new UpstreamLoginException("the connection is not encrypted, and a login is never sent in plaintext");
+        }
+
+        if (!client.Capabilities.HasFlag(SmtpCapabilities.Authentication))
+        {
+            throw new UpstreamLoginException("the server offers no AUTH");
+        }
+
+        SaslMechanism mechanism = s.Mechanism switch
+        {
+            UpstreamAuthMechanism.Plain => new SaslMechanismPlain(s.Username ?? "", s.Secret ?? ""),
+            UpstreamAuthMechanism.Login => new SaslMechanismLogin(s.Username ?? "", s.Secret ?? ""),
+            UpstreamAuthMechanism.XOAuth2 => new SaslMechanismOAuth2(s.Username ?? "", await tokens.GetAsync(upstream, cancellationToken)),
+            _ => throw new UpstreamLoginException($"no login with {s.Mechanism}"),
+        };
+        await client.AuthenticateAsync(mechanism, cancellationToken);
+    }
+
     /// <summary>Waits for the provider's messages-per-minute to allow one more, up to the deadline.</summary>
     async Task TakeMessageTokenAsync(IThrottleGrain throttle, string provider, ProviderProfile profile, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
@@ -228,6 +277,8 @@ internal sealed partial class SmtpTransport(
             metrics.ThrottleWaited(provider, MetricNames.Tags.LimitRate, time.GetElapsedTime(asked));
         }
     }
+
+    static string Shorten(string text) => text.Length > 300 ? text[..300] : text;
 
     static SmtpReply ToReply(SmtpResponse response) => new((int)response.StatusCode, response.Response);
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Sendarix.Contracts.Destinations;
 using Sendarix.Contracts.Shaping;
 using Sendarix.Contracts.Suppression;
+using Sendarix.Contracts.Upstreams;
 using Sendarix.Core.Bounces;
 using Sendarix.Core.Providers;
 using Sendarix.Core.Replies;
@@ -23,6 +24,7 @@ namespace Sendarix.Delivery.Worker;
 /// </summary>
 internal sealed class DeliveryPlanner(
     DestinationResolver resolver,
+    UpstreamRoutes upstreams,
     ProviderProfiles profiles,
     EgressChooser egress,
     IGrainFactory grains,
@@ -50,18 +52,37 @@ internal sealed class DeliveryPlanner(
             return Decided(item, domain, skipped);
         }
 
-        var (decided, send) = await PlanUnsuppressedAsync(item, domain, rest, cancellationToken);
+        var upstream = await upstreams.FindAsync(item.TenantId, item.From);
+        var (decided, send) = await PlanUnsuppressedAsync(item, domain, rest, upstream, cancellationToken);
         return new DeliveryPlan(new GroupOutcome(item, domain, [.. skipped, .. decided]), send);
     }
 
-    async Task<(IReadOnlyList<Decision> Decided, SendPlan? Send)> PlanUnsuppressedAsync(DeliveryWorkItem item, string domain, List<WorkRecipient> recipients, CancellationToken cancellationToken)
+    /// <summary>Plans sending to the recipients' own MX hosts: after their upstream route could not take them.</summary>
+    public async Task<DeliveryPlan> PlanDirectAsync(DeliveryWorkItem item, string domain, IReadOnlyList<WorkRecipient> recipients, CancellationToken cancellationToken)
+    {
+        var (decided, send) = await PlanUnsuppressedAsync(item, domain, [.. recipients], null, cancellationToken);
+        return new DeliveryPlan(new GroupOutcome(item, domain, decided), send);
+    }
+
+    /// <param name="upstream">The tenant's upstream route for this mail; null: direct to the domain's MX hosts.</param>
+    async Task<(IReadOnlyList<Decision> Decided, SendPlan? Send)> PlanUnsuppressedAsync(DeliveryWorkItem item, string domain, List<WorkRecipient> recipients,
+        UpstreamDeliveryRoute? upstream, CancellationToken cancellationToken)
     {
         var policy = retryOptions.Value.ToPolicy();
-        var destination = grains.GetGrain<IDestinationGrain>(domain);
+
+        // An upstream's back-off is its own (per tenant and route), never the recipient domain's.
+        var destination = grains.GetGrain<IDestinationGrain>(upstream?.DestinationKey ?? domain);
         if (await destination.GetBackoffAsync() is { } until)
         {
+            if (upstream is { Settings.FallbackToDirect: true })
+            {
+                // The upstream cannot take mail now: the recipients' own MX hosts take it meanwhile, as the next endpoint of a pool would.
+                return await PlanUnsuppressedAsync(item, domain, recipients, null, cancellationToken);
+            }
+
             var now = time.GetUtcNow();
-            var reply = SmtpReply.ConnectionFailure($"4.4.1 Delivery to {domain} is held until {until:u} (backed off after failures, or paused by the operator)");
+            var held = upstream is null ? domain : $"upstream route {upstream.Name}";
+            var reply = SmtpReply.ConnectionFailure($"4.4.1 Delivery to {held} is held until {until:u} (backed off after failures, or paused by the operator)");
             var why = new BounceClassification(BounceCategory.BadConnection, BounceAction.Retry, null, SuppressionRules.RelayHold);
             return (recipients.Select(r =>
             {
@@ -71,7 +92,12 @@ internal sealed class DeliveryPlanner(
             }).ToList(), null);
         }
 
-        var resolution = await resolver.ResolveAsync(domain, cancellationToken);
+        var resolution = upstream is null ? await resolver.ResolveAsync(domain, cancellationToken) : await resolver.ResolveUpstreamAsync(upstream, cancellationToken);
+        if (resolution.Error is not null && upstream is { Settings.FallbackToDirect: true })
+        {
+            return await PlanUnsuppressedAsync(item, domain, recipients, null, cancellationToken);
+        }
+
         if (resolution.Error is { } error)
         {
             var now = time.GetUtcNow();
@@ -82,11 +108,20 @@ internal sealed class DeliveryPlanner(
                 r.Attempts + 1, null)).ToList(), null);
         }
 
-        // The provider's profile can only make TLS stricter than the route or MX policy, never looser.
-        var profile = await profiles.GetAsync(resolution.Provider);
-        resolution = resolution with { Tls = TlsPolicies.Strictest(resolution.Tls, profile.Tls) };
+        // The provider's profile can only make TLS stricter than the route or MX policy, never looser. An upstream
+        // route carries the throttle its provider publishes (or the tenant set).
+        ProviderProfile profile;
+        if (upstream is { Settings: var s })
+        {
+            profile = new ProviderProfile(s.Connections, s.MessagesPerConnection, s.MessagesPerMinute, s.Tls);
+        }
+        else
+        {
+            profile = await profiles.GetAsync(resolution.Provider);
+            resolution = resolution with { Tls = TlsPolicies.Strictest(resolution.Tls, profile.Tls) };
+        }
 
-        var scope = EgressChooser.ScopeOf(resolution.Provider, domain);
+        var scope = upstream?.DestinationKey ?? EgressChooser.ScopeOf(resolution.Provider, domain);
         var (source, noSource) = await egress.ChooseAsync(item.TenantId, resolution.Provider, scope);
         if (source is null)
         {

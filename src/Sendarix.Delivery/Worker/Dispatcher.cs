@@ -27,11 +27,14 @@ internal sealed class Dispatcher(
 {
     readonly SemaphoreSlim _attempts = new(options.Value.MaxConcurrentDeliveries);
 
-    public async Task<IReadOnlyList<Decision>> SendAsync(SmtpTransport transport, DeliveryWorkItem item, SendPlan plan, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    public async Task<Dispatched> SendAsync(SmtpTransport transport, DeliveryWorkItem item, SendPlan plan, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         var (resolution, profile, source, scope, destination, recipients) = plan;
         var policy = retryOptions.Value.ToPolicy();
-        var throttle = grains.GetGrain<IThrottleGrain>(IThrottleGrain.Key(resolution.Provider, source.Key));
+        var upstream = resolution.Upstream;
+
+        // An upstream account's limits hold for the account, whichever of the relay's IPs sends.
+        var throttle = grains.GetGrain<IThrottleGrain>(upstream is null ? IThrottleGrain.Key(resolution.Provider, source.Key) : IThrottleGrain.Key(upstream.DestinationKey, "*"));
         AttemptResult result;
         await _attempts.WaitAsync(cancellationToken);
         try
@@ -46,7 +49,7 @@ internal sealed class Dispatcher(
         var at = time.GetUtcNow();
         if (result.HeldBack is not null)
         {
-            return Decision.HeldBack(item, recipients, resolution.Provider, result.HeldBack, shaping.Value.ThrottleWait, policy, at).ToList();
+            return new Dispatched(Decision.HeldBack(item, recipients, resolution.Provider, result.HeldBack, shaping.Value.ThrottleWait, policy, at).ToList(), false);
         }
 
         var replies = recipients.Select(r =>
@@ -56,8 +59,8 @@ internal sealed class Dispatcher(
         }).ToList();
 
         // What the receiver answered counts toward the IP's reputation with the provider; a connection that never got
-        // an answer says nothing about the IP.
-        if (result.Unreachable is not { Code: 0 })
+        // an answer says nothing about the IP, nor does an upstream account's answer.
+        if (result.Unreachable is not { Code: 0 } && upstream is null)
         {
             await egress.RecordAsync(source, resolution.Provider, IpOutcomes.Of(replies.Select(r => (r.Reply, r.Why))));
         }
@@ -79,9 +82,18 @@ internal sealed class Dispatcher(
         // No host answered at all: an outage, backed off on the retry schedule. A host that answered (even with a 421
         // greeting) is judged by its reply like any other.
         DateTimeOffset? backoff = null;
+        var upstreamDown = false;
         if (result.Unreachable is { Code: 0 } unreachable)
         {
             backoff = await destination.ReportUnreachableAsync(unreachable.ToString());
+            upstreamDown = upstream is not null;
+        }
+        else if (upstream is not null && replies.All(r => r.Why?.Rule is { } rule && rule.StartsWith(BounceClassifier.UpstreamAccountRule, StringComparison.Ordinal)))
+        {
+            // The upstream refused the whole attempt for the account (its quota, a suspension, a sender it will not
+            // send as): a problem of the route, not of the recipients, held off like an outage.
+            backoff = await destination.ReportDeferredAsync(replies[0].Reply.ToString(), at + shaping.Value.DestinationBackoff);
+            upstreamDown = true;
         }
         else if (DestinationPause.For(replies.Select(r => (r.Reply, r.Why)).ToList(), shaping.Value.DestinationBackoff) is { } pause)
         {
@@ -95,13 +107,19 @@ internal sealed class Dispatcher(
             await destination.ReportReachableAsync();
         }
 
-        return replies.Select(r =>
+        return new Dispatched(replies.Select(r =>
         {
             var ipBlock = Disposition.IsIpBlock(r.Reply, r.Why);
             var recipient = ipBlock ? r.Recipient with { IpBlocks = r.Recipient.IpBlocks + 1 } : r.Recipient;
             var elsewhereAt = ipBlock && elsewhere is { } e && recipient.IpBlocks < e.PoolSize ? e.NextChance : null;
             return new Decision(recipient, r.Reply, r.Why, Disposition.Decide(r.Reply, r.Recipient.Attempts + 1, item.AcceptedAt, at, policy, backoff, r.Why, elsewhereAt),
                 r.Recipient.Attempts + 1, result.RemoteHost, source.Key);
-        }).ToList();
+        }).ToList(), upstreamDown);
     }
 }
+
+/// <summary>
+/// The decisions of a send, and whether it went to an upstream route that could not take the mail at all (unreachable,
+/// the login refused, or the account refused): a route that falls back to direct delivery sends it direct then.
+/// </summary>
+internal sealed record Dispatched(IReadOnlyList<Decision> Decisions, bool UpstreamDown);

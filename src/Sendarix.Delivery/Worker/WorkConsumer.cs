@@ -207,7 +207,7 @@ internal sealed partial class WorkConsumer(
         {
             var plan = await planner.PlanAsync(item, domain, recipients, cancellationToken);
             var outcome = plan.Send is { } send
-                ? plan.Decided with { Decisions = [.. plan.Decided.Decisions, .. await dispatcher.SendAsync(transport, item, send, body, cancellationToken)] }
+                ? plan.Decided with { Decisions = [.. plan.Decided.Decisions, .. await SendAsync(transport, item, domain, send, body, cancellationToken)] }
                 : plan.Decided;
             return span is null ? outcome : outcome with { Span = span };
         }
@@ -217,6 +217,25 @@ internal sealed partial class WorkConsumer(
             span.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Sends as planned; when the plan's upstream route could not take the mail and falls back to direct delivery, the
+    /// recipients go to their own MX hosts in the same round, as the next endpoint of a pool would take them.
+    /// </summary>
+    async Task<IReadOnlyList<Decision>> SendAsync(SmtpTransport transport, DeliveryWorkItem item, string domain, SendPlan send, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        var sent = await dispatcher.SendAsync(transport, item, send, body, cancellationToken);
+        if (!sent.UpstreamDown || send.Resolution.Upstream is not { Settings.FallbackToDirect: true } upstream)
+        {
+            return sent.Decisions;
+        }
+
+        LogFellBackToDirect(logger, item.TenantId, upstream.Name, domain, sent.Decisions[0].Reply.ToString());
+        var direct = await planner.PlanDirectAsync(item, domain, send.Recipients, cancellationToken);
+        return direct.Send is { } again
+            ? [.. direct.Decided.Decisions, .. (await dispatcher.SendAsync(transport, item, again, body, cancellationToken)).Decisions]
+            : direct.Decided.Decisions;
     }
 
     /// <summary>
@@ -292,6 +311,10 @@ internal sealed partial class WorkConsumer(
     [LoggerMessage(EventId = 4108, EventName = "WorkParked", Level = LogLevel.Error,
         Message = "Queue message {QueueMessageId} ({Bytes} bytes) is not delivery work; it was moved to the parked queue for an operator")]
     static partial void LogParked(ILogger logger, string queueMessageId, int bytes);
+
+    [LoggerMessage(EventId = 4109, EventName = "UpstreamFellBackToDirect", Level = LogLevel.Warning,
+        Message = "Tenant {TenantId}'s upstream route {Route} could not take mail for {Domain} ({Reason}); sending it direct")]
+    static partial void LogFellBackToDirect(ILogger logger, string tenantId, string route, string domain, string reason);
 
     [LoggerMessage(EventId = 4103, EventName = "QueueUnavailable", Level = LogLevel.Warning,
         Message = "The delivery queue could not be read")]

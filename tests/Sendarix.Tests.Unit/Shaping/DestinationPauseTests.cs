@@ -37,6 +37,12 @@ public sealed class DestinationPauseTests
     }
 
     [Fact]
+    public void An_upstreams_454_throttle_to_the_whole_attempt_pauses_the_upstream()
+    {
+        Assert.Equal(Default, DestinationPause.For([R(454, "Throttling failure: Maximum sending rate exceeded", Provider.Upstream)], Default));
+    }
+
+    [Fact]
     public void Greylisting_full_mailboxes_successes_and_bounces_never_pause()
     {
         Assert.Null(DestinationPause.For([R(450, "4.2.0 Greylisted, try again in 60 seconds")], Default));
