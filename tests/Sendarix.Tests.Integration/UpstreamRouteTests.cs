@@ -1,0 +1,195 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+using Sendarix.Tests.Integration.Infrastructure;
+
+namespace Sendarix.Tests.Integration;
+
+/// <summary>
+/// A tenant's mail through its own upstream account: a Postfix instance that takes mail only over STARTTLS with AUTH
+/// (Cyrus SASL) and relays it to a sink. Everyone else's mail, and mail the upstream cannot take from a route that
+/// falls back, goes direct to the same sink; Postfix's Received line tells the two paths apart.
+/// </summary>
+public sealed class UpstreamRouteTests : IAsyncLifetime
+{
+    const string User = "relayuser";
+    const string Password = "upstream-pass-8e1f";
+    const string WrongPassword = "wrong-pass-77c2";
+    const string ViaUpstream = "by upstream-postfix.test";
+
+    readonly string _dir = Path.Combine(Path.GetTempPath(), "sendarix-tests", $"postfix-upstream-{Guid.NewGuid():N}");
+    readonly int _port = Ports.Free();
+    readonly LogCapture _logs = new();
+    SmtpSink _sink = null!;
+    Relay _relay = null!;
+
+    public async Task InitializeAsync()
+    {
+        _sink = new SmtpSink();
+        await PythonScript.RunAsync("bash", "postfix-upstream.sh", "start", _dir, _port.ToString(), _sink.EndPoint.Port.ToString(), User, Password);
+        await Ports.WaitListeningAsync(IPAddress.Loopback, _port, TimeSpan.FromSeconds(30));
+
+        var settings = Relay.DefaultSettings((await AzuriteServer.Shared).ConnectionString);
+        settings["Logging:LogLevel:Default"] = "Debug";
+        settings["Logging:LogLevel:Orleans"] = "Warning";
+        settings["Logging:LogLevel:Microsoft"] = "Warning";
+        settings["Sendarix:Delivery:Routes:0:Domain"] = "*";
+        settings["Sendarix:Delivery:Routes:0:Hosts:0"] = _sink.HostPort;
+        _relay = await Relay.StartAsync(settings, logs: _logs);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _relay.DisposeAsync();
+        await PythonScript.RunAsync("bash", "postfix-upstream.sh", "stop", _dir);
+        await _sink.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_tenants_mail_goes_through_its_upstream_logged_in_and_everyone_elses_goes_direct()
+    {
+        var tenant = await _relay.CreateTenantAsync("Upstream tenant");
+        var other = await _relay.CreateTenantAsync("Direct tenant");
+        var created = await PutRouteAsync(tenant.TenantId, "postfix", Password, HttpStatusCode.Created);
+        Assert.True(created.GetProperty("hasPassword").GetBoolean());
+        Assert.Equal("plain", created.GetProperty("mechanism").GetString());
+
+        // The secret is never shown again: not by a read, nor by the list.
+        var read = await _relay.Api.GetStringAsync($"/v1/tenants/{tenant.TenantId}/upstreams/postfix");
+        var list = await _relay.Api.GetStringAsync($"/v1/tenants/{tenant.TenantId}/upstreams");
+        Assert.DoesNotContain(Password, read + list);
+
+        var viaUpstream = await SendAsync(tenant, "through the upstream");
+        var direct = await SendAsync(other, "straight to the destination");
+
+        var upstreamView = await _relay.WaitForStatusAsync(viaUpstream.Id, TimeSpan.FromSeconds(60), "delivered");
+        Assert.Contains($"127.0.0.1]:{_port}", Delivered(upstreamView).GetProperty("remoteHost").GetString());
+        var directView = await _relay.WaitForStatusAsync(direct.Id, TimeSpan.FromSeconds(60), "delivered");
+        Assert.Contains($"]:{_sink.EndPoint.Port}", Delivered(directView).GetProperty("remoteHost").GetString());
+
+        var received = await _sink.WaitForMessagesAsync(2, TimeSpan.FromSeconds(60));
+        Assert.Contains(ViaUpstream, received.Single(m => m.Text.Contains(viaUpstream.Marker)).Text);
+        Assert.DoesNotContain(ViaUpstream, received.Single(m => m.Text.Contains(direct.Marker)).Text);
+        Assert.Contains("sasl_username=relayuser@upstream.test", await File.ReadAllTextAsync(Path.Combine(_dir, "postfix.log")));
+        Assert.DoesNotContain(_logs.Lines, l => l.Text.Contains(Password, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_wrong_password_defers_with_the_reason_and_the_mail_goes_once_it_is_fixed()
+    {
+        var tenant = await _relay.CreateTenantAsync("Wrong password tenant");
+        await PutRouteAsync(tenant.TenantId, "postfix", WrongPassword, HttpStatusCode.Created);
+
+        // Submitted by a client outside .NET.
+        var marker = Guid.NewGuid().ToString("N");
+        var id = await _relay.SubmitAsync(tenant, [$"user@{marker}.test"], marker);
+        var view = await _relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(60), "deferred");
+        var deferred = view.GetProperty("events").EnumerateArray().First(e => e.GetProperty("type").GetString() == "deferred");
+        var reason = deferred.GetProperty("reply").GetString()!;
+        Assert.Contains("refused the login of upstream route postfix as relayuser", reason);
+        Assert.Contains("535", reason);
+        Assert.DoesNotContain(WrongPassword, reason);
+        Assert.DoesNotContain(_sink.Messages, m => m.Text.Contains(marker));
+
+        // Deferred again and again while the password is wrong, never bounced.
+        var again = await Eventually.GetAsync(() => _relay.GetMessageAsync(id),
+            m => m.GetProperty("events").EnumerateArray().Count(e => e.GetProperty("type").GetString() == "deferred") >= 2,
+            TimeSpan.FromSeconds(60), "a second deferral");
+        Assert.DoesNotContain(again.GetProperty("events").EnumerateArray(), e => e.GetProperty("type").GetString() is "bounced" or "failed");
+
+        // The tenant fixes the password (only the secret changes); the kept message goes on its next retry.
+        await PutRouteAsync(tenant.TenantId, "postfix", Password, HttpStatusCode.OK);
+        await _relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(60), "delivered");
+        var mail = (await _sink.WaitForMessagesAsync(1, TimeSpan.FromSeconds(30))).Last(m => m.Text.Contains(marker));
+        Assert.Contains(ViaUpstream, mail.Text);
+        Assert.DoesNotContain(_logs.Lines, l => l.Text.Contains(WrongPassword, StringComparison.Ordinal) || l.Text.Contains(Password, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_route_for_one_sender_domain_falls_back_to_direct_delivery_while_its_upstream_is_down()
+    {
+        var tenant = await _relay.CreateTenantAsync("Failover tenant");
+        var closed = Ports.Free();
+        await ReadAsync(await _relay.Api.PutAsJsonAsync($"/v1/tenants/{tenant.TenantId}/upstreams/down", new
+        {
+            hosts = new[] { $"127.0.0.1:{closed}" },
+            tls = "required",
+            mechanism = "login",
+            username = User,
+            password = Password,
+            senderDomains = new[] { tenant.Domain.ToUpperInvariant() },
+            fallbackToDirect = true,
+        }), HttpStatusCode.Created);
+
+        var sent = await SendAsync(tenant, "fails over");
+        var view = await _relay.WaitForStatusAsync(sent.Id, TimeSpan.FromSeconds(60), "delivered");
+        Assert.Contains($"]:{_sink.EndPoint.Port}", Delivered(view).GetProperty("remoteHost").GetString());
+        Assert.DoesNotContain(ViaUpstream, (await _sink.WaitForMessagesAsync(1, TimeSpan.FromSeconds(30))).Single(m => m.Text.Contains(sent.Marker)).Text);
+        Assert.Contains(_logs.Lines, l => l.EventName == "UpstreamFellBackToDirect" && l.Text.Contains("route down"));
+    }
+
+    [Fact]
+    public async Task Routes_are_checked_and_kept_per_tenant()
+    {
+        var tenant = await _relay.CreateTenantAsync("Checked tenant");
+        var problems = await ReadAsync(await _relay.Api.PutAsJsonAsync($"/v1/tenants/{tenant.TenantId}/upstreams/ses",
+            new { preset = "amazon-ses", username = "AKIAEXAMPLE", password = "x", tls = "opportunistic" }), HttpStatusCode.BadRequest);
+        var errors = problems.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("region", out _));
+        Assert.True(errors.TryGetProperty("tls", out _), "a login over opportunistic TLS is refused");
+
+        var ses = await ReadAsync(await _relay.Api.PutAsJsonAsync($"/v1/tenants/{tenant.TenantId}/upstreams/ses",
+            new { preset = "amazon-ses", region = "eu-west-1", username = "AKIAEXAMPLE", password = "secret-key" }), HttpStatusCode.Created);
+        Assert.Equal("email-smtp.eu-west-1.amazonaws.com:587", ses.GetProperty("hosts")[0].GetString());
+        Assert.Equal("verify", ses.GetProperty("tls").GetString());
+        Assert.Equal(60, ses.GetProperty("messagesPerMinute").GetInt32());
+
+        var presets = await ReadAsync(await _relay.Api.GetAsync("/v1/upstream-presets"), HttpStatusCode.OK);
+        Assert.Contains(presets.EnumerateArray(), p => p.GetProperty("key").GetString() == "sendgrid" && p.GetProperty("username").GetString() == "apikey");
+
+        // Another tenant's key sees none of it.
+        var other = await _relay.CreateTenantAsync("Other tenant");
+        using var otherApi = new HttpClient { BaseAddress = _relay.Api.BaseAddress };
+        var key = await ReadAsync(await _relay.Api.PostAsJsonAsync($"/v1/tenants/{other.TenantId}/api-keys", new { label = "t" }), HttpStatusCode.Created);
+        otherApi.DefaultRequestHeaders.Authorization = new("Bearer", key.GetProperty("key").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await otherApi.GetAsync($"/v1/tenants/{tenant.TenantId}/upstreams/ses")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await otherApi.DeleteAsync($"/v1/tenants/{tenant.TenantId}/upstreams/ses")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _relay.Api.DeleteAsync($"/v1/tenants/{tenant.TenantId}/upstreams/ses")).StatusCode);
+        Assert.Equal(0, (await ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/upstreams"), HttpStatusCode.OK)).GetArrayLength());
+    }
+
+    async Task<JsonElement> PutRouteAsync(string tenantId, string name, string password, HttpStatusCode expected) =>
+        await ReadAsync(await _relay.Api.PutAsJsonAsync($"/v1/tenants/{tenantId}/upstreams/{name}", new
+        {
+            hosts = new[] { $"127.0.0.1:{_port}" },
+            tls = "required",
+            mechanism = "plain",
+            username = User,
+            password,
+        }), expected);
+
+    async Task<(string Id, string Marker)> SendAsync(TenantCredential tenant, string subject)
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        using var client = new SmtpClient { ServerCertificateValidationCallback = (_, _, _, _) => true };
+        await client.ConnectAsync("127.0.0.1", _relay.StartTlsPort, SecureSocketOptions.StartTls);
+        await client.AuthenticateAsync(tenant.Username, tenant.Secret);
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse(tenant.Sender));
+        message.To.Add(MailboxAddress.Parse($"user@{marker}.test"));
+        message.Subject = subject;
+        message.Body = new TextPart("plain") { Text = $"marker {marker}" };
+        var id = Mail.QueuedId(await client.SendAsync(message));
+        await client.DisconnectAsync(true);
+        return (id, marker);
+    }
+
+    static JsonElement Delivered(JsonElement view) => view.GetProperty("events").EnumerateArray().Last(e => e.GetProperty("type").GetString() == "delivered");
+
+    static Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected) => Relay.ReadAsync(response, expected);
+}
