@@ -133,6 +133,48 @@ public sealed class UpstreamRouteTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_XOAUTH2_route_logs_in_with_a_client_credentials_token_and_a_refused_secret_defers()
+    {
+        const string Mailbox = "relay@contoso.test";
+        using var tokens = new OAuthTokenEndpoint("app-1", "client-secret-1");
+        await using var office = new SmtpSink { OfferStartTls = true, XOAuth2 = (user, token) => user == Mailbox && tokens.Issued(token) };
+        var tenant = await _relay.CreateTenantAsync("XOAUTH2 tenant");
+        async Task PutAsync(string secret, HttpStatusCode expected) =>
+            await ReadAsync(await _relay.Api.PutAsJsonAsync($"/v1/tenants/{tenant.TenantId}/upstreams/office", new
+            {
+                preset = "office365",
+                hosts = new[] { office.HostPort },
+                tls = "required",
+                username = Mailbox,
+                password = secret,
+                tokenUrl = tokens.Url,
+                clientId = tokens.ClientId,
+            }), expected);
+
+        await PutAsync("client-secret-1", HttpStatusCode.Created);
+        var first = await SendAsync(tenant, "app-only token");
+        await _relay.WaitForStatusAsync(first.Id, TimeSpan.FromSeconds(60), "delivered");
+        Assert.Contains(office.Messages, m => m.Text.Contains(first.Marker) && m.OverTls);
+        Assert.Equal(Mailbox, Assert.Single(office.Logins));
+        Assert.Equal("https://outlook.office365.com/.default", Assert.Single(tokens.Scopes));
+
+        // The secret is rotated at the identity provider and its tokens revoked: the upstream refuses the old token, and
+        // the token endpoint the old secret. Deferred with that reason, never bounced; sent once the route has the new secret.
+        tokens.ClientSecret = "client-secret-2";
+        tokens.RevokeAll();
+        var second = await SendAsync(tenant, "refused secret");
+        var view = await Eventually.GetAsync(() => _relay.GetMessageAsync(second.Id),
+            m => m.GetProperty("events").EnumerateArray().Any(e => e.GetProperty("reply").GetString()!.Contains("token endpoint answered 401 invalid_client")),
+            TimeSpan.FromSeconds(60), "a deferral naming the token endpoint's refusal");
+        Assert.All(view.GetProperty("events").EnumerateArray().Skip(1), e => Assert.Equal("deferred", e.GetProperty("type").GetString()));
+        Assert.DoesNotContain(office.Messages, m => m.Text.Contains(second.Marker));
+        await PutAsync("client-secret-2", HttpStatusCode.OK);
+        await _relay.WaitForStatusAsync(second.Id, TimeSpan.FromSeconds(60), "delivered");
+        Assert.Contains(office.Messages, m => m.Text.Contains(second.Marker));
+        Assert.DoesNotContain(_logs.Lines, l => l.Text.Contains("client-secret", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Routes_are_checked_and_kept_per_tenant()
     {
         var tenant = await _relay.CreateTenantAsync("Checked tenant");

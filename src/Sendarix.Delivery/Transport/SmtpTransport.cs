@@ -119,7 +119,10 @@ internal sealed partial class SmtpTransport(
                     }
 
                     client.MessagesSent++;
-                    reusable = client.IsConnected && client.MessagesSent < profile.MessagesPerConnection && replies.Values.All(r => r.Code != 421);
+                    // An upstream that refused a whole transaction may have ended the session's login (a revoked token,
+                    // a suspended account): the next attempt logs in afresh.
+                    reusable = client.IsConnected && client.MessagesSent < profile.MessagesPerConnection && replies.Values.All(r => r.Code != 421)
+                               && (destination.Upstream is null || replies.Values.Any(r => r.Class == ReplyClass.Success));
                     if (candidates > 0 && replies.Count > 0 && replies.Values.All(r => r.Code == 421))
                     {
                         // The host is closing the channel on the whole transaction: the next host takes it at once.

@@ -70,6 +70,16 @@ internal sealed class SmtpSink : IAsyncDisposable
 
     public ConcurrentQueue<ReceivedMail> Messages { get; } = new();
 
+    /// <summary>
+    /// When set, the sink offers AUTH XOAUTH2 after STARTTLS, takes a login only when this accepts the user and bearer
+    /// token (answering a refused one as Gmail and Office 365 do: a JSON error challenge, then 535), and refuses mail
+    /// before a login.
+    /// </summary>
+    public Func<string, string, bool>? XOAuth2 { get; init; }
+
+    /// <summary>The users logged in with XOAUTH2, one entry per login.</summary>
+    public ConcurrentQueue<string> Logins { get; } = new();
+
     public int Connections => Volatile.Read(ref _connections);
 
     /// <summary>Connections accepted, by client address (refused ones included).</summary>
@@ -133,6 +143,7 @@ internal sealed class SmtpSink : IAsyncDisposable
 
             string from = "";
             var rcpts = new List<string>();
+            (string User, string Token)? authenticated = null;
             while (await reader.ReadLineAsync(_stop.Token) is { } line)
             {
                 var verb = line.Split(' ', ':')[0].ToUpperInvariant();
@@ -142,7 +153,39 @@ internal sealed class SmtpSink : IAsyncDisposable
                         helo = line.Length > 5 ? line[5..].Trim() : null;
                         await Send(OfferStartTls && stream is not SslStream
                             ? "250-sink.test\r\n250-8BITMIME\r\n250-STARTTLS\r\n250 SIZE 104857600"
+                            : XOAuth2 is not null ? "250-sink.test\r\n250-8BITMIME\r\n250-AUTH XOAUTH2\r\n250 SIZE 104857600"
                             : "250-sink.test\r\n250-8BITMIME\r\n250 SIZE 104857600");
+                        break;
+                    case "AUTH" when XOAuth2 is not null && stream is SslStream:
+                        var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                        var initial = words.Length > 2 ? words[2] : null;
+                        if (initial is null)
+                        {
+                            await Send("334 ");
+                            initial = await reader.ReadLineAsync(_stop.Token) ?? "";
+                        }
+
+                        // RFC 7628 section 3.1: "user=" user ^A "auth=Bearer " token ^A ^A.
+                        var fields = Encoding.UTF8.GetString(Convert.FromBase64String(initial)).Split('\x01');
+                        var user = fields.FirstOrDefault(f => f.StartsWith("user=", StringComparison.Ordinal))?[5..] ?? "";
+                        var token = fields.FirstOrDefault(f => f.StartsWith("auth=Bearer ", StringComparison.Ordinal))?[12..] ?? "";
+                        if (XOAuth2(user, token))
+                        {
+                            authenticated = (user, token);
+                            Logins.Enqueue(user);
+                            await Send("235 2.7.0 Accepted");
+                        }
+                        else
+                        {
+                            await Send("334 " + Convert.ToBase64String(Encoding.UTF8.GetBytes("{\"status\":\"401\",\"schemes\":\"bearer\"}")));
+                            await reader.ReadLineAsync(_stop.Token);
+                            await Send("535 5.7.3 Authentication unsuccessful");
+                        }
+
+                        break;
+                    // A token revoked since the login no longer sends mail, as a provider's session checks do.
+                    case "MAIL" when XOAuth2 is not null && (authenticated is not var (who, bearer) || !XOAuth2(who, bearer)):
+                        await Send("530 5.7.57 Client not authenticated to send mail");
                         break;
                     case "STARTTLS" when OfferStartTls:
                         await Send("220 2.0.0 Ready to start TLS");
