@@ -88,7 +88,8 @@ public static class ManagementApi
             .MapEgressApi()
             .MapWebhooksApi()
             .MapWebhookDeliveriesApi()
-            .MapUpstreamsApi();
+            .MapUpstreamsApi()
+            .MapOAuthIssuersApi();
         return app;
     }
 }

@@ -15,6 +15,9 @@ public static class ReceptionServiceCollectionExtensions
         services.AddSingleton<Protocol.SmtpDrain>();
         services.AddSingleton<Session.TenantPolicy>();
         services.AddSingleton<Session.SubmissionSandbox>();
+        services.AddSingleton<Session.BearerTickets>();
+        services.AddSingleton<Session.JwksKeys>();
+        services.AddSingleton<Protocol.IBearerLogin, Session.BearerLogin>();
         services.AddSingleton<SmtpFrontEnd>();
         services.AddHostedService(sp => sp.GetRequiredService<SmtpFrontEnd>());
         services.AddHostedService<SandboxListener>();

@@ -22,7 +22,7 @@ public sealed partial class SubmissionProtocolTests(RelayFixture fixture)
 
         Assert.StartsWith("220 2.0.0", await smtp.CommandAsync("STARTTLS"));
         var secure = await UpgradeAndEhloAsync(smtp);
-        Assert.Equal(["relay.test", "PIPELINING", "SIZE 52428800", "8BITMIME", "CHUNKING", "ENHANCEDSTATUSCODES", "AUTH PLAIN LOGIN"], secure);
+        Assert.Equal(["relay.test", "PIPELINING", "SIZE 52428800", "8BITMIME", "CHUNKING", "ENHANCEDSTATUSCODES", "AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER"], secure);
     }
 
     [Fact]
@@ -215,7 +215,7 @@ public sealed partial class SubmissionProtocolTests(RelayFixture fixture)
         await smtp.SendAsync("STARTTLS\r\nMAIL FROM:<injected@x.test>\r\n");
         Assert.StartsWith("220 2.0.0", (await smtp.ReadReplyAsync())[0]);
         var secure = await UpgradeAndEhloAsync(smtp);
-        Assert.Contains("AUTH PLAIN LOGIN", secure);
+        Assert.Contains("AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER", secure);
         Assert.StartsWith("530 5.7.0", await smtp.CommandAsync("MAIL FROM:<a@shop.test>"));
     }
 

@@ -50,7 +50,7 @@ public sealed record UpstreamDeliveryRoute(
     [property: Id(3)] long Version)
 {
     /// <summary>The destination grain that holds the upstream's back-off: per tenant and route, never a recipient domain's.</summary>
-    public string DestinationKey => $"upstream:{TenantId}/{Name}";
+    public string DestinationKey => $"upstream:{TenantId}:{Name}";
 }
 
 /// <summary>What a change did: the route, or why nothing changed.</summary>

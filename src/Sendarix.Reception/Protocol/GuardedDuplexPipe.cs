@@ -52,12 +52,17 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
     // Recipients the library accepted in the current transaction, counted from its replies.
     int _recipientsAccepted;
     string? _authMechanism;
+
+    // SASL XOAUTH2 and OAUTHBEARER, which the guard takes itself: the token's check, and where the exchange stands.
+    readonly IBearerLogin? _bearer;
+    BearerStep _bearerStep;
     bool _greeted;
     int _lastFinalCode;
     int _disposed;
 
-    public GuardedDuplexPipe(Socket socket, GuardLimits limits, bool implicitTls, CancellationToken draining, Action onDispose)
+    public GuardedDuplexPipe(Socket socket, GuardLimits limits, bool implicitTls, CancellationToken draining, Action onDispose, IBearerLogin? bearer = null)
     {
+        _bearer = bearer;
         _socket = socket;
         _limits = limits;
         _onDispose = onDispose;
@@ -267,6 +272,12 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
 
     async Task<LineResult> HandleLineAsync(string line)
     {
+        if (_bearerStep != BearerStep.None)
+        {
+            await ContinueBearerAsync(line);
+            return LineResult.None;
+        }
+
         if (_continuationExpected)
         {
             _continuationExpected = false;
@@ -318,6 +329,21 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
             case "AUTH":
                 var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 _authMechanism = parts.Length > 1 ? parts[1].ToUpperInvariant() : null;
+                if (_authMechanism is BearerResponse.XOAuth2 or BearerResponse.OAuthBearer && _bearer is not null)
+                {
+                    if (parts.Length > 2)
+                    {
+                        await BearerLoginAsync(parts[2]);
+                    }
+                    else
+                    {
+                        _bearerStep = BearerStep.Response;
+                        await AnswerAsync((_, _) => "334 ");
+                    }
+
+                    return LineResult.None;
+                }
+
                 if (_authMechanism == "PLAIN" && parts.Length > 2 && !AuthPayload.IsValidPlain(parts[2]))
                 {
                     line = $"{parts[0]} {parts[1]} {AuthPayload.FailingPlain}";
@@ -340,6 +366,62 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         _pending.Enqueue(new PendingReply(verb, null));
         await ForwardLineAsync(line);
         return LineResult.None;
+    }
+
+    /// <summary>
+    /// The client's line in a bearer exchange: its first response (after an empty 334), or its answer to an error
+    /// challenge, which ends the exchange with 535 (RFC 7628 section 3.2.3). "*" cancels either (RFC 4954).
+    /// </summary>
+    async Task ContinueBearerAsync(string line)
+    {
+        var step = _bearerStep;
+        _bearerStep = BearerStep.None;
+        if (line == "*")
+        {
+            await AnswerAsync((_, _) => "501 5.7.0 Authentication cancelled");
+        }
+        else if (step == BearerStep.Response)
+        {
+            await BearerLoginAsync(line);
+        }
+        else
+        {
+            await FailAuthAsync();
+        }
+    }
+
+    /// <summary>
+    /// Checks a bearer token. A valid one becomes an AUTH PLAIN with a one-time ticket, which the library's
+    /// authenticator turns into the token's credential, so the session is logged in as by a password. A refused one
+    /// gets the JSON error challenge, and 535 after the client's answer.
+    /// </summary>
+    async Task BearerLoginAsync(string response)
+    {
+        if (!BearerResponse.TryParse(_authMechanism!, response, out var bearer))
+        {
+            await FailAuthAsync();
+            return;
+        }
+
+        var result = await _bearer!.LoginAsync(bearer, _closed.Token);
+        if (result.PlainResponse is { } plain)
+        {
+            _authMechanism = "PLAIN";
+            _pending.Enqueue(new PendingReply("AUTH", null));
+            await ForwardLineAsync($"AUTH PLAIN {plain}");
+            return;
+        }
+
+        _bearerStep = BearerStep.ErrorAnswer;
+        await AnswerAsync((_, _) => $"334 {BearerResponse.ErrorChallenge(result.Status ?? "invalid_token")}");
+    }
+
+    /// <summary>A failed login, answered by the library's authenticator so that it counts toward the client's lockout.</summary>
+    async Task FailAuthAsync()
+    {
+        _authMechanism = "PLAIN";
+        _pending.Enqueue(new PendingReply("AUTH", null));
+        await ForwardLineAsync($"AUTH PLAIN {AuthPayload.FailingPlain}");
     }
 
     string SanitizeAuthResponse(string line) => _authMechanism switch
@@ -706,6 +788,17 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         {
             _sendLock.Release();
         }
+    }
+
+    enum BearerStep
+    {
+        None,
+
+        /// <summary>An empty 334 was sent: the next line is the client's first response.</summary>
+        Response,
+
+        /// <summary>The error challenge was sent: the next line is the client's (dummy) answer.</summary>
+        ErrorAnswer,
     }
 
     enum LineResult

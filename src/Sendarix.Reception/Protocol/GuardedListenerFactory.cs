@@ -20,7 +20,7 @@ namespace Sendarix.Reception.Protocol;
 /// own listener leaves Nagle's algorithm on, which stalls every pipelined reply), connection limits per front-end
 /// and per client address, and the drain: while it lasts, a new connection is told 421 4.3.2 and closed.
 /// </summary>
-internal sealed class GuardedListenerFactory(IOptions<SmtpOptions> options, RelayMetrics metrics, SmtpDrain drain, ServerCertificate certificate)
+internal sealed class GuardedListenerFactory(IOptions<SmtpOptions> options, RelayMetrics metrics, SmtpDrain drain, ServerCertificate certificate, IBearerLogin bearer)
     : IEndpointListenerFactory
 {
     readonly ConcurrentDictionary<IPAddress, int> _perClient = new();
@@ -29,6 +29,8 @@ internal sealed class GuardedListenerFactory(IOptions<SmtpOptions> options, Rela
     SmtpOptions Options => options.Value;
 
     SmtpDrain Drain => drain;
+
+    IBearerLogin Bearer => bearer;
 
     X509Certificate2 Certificate => certificate.Certificate;
 
@@ -119,7 +121,7 @@ internal sealed class GuardedListenerFactory(IOptions<SmtpOptions> options, Rela
                 context.Properties[EndpointListener.RemoteEndPointKey] = remote;
                 var o = factory.Options;
                 var limits = new GuardLimits(o.MaxCommandLineLength, o.MaxMessageSize, o.IdleTimeout, o.TlsHandshakeTimeout);
-                return new GuardedDuplexPipe(client, limits, endpoint.IsSecure, factory.Drain.Begun, () => factory.Close(remote.Address));
+                return new GuardedDuplexPipe(client, limits, endpoint.IsSecure, factory.Drain.Begun, () => factory.Close(remote.Address), factory.Bearer);
             }
         }
 

@@ -24,6 +24,7 @@ namespace Sendarix.Reception.Session;
 /// </summary>
 internal sealed partial class CredentialAuthenticator(
     IGrainFactory grains,
+    BearerTickets tickets,
     EventRecorder events,
     RelayMetrics metrics,
     IOptions<SmtpOptions> options,
@@ -37,6 +38,11 @@ internal sealed partial class CredentialAuthenticator(
     public async Task<bool> AuthenticateAsync(ISessionContext context, string user, string password, CancellationToken cancellationToken)
     {
         var remote = (context.Properties.TryGetValue(EndpointListener.RemoteEndPointKey, out var ep) ? ep as IPEndPoint : null)?.Address;
+
+        // A bearer token the guard validated arrives as a one-time ticket for the credential it maps to: from here on
+        // it is that credential's login (its lockout, revocation and networks), with the token in place of the secret.
+        var bearer = tickets.TryRedeem(user, password, out var ticketed);
+        user = bearer ? ticketed : user;
         // A username that cannot be one the relay issued is a wrong credential like any other (535, counted against
         // the client's address), decided here: it never becomes a grain key and is never logged.
         var wellFormed = SmtpCredentialSecret.IsWellFormedUsername(user);
@@ -58,8 +64,8 @@ internal sealed partial class CredentialAuthenticator(
             throw new SmtpResponseException(SmtpReplies.AuthLockedOut);
         }
 
-        var record = wellFormed && SmtpCredentialSecret.IsWellFormedSecret(password) ? await GuardAsync(() => LookupAsync(user)) : null;
-        var valid = record is { Revoked: false } && record.Is(CredentialKind.Smtp) && SmtpCredentialSecret.Verify(password, record.SecretHash);
+        var record = wellFormed && (bearer || SmtpCredentialSecret.IsWellFormedSecret(password)) ? await GuardAsync(() => LookupAsync(user)) : null;
+        var valid = record is { Revoked: false } && record.Is(CredentialKind.Smtp) && (bearer || SmtpCredentialSecret.Verify(password, record.SecretHash));
         if (valid && NetworkAllowlist.TryParse(record!.AllowedNetworks, out var allowlist, out _) && !allowlist.Allows(remote))
         {
             valid = false;

@@ -6,7 +6,7 @@ namespace Sendarix.Reception.Session;
 /// <summary>
 /// The EHLO reply: what a submission relay offers. No SMTPUTF8 (the library decodes such domains as ASCII and
 /// would corrupt them); CHUNKING, which the guard takes in place of the library; ENHANCEDSTATUSCODES because every
-/// reply carries one; AUTH only once TLS is up.
+/// reply carries one; AUTH only once TLS is up, with XOAUTH2 and OAUTHBEARER, which the guard also takes itself.
 /// </summary>
 internal sealed class RelayEhloCommand(string domainOrAddress, bool offerAuth) : EhloCommand(domainOrAddress)
 {
@@ -27,7 +27,7 @@ internal sealed class RelayEhloCommand(string domainOrAddress, bool offerAuth) :
         {
             if (offerAuth)
             {
-                yield return "AUTH PLAIN LOGIN";
+                yield return "AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER";
             }
         }
         else if (context.EndpointDefinition.CertificateFactory is not null)
