@@ -47,6 +47,9 @@ public sealed record RelayEvent
 
     public string? RemoteHost { get; init; }
 
+    /// <summary>The recipient's original address as the client gave it with ORCPT (RFC 3461), "addr-type;address".</summary>
+    public string? OriginalRecipient { get; init; }
+
     /// <summary>The egress IP the attempt left from ("default" for the host's own address).</summary>
     public string? EgressIp { get; init; }
 
@@ -99,11 +102,15 @@ public sealed record RelayEvent
     };
 }
 
-/// <summary>What every event of a message carries about it: its ids, envelope sender, Subject, tags and metadata.</summary>
+/// <summary>
+/// What every event of a message carries about it: its ids (the client's ENVID of RFC 3461 among them), envelope
+/// sender, Subject, tags and metadata.
+/// </summary>
 public sealed record EventMessage(
     string MessageId,
     string From,
     string? MessageIdHeader,
     string? Subject,
     IReadOnlyList<string> Tags,
-    IReadOnlyDictionary<string, string> Metadata);
+    IReadOnlyDictionary<string, string> Metadata,
+    string? EnvelopeId = null);

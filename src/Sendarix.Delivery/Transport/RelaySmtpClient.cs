@@ -1,5 +1,7 @@
+using MailKit;
 using MailKit.Net.Smtp;
 using MimeKit;
+using Sendarix.Core.Smtp;
 
 namespace Sendarix.Delivery.Transport;
 
@@ -27,6 +29,27 @@ internal sealed class RelaySmtpClient : SmtpClient
 
     /// <summary>Why the server's certificate was refused on the last connect, when TLS had to be verified.</summary>
     public string? CertificateProblem { get; set; }
+
+    /// <summary>
+    /// The DSN parameters (RFC 3461) of the message being sent, its recipients' by address; MailKit passes them on
+    /// when the server offers DSN. Null: the client asked for nothing, and the next hop's defaults apply.
+    /// </summary>
+    public OutboundDsn? Dsn { get; set; }
+
+    protected override string? GetEnvelopeId(MimeMessage message) => Dsn?.EnvelopeId;
+
+    protected override DeliveryStatusNotification? GetDeliveryStatusNotifications(MimeMessage message, MailboxAddress mailbox)
+    {
+        if (Dsn?.Notify.TryGetValue(mailbox.Address, out var notify) != true || notify == DsnNotify.Default)
+        {
+            return null;
+        }
+
+        return notify == DsnNotify.Never ? DeliveryStatusNotification.Never
+            : (notify.HasFlag(DsnNotify.Success) ? DeliveryStatusNotification.Success : 0)
+              | (notify.HasFlag(DsnNotify.Failure) ? DeliveryStatusNotification.Failure : 0)
+              | (notify.HasFlag(DsnNotify.Delay) ? DeliveryStatusNotification.Delay : 0);
+    }
 
     protected override void OnRecipientNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response) =>
         Refused[mailbox.Address] = response;

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using Sendarix.Core.Buffers;
 using Sendarix.Core.Replies;
+using Sendarix.Core.Smtp;
 using Sendarix.Core.Routing;
 using Sendarix.Contracts.Shaping;
 using Sendarix.Core.Providers;
@@ -44,7 +45,7 @@ internal sealed partial class SmtpTransport(
     /// no connection slot or message token comes within ThrottleWait, nothing is sent and the result says it was held back.
     /// </summary>
     public async Task<AttemptResult> SendAsync(Resolution destination, IPAddress? egress, IThrottleGrain throttle, ProviderProfile profile, string from,
-        IReadOnlyList<string> recipients, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+        IReadOnlyList<string> recipients, ReadOnlyMemory<byte> body, OutboundDsn? dsn, CancellationToken cancellationToken)
     {
         var o = options.Value;
         var deadline = time.GetUtcNow() + shaping.Value.ThrottleWait;
@@ -98,6 +99,13 @@ internal sealed partial class SmtpTransport(
                     }
 
                     client.Refused.Clear();
+                    client.Dsn = dsn;
+                    client.DeliveryStatusNotificationType = dsn?.Return switch
+                    {
+                        DsnReturn.Full => DeliveryStatusNotificationType.Full,
+                        DsnReturn.Headers => DeliveryStatusNotificationType.HeadersOnly,
+                        _ => DeliveryStatusNotificationType.Unspecified,
+                    };
                     var replies = new Dictionary<string, SmtpReply>(StringComparer.OrdinalIgnoreCase);
                     try
                     {
@@ -306,4 +314,18 @@ internal sealed partial class SmtpTransport(
     [LoggerMessage(EventId = 4001, EventName = "HostFailed", Level = LogLevel.Information,
         Message = "Delivery to {Host}[{Address}]:{Port} failed: {Reason}")]
     static partial void LogHostFailed(ILogger logger, string host, string address, int port, string reason);
+}
+
+/// <summary>
+/// The DSN parameters a send passes on: ENVID, RET, and NOTIFY by recipient address. MailKit writes ORCPT itself,
+/// as the recipient's address, whenever it sends NOTIFY; a client's own ORCPT is carried on the events only.
+/// </summary>
+internal sealed record OutboundDsn(string? EnvelopeId, DsnReturn? Return, IReadOnlyDictionary<string, DsnNotify> Notify)
+{
+    /// <summary>What the client asked for these recipients; null when it asked for nothing.</summary>
+    public static OutboundDsn? For(Storage.Queue.DeliveryWorkItem item, IReadOnlyList<Storage.Queue.WorkRecipient> recipients)
+    {
+        var notify = recipients.Where(r => r.Notify is not null).ToDictionary(r => r.Address, r => r.Notify!.Value, StringComparer.OrdinalIgnoreCase);
+        return item.EnvelopeId is null && item.Return is null && notify.Count == 0 ? null : new OutboundDsn(item.EnvelopeId, item.Return, notify);
+    }
 }

@@ -39,7 +39,8 @@ internal sealed class Dispatcher(
         await _attempts.WaitAsync(cancellationToken);
         try
         {
-            result = await transport.SendAsync(resolution, source.Address, throttle, profile, item.From, recipients.Select(r => r.Address).ToList(), body, cancellationToken);
+            result = await transport.SendAsync(resolution, source.Address, throttle, profile, item.From, recipients.Select(r => r.Address).ToList(), body,
+                OutboundDsn.For(item, recipients), cancellationToken);
         }
         finally
         {

@@ -136,7 +136,7 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
     };
 
     static EventMessage Context(DeliveryWorkItem item) =>
-        new(item.MessageId, item.From, item.MessageIdHeader, item.Subject, item.Tags ?? [], item.Metadata ?? ReadOnlyDictionary<string, string>.Empty);
+        new(item.MessageId, item.From, item.MessageIdHeader, item.Subject, item.Tags ?? [], item.Metadata ?? ReadOnlyDictionary<string, string>.Empty, item.EnvelopeId);
 
     static RelayEvent Event(DeliveryWorkItem item, EventMessage context, WorkRecipient recipient, EventType type, int sequence, DateTimeOffset time, string? trace) => new()
     {
@@ -150,6 +150,7 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
         Sequence = sequence,
         Attempt = recipient.Attempts,
         Deferrals = recipient.Deferrals,
+        OriginalRecipient = recipient.OriginalRecipient,
         TraceParent = trace,
     };
 

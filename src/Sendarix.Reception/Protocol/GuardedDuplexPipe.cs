@@ -49,8 +49,10 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
     ReadOnlyMemory<byte>? _chunkedContent;
     BdatCommand _bdat;
 
-    // Recipients the library accepted in the current transaction, counted from its replies.
+    // Recipients the library accepted in the current transaction, counted from its replies, with their DSN parameters.
     int _recipientsAccepted;
+    readonly List<DsnRecipient> _dsnRecipients = [];
+    (DsnReturn Return, string? EnvelopeId)? _dsnMail;
     string? _authMechanism;
 
     // SASL XOAUTH2 and OAUTHBEARER, which the guard takes itself: the token's check, and where the exchange stands.
@@ -99,6 +101,21 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
 
         pipe._chunkedContent = null;
         return content;
+    }
+
+    /// <summary>
+    /// The transaction's DSN parameters (RFC 3461), its accepted recipients' in envelope order; null when the client
+    /// gave none, as nearly all do.
+    /// </summary>
+    public static DsnEnvelope? Dsn(SmtpServer.ISessionContext context)
+    {
+        if (context.Pipe is not GuardedDuplexPipe pipe || (pipe._dsnMail is null && pipe._dsnRecipients.TrueForAll(d => d.IsEmpty)))
+        {
+            return null;
+        }
+
+        var (ret, envelopeId) = pipe._dsnMail ?? (DsnReturn.Unspecified, null);
+        return new DsnEnvelope(ret, envelopeId, [.. pipe._dsnRecipients]);
     }
 
     /// <summary>Whether the DATA just received went past <paramref name="max"/>: cut off by the guard, or longer than allowed.</summary>
@@ -287,6 +304,7 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
 
         var space = line.IndexOfAny([' ', ':']);
         var verb = (space < 0 ? line : line[..space]).ToUpperInvariant();
+        DsnRecipient rcptDsn = default;
         if (_draining.IsCancellationRequested && !_inTransaction && verb != "QUIT")
         {
             return LineResult.Drain;
@@ -296,8 +314,18 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         {
             case "MAIL" or "RSET" or "HELO" or "EHLO":
                 // A new transaction, or none: nothing of an earlier message's chunks may reach the store.
+                _dsnMail = null;
                 if (verb == "MAIL")
                 {
+                    // RFC 3461's RET and ENVID are the guard's to keep; the library gets the line without them.
+                    if (!DsnParameters.TryTakeFromMail(line, out var mail, out var ret, out var envelopeId, out var refusal))
+                    {
+                        await AnswerAsync((_, _) => refusal);
+                        return LineResult.None;
+                    }
+
+                    line = mail;
+                    _dsnMail = ret != DsnReturn.Unspecified || envelopeId is not null ? (ret, envelopeId) : null;
                     _inTransaction = true;
                 }
 
@@ -317,6 +345,17 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
             case "DATA" or "RCPT" when _chunks.InProgress:
                 await AnswerAsync((_, _) => $"503 5.5.1 {verb} may not follow BDAT in one transaction");
                 return LineResult.None;
+
+            case "RCPT":
+                // NOTIFY and ORCPT likewise; they are matched to the recipient when its reply says it was accepted.
+                if (!DsnParameters.TryTakeFromRcpt(line, out var rcpt, out rcptDsn, out var rcptRefusal))
+                {
+                    await AnswerAsync((_, _) => rcptRefusal);
+                    return LineResult.None;
+                }
+
+                line = rcpt;
+                break;
 
             case "PROXY":
                 await RefuseAsync(GuardVerbs.Proxy);
@@ -363,7 +402,7 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
                 return await ForwardAwaitingReplyAsync(verb, line) == 220 ? LineResult.StartTls : LineResult.None;
         }
 
-        _pending.Enqueue(new PendingReply(verb, null));
+        _pending.Enqueue(new PendingReply(verb, null, Dsn: rcptDsn));
         await ForwardLineAsync(line);
         return LineResult.None;
     }
@@ -747,10 +786,12 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         if (verb == "MAIL")
         {
             _recipientsAccepted = 0;
+            _dsnRecipients.Clear();
         }
         else if (verb == "RCPT" && code is 250 or 251)
         {
             _recipientsAccepted++;
+            _dsnRecipients.Add(pending!.Dsn);
         }
 
         if (verb is "MAIL" && code != 250 || verb is GuardVerbs.EndOfData or "RSET" or "HELO" or "EHLO" || verb is "DATA" && code != 354)
@@ -811,7 +852,7 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
     }
 
     /// <summary>A line given to the library: the command its reply answers, who waits for the code, and what replaces the reply.</summary>
-    sealed record PendingReply(string Verb, TaskCompletionSource<int>? Reply, Func<int, string, string?>? Answer = null);
+    sealed record PendingReply(string Verb, TaskCompletionSource<int>? Reply, Func<int, string, string?>? Answer = null, DsnRecipient Dsn = default);
 
     sealed class IdleTimeoutException : Exception;
 

@@ -4,7 +4,7 @@ using SmtpServer.Protocol;
 namespace Sendarix.Reception.Session;
 
 /// <summary>
-/// The EHLO reply: what a submission relay offers. No SMTPUTF8 (the library decodes such domains as ASCII and
+/// The EHLO reply: what a submission relay offers. DSN, whose parameters the guard takes. No SMTPUTF8 (the library decodes such domains as ASCII and
 /// would corrupt them); CHUNKING, which the guard takes in place of the library; ENHANCEDSTATUSCODES because every
 /// reply carries one; AUTH only once TLS is up, with XOAUTH2 and OAUTHBEARER, which the guard also takes itself.
 /// </summary>
@@ -22,6 +22,7 @@ internal sealed class RelayEhloCommand(string domainOrAddress, bool offerAuth) :
         yield return $"SIZE {context.ServerOptions.MaxMessageSizeOptions.Length}";
         yield return "8BITMIME";
         yield return "CHUNKING";
+        yield return "DSN";
         yield return "ENHANCEDSTATUSCODES";
         if (context.Pipe.IsSecure)
         {

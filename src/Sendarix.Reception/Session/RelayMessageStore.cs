@@ -152,6 +152,7 @@ internal sealed partial class RelayMessageStore(
                 Tags = tags.Tags,
                 Metadata = tags.Metadata,
                 TraceParent = RelayTracing.TraceParent(span),
+                Dsn = GuardedDuplexPipe.Dsn(context),
             };
             await acceptor.AcceptAsync(message, cancellationToken);
             LogAccepted(logger, id.ToString(), recipients.Count, length);

@@ -26,4 +26,7 @@ public sealed record AcceptedMessage(
 
     /// <summary>The acceptance span's W3C traceparent, which the work item carries on; null when traces are not collected.</summary>
     public string? TraceParent { get; init; }
+
+    /// <summary>The client's DSN parameters (RFC 3461); null when it gave none.</summary>
+    public Core.Smtp.DsnEnvelope? Dsn { get; init; }
 }

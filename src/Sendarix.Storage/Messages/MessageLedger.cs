@@ -145,6 +145,7 @@ public sealed class MessageLedger(StorageClients storage)
             ["ClientAddress"] = message.ClientAddress,
             ["MessageIdHeader"] = message.MessageIdHeader,
             ["Subject"] = message.Subject,
+            ["EnvelopeId"] = message.Dsn?.EnvelopeId,
             // At most 10 KB of UTF-8, which relaxed escaping keeps within one property's 32 K characters.
             ["Tags"] = message.Tags.Count > 0 ? JsonSerializer.Serialize(message.Tags, StorageJson.Relaxed.IReadOnlyListString) : null,
             ["Metadata"] = message.Metadata.Count > 0 ? JsonSerializer.Serialize(message.Metadata, StorageJson.Relaxed.IReadOnlyDictionaryStringString) : null,
@@ -174,6 +175,7 @@ public sealed class MessageLedger(StorageClients storage)
             ["Category"] = e.BounceCategory,
             ["EgressIp"] = e.EgressIp,
             ["Sandbox"] = e.Sandbox,
+            ["OriginalRecipient"] = e.OriginalRecipient,
         };
 
     // Recipient, then sequence: a recipient's history is in order, and its last row is where it stands.
@@ -187,7 +189,8 @@ public sealed class MessageLedger(StorageClients storage)
             message.GetString("Tags") is { } tags ? JsonSerializer.Deserialize(tags, StorageJson.Default.IReadOnlyListString) ?? [] : [],
             message.GetString("Metadata") is { } metadata
                 ? JsonSerializer.Deserialize(metadata, StorageJson.Default.IReadOnlyDictionaryStringString) ?? ReadOnlyDictionary<string, string>.Empty
-                : ReadOnlyDictionary<string, string>.Empty);
+                : ReadOnlyDictionary<string, string>.Empty,
+            message.GetString("EnvelopeId"));
         var events = rows.Select(e => ReadEvent(e, id.TenantId, context)).OfType<RelayEvent>().OrderBy(e => e.Time).ThenBy(e => e.Sequence).ToList();
         var body = message.GetString("Blob") is { } blob ? new BodyRef(blob, message.GetInt64("Offset") ?? 0, message.GetInt32("Length") ?? 0) : null;
         return new LedgerMessage(id, message.GetDateTimeOffset("AcceptedAt") ?? default, message.GetInt64("Size") ?? 0, ReadRecipients(message), context, events, body);
@@ -215,6 +218,7 @@ public sealed class MessageLedger(StorageClients storage)
                 BounceCategory = e.GetString("Category"),
                 EgressIp = e.GetString("EgressIp"),
                 Sandbox = e.GetBoolean("Sandbox") ?? false,
+                OriginalRecipient = e.GetString("OriginalRecipient"),
             }
             : null;
 }

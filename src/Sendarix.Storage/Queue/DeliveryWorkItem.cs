@@ -1,3 +1,5 @@
+using Sendarix.Core.Smtp;
+
 namespace Sendarix.Storage.Queue;
 
 /// <summary>
@@ -20,11 +22,14 @@ public sealed record DeliveryWorkItem(
     string? Subject = null,
     IReadOnlyList<string>? Tags = null,
     IReadOnlyDictionary<string, string>? Metadata = null,
-    string? TraceParent = null);
+    string? TraceParent = null,
+    string? EnvelopeId = null,
+    DsnReturn? Return = null);
 
 /// <summary>
 /// A recipient still to be tried: its index in the message, the attempts made so far, how many of them an IP's block
 /// refused (each such refusal sends it through another IP of the pool, as long as the pool has one left), the
 /// sequence number of its last event (0: accepted, nothing else recorded yet) and how often it was deferred.
 /// </summary>
-public sealed record WorkRecipient(int Index, string Address, int Attempts, int IpBlocks = 0, int Sequence = 0, int Deferrals = 0);
+public sealed record WorkRecipient(int Index, string Address, int Attempts, int IpBlocks = 0, int Sequence = 0, int Deferrals = 0,
+    DsnNotify? Notify = null, string? OriginalRecipient = null);

@@ -1,0 +1,29 @@
+"""Submits one message with DSN parameters (RFC 3461) with Python's smtplib over STARTTLS and AUTH.
+
+usage: dsn.py PORT USER PASSWORD FROM TO "MAIL-OPTIONS" "RCPT-OPTIONS"
+Prints one JSON line: {"offered": whether EHLO lists DSN, "code": ..., "text": ...} for the end of DATA, or for the
+first refusal.
+"""
+import json
+import smtplib
+import ssl
+import sys
+
+port, user, password, sender, rcpt, mail_options, rcpt_options = sys.argv[1:8]
+context = ssl.create_default_context()
+context.check_hostname = False
+context.verify_mode = ssl.CERT_NONE
+client = smtplib.SMTP("127.0.0.1", int(port), timeout=30)
+client.starttls(context=context)
+client.ehlo("python.client.test")
+client.login(user, password)
+offered = client.has_extn("dsn")
+result = {"offered": offered}
+code, text = client.mail(sender, mail_options.split())
+if code == 250:
+    code, text = client.rcpt(rcpt, rcpt_options.split())
+    if code == 250:
+        code, text = client.data(f"From: <{sender}>\r\nTo: <{rcpt}>\r\nSubject: dsn\r\n\r\nbody\r\n".encode())
+result.update(code=code, text=text.decode())
+client.quit()
+print(json.dumps(result))
