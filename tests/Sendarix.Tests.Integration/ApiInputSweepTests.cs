@@ -284,6 +284,7 @@ public sealed class ApiInputSweepTests(ApiInputSweepTests.SweptRelay fixture, IT
             "address" => "sweep@example.com",
             "provider" => provider,
             "action" => "warmup",
+            "name" => "sweep-route",
             _ => throw new InvalidOperationException($"No valid value known for '{parameter}' of {operation}: add one here."),
         };
     }

@@ -442,7 +442,18 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
             return;
         }
 
-        var result = await _bearer!.LoginAsync(bearer, _closed.Token);
+        BearerLoginResult result;
+        try
+        {
+            result = await _bearer!.LoginAsync(bearer, _closed.Token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The cluster could not be asked (the domain, the issuers): a temporary failure, never a 535.
+            await AnswerAsync((_, _) => "454 4.7.0 Temporary authentication failure; try again later");
+            return;
+        }
+
         if (result.PlainResponse is { } plain)
         {
             _authMechanism = "PLAIN";
