@@ -5,6 +5,7 @@ using Sendarix.Core.Webhooks;
 using Sendarix.Delivery.Routing;
 using Sendarix.Delivery.Worker;
 using Sendarix.Network;
+using Sendarix.Storage;
 
 namespace Sendarix.Delivery;
 
@@ -28,6 +29,8 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<DeliveryPlanner>();
         services.AddSingleton<Dispatcher>();
         services.AddSingleton<OutcomeRecorder>();
+        services.AddSendarixAcceptance();
+        services.AddSingleton<Reports.StatusNotifier>();
         services.AddHostedService<WorkConsumer>();
         services.AddHostedService<Storage.Telemetry.QueueGauges>();
 

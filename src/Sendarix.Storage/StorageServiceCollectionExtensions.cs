@@ -46,9 +46,17 @@ public static class StorageServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Group-commit acceptance, for hosts that run the SMTP front-end.</summary>
+    /// <summary>
+    /// Group-commit acceptance, for hosts that run the SMTP front-end, and for delivery, which accepts the delivery
+    /// status notifications it writes. Added once, however many roles ask for it.
+    /// </summary>
     public static IServiceCollection AddSendarixAcceptance(this IServiceCollection services)
     {
+        if (services.Any(s => s.ServiceType == typeof(GroupCommitAcceptor)))
+        {
+            return services;
+        }
+
         services.AddSingleton<GroupCommitAcceptor>();
         services.AddSingleton<IMessageAcceptor>(sp => sp.GetRequiredService<GroupCommitAcceptor>());
         services.AddHostedService(sp => sp.GetRequiredService<GroupCommitAcceptor>());

@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
+using MimeKit;
 using Sendarix.Tests.Integration.Infrastructure;
 
 namespace Sendarix.Tests.Integration;
@@ -7,11 +9,14 @@ namespace Sendarix.Tests.Integration;
 /// <summary>
 /// DSN parameters (RFC 3461) from a client outside .NET (Python's smtplib), carried on the message's events and passed
 /// to a next hop nobody here wrote that offers DSN: Postfix's smtp-sink, whose dump shows the MAIL and RCPT arguments.
+/// Mail to bounced.test is refused (550 5.1.1) by the test sink, which also takes the notifications the relay mails.
 /// </summary>
 public sealed class DsnTests : IAsyncLifetime
 {
     readonly string _dumps = Path.Combine(Path.GetTempPath(), "sendarix-tests", $"smtp-sink-dsn-{Guid.NewGuid():N}");
     readonly int _port = Ports.Free(IPAddress.Parse("127.0.0.6"));
+    readonly SmtpSink _local = new() { RcptReply = rcpt => rcpt.EndsWith("@bounced.test", StringComparison.Ordinal) ? "550 5.1.1 No such user" : "250 2.1.5 OK" };
+    readonly LogCapture _logs = new();
     ExternalProcess _sink = null!;
     Relay _relay = null!;
 
@@ -22,15 +27,19 @@ public sealed class DsnTests : IAsyncLifetime
         _sink = new ExternalProcess("smtp-sink", ["-u", "postfix", "-d", Path.Combine(_dumps, "%H%M%S."), $"127.0.0.6:{_port}", "64"]);
         await Ports.WaitListeningAsync(IPAddress.Parse("127.0.0.6"), _port, TimeSpan.FromSeconds(30));
         var settings = Relay.DefaultSettings((await AzuriteServer.Shared).ConnectionString);
-        settings["Sendarix:Delivery:Routes:0:Domain"] = "*";
+        settings["Logging:LogLevel:Sendarix.Delivery.Reports"] = "Information";
+        settings["Sendarix:Delivery:Routes:0:Domain"] = "dsn.test";
         settings["Sendarix:Delivery:Routes:0:Hosts:0"] = $"127.0.0.6:{_port}";
-        _relay = await Relay.StartAsync(settings);
+        settings["Sendarix:Delivery:Routes:1:Domain"] = "*";
+        settings["Sendarix:Delivery:Routes:1:Hosts:0"] = _local.HostPort;
+        _relay = await Relay.StartAsync(settings, logs: _logs);
     }
 
     public async Task DisposeAsync()
     {
         await _relay.DisposeAsync();
         _sink.Dispose();
+        await _local.DisposeAsync();
         Directory.Delete(_dumps, recursive: true);
     }
 
@@ -92,7 +101,75 @@ public sealed class DsnTests : IAsyncLifetime
         Assert.StartsWith("5.5.4", result.GetProperty("text").GetString());
     }
 
-    async Task<JsonElement> SubmitAsync(TenantCredential tenant, string to, string mailOptions, string rcptOptions) =>
+    [Fact]
+    public async Task A_failure_gets_one_RFC_3464_notification_from_the_null_sender_when_the_tenant_wants_them()
+    {
+        var tenant = await _relay.CreateTenantAsync();
+        await EnableNotificationsAsync(tenant);
+        var marker = Guid.NewGuid().ToString("N");
+        var result = await SubmitAsync(tenant, $"gone-{marker}@bounced.test", $"RET=HDRS ENVID=env-{marker}", $"NOTIFY=FAILURE ORCPT=rfc822;was-{marker}@bounced.test");
+        var id = Mail.QueuedId(result.GetProperty("text").GetString()!);
+        await _relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(60), "bounced");
+
+        var notice = (await Eventually.GetAsync(() => Task.FromResult(_local.Messages.Where(m => m.Text.Contains($"env-{marker}")).ToList()),
+            m => m.Count > 0, TimeSpan.FromSeconds(60), "the delivery status notification")).Single();
+        Assert.Equal("", notice.From);
+        Assert.Equal([tenant.Sender], notice.Recipients);
+        var message = MimeMessage.Load(new MemoryStream(notice.Data));
+        Assert.Equal($"mailer-daemon@{tenant.Domain}", message.From.Mailboxes.Single().Address);
+        Assert.Equal("auto-replied", message.Headers["Auto-Submitted"]);
+        var report = Assert.IsType<MultipartReport>(message.Body);
+        Assert.Equal("delivery-status", report.ReportType);
+        var status = report.OfType<MessageDeliveryStatus>().Single();
+        Assert.Equal($"env-{marker}", status.StatusGroups[0]["Original-Envelope-Id"]);
+        var recipient = status.StatusGroups[1];
+        Assert.Equal($"rfc822; gone-{marker}@bounced.test", recipient["Final-Recipient"]);
+        Assert.Equal($"rfc822;was-{marker}@bounced.test", recipient["Original-Recipient"]);
+        Assert.Equal("failed", recipient["Action"]);
+        Assert.Equal("5.1.1", recipient["Status"]);
+        Assert.StartsWith("smtp; 550 5.1.1", recipient["Diagnostic-Code"]);
+        var headers = report.Single(p => p.ContentType.IsMimeType("text", "rfc822-headers"));
+        Assert.Contains($"To: <gone-{marker}@bounced.test>", headers.ToString());
+        Assert.DoesNotContain(report, p => p.ContentType.IsMimeType("message", "rfc822"));
+
+        // The notification is a message of the tenant's like any other, delivered and on record.
+        var noticeId = _logs.Lines.First(l => l.EventName == "StatusNotificationQueued" && l.Text.Contains(id)).Text.Split(' ')[3];
+        await _relay.WaitForStatusAsync(noticeId, TimeSpan.FromSeconds(60), "delivered");
+    }
+
+    [Fact]
+    public async Task No_notification_for_the_null_sender_for_NOTIFY_NEVER_or_for_a_tenant_that_did_not_ask()
+    {
+        var asking = await _relay.CreateTenantAsync();
+        await EnableNotificationsAsync(asking);
+        var silent = await _relay.CreateTenantAsync();
+        var ids = new List<string>
+        {
+            // A bounce of a bounce: the null sender never gets a notification, so none can loop.
+            Mail.QueuedId((await SubmitAsync(asking, "a@bounced.test", "", "NOTIFY=FAILURE", from: "")).GetProperty("text").GetString()!),
+            Mail.QueuedId((await SubmitAsync(asking, "b@bounced.test", "", "NOTIFY=NEVER")).GetProperty("text").GetString()!),
+            Mail.QueuedId((await SubmitAsync(silent, "c@bounced.test", "", "NOTIFY=FAILURE")).GetProperty("text").GetString()!),
+        };
+        foreach (var id in ids)
+        {
+            await _relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(60), "bounced");
+        }
+
+        // Notifications are stored before a round's outcomes are recorded: once bounced shows, one would be on record,
+        // as it is for the same failure from a sender that asked.
+        var asked = Mail.QueuedId((await SubmitAsync(asking, "d@bounced.test", "", "NOTIFY=FAILURE")).GetProperty("text").GetString()!);
+        await _relay.WaitForStatusAsync(asked, TimeSpan.FromSeconds(60), "bounced");
+        Assert.Contains(_logs.Lines, l => l.EventName == "StatusNotificationQueued" && l.Text.Contains(asked));
+        Assert.DoesNotContain(_logs.Lines, l => l.EventName == "StatusNotificationQueued" && ids.Any(l.Text.Contains));
+    }
+
+    async Task EnableNotificationsAsync(TenantCredential tenant)
+    {
+        var updated = await Relay.ReadAsync(await _relay.Api.PatchAsJsonAsync($"/v1/tenants/{tenant.TenantId}", new { deliveryStatusNotifications = true }), HttpStatusCode.OK);
+        Assert.True(updated.GetProperty("deliveryStatusNotifications").GetBoolean());
+    }
+
+    async Task<JsonElement> SubmitAsync(TenantCredential tenant, string to, string mailOptions, string rcptOptions, string? from = null) =>
         JsonDocument.Parse(await PythonScript.RunAsync("python3", "dsn.py", _relay.StartTlsPort.ToString(), tenant.Username, tenant.Secret,
-            tenant.Sender, to, mailOptions, rcptOptions)).RootElement.Clone();
+            from ?? tenant.Sender, to, mailOptions, rcptOptions, tenant.Sender)).RootElement.Clone();
 }

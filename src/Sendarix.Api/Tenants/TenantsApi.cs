@@ -90,7 +90,8 @@ public static class TenantsApi
         if (tenant is not null)
         {
             tenant = await grains.GetGrain<ITenantGrain>(tenantId).UpdateSettingsAsync(
-                new TenantSettingsChange(request.AllowUnverifiedSenders, request.AllowSubdomains, request.RejectSuppressedRecipients, request.Pool, request.RetentionDays));
+                new TenantSettingsChange(request.AllowUnverifiedSenders, request.AllowSubdomains, request.RejectSuppressedRecipients, request.Pool, request.RetentionDays,
+                    request.DeliveryStatusNotifications));
         }
 
         return tenant is null ? TypedResultsProblem.NotFound($"Tenant '{tenantId}'") : TypedResults.Ok(TenantResponse.From(tenant));
@@ -151,14 +152,16 @@ public sealed record TenantPage(IReadOnlyList<TenantResponse> Items, string? Nex
 public sealed record CreateTenantRequest([property: Required] string? Name);
 
 /// <summary>Settings to change; those left out stay as they are.</summary>
-public sealed record UpdateTenantRequest(bool? AllowUnverifiedSenders, bool? AllowSubdomains, bool? RejectSuppressedRecipients, string? Pool, int? RetentionDays = null);
+public sealed record UpdateTenantRequest(bool? AllowUnverifiedSenders, bool? AllowSubdomains, bool? RejectSuppressedRecipients, string? Pool, int? RetentionDays = null,
+    bool? DeliveryStatusNotifications = null);
 
 /// <summary>The days a tenant's messages are kept (and whether that is the relay's default), and the last sweep.</summary>
 public sealed record RetentionResponse(int RetentionDays, bool IsDefault, RetentionReport? LastSweep);
 
 public sealed record TenantResponse(string Id, string Name, DateTimeOffset CreatedAt, bool AllowUnverifiedSenders, bool AllowSubdomains,
-    bool RejectSuppressedRecipients, SendingLimits Limits, string? PausedReason, DateTimeOffset? PausedAt, string? Pool, int? RetentionDays)
+    bool RejectSuppressedRecipients, SendingLimits Limits, string? PausedReason, DateTimeOffset? PausedAt, string? Pool, int? RetentionDays,
+    bool DeliveryStatusNotifications)
 {
     public static TenantResponse From(TenantInfo t) => new(t.Id, t.Name, t.CreatedAt, t.AllowUnverifiedSenders, t.AllowSubdomains,
-        t.RejectSuppressedRecipients, t.Limits ?? SendingLimits.None, t.PausedReason, t.PausedAt, t.Pool, t.RetentionDays);
+        t.RejectSuppressedRecipients, t.Limits ?? SendingLimits.None, t.PausedReason, t.PausedAt, t.Pool, t.RetentionDays, t.DeliveryStatusNotifications);
 }

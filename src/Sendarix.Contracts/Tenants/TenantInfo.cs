@@ -19,4 +19,5 @@ public sealed record TenantInfo(
     [property: Id(7)] bool AllowSubdomains = false,
     [property: Id(8)] bool RejectSuppressedRecipients = false,
     [property: Id(9)] string? Pool = null,
-    [property: Id(10)] int? RetentionDays = null);
+    [property: Id(10)] int? RetentionDays = null,
+    [property: Id(11)] bool DeliveryStatusNotifications = false);

@@ -7,4 +7,5 @@ public sealed record TenantSettingsChange(
     [property: Id(1)] bool? AllowSubdomains,
     [property: Id(2)] bool? RejectSuppressedRecipients,
     [property: Id(3)] string? Pool = null,
-    [property: Id(4)] int? RetentionDays = null);
+    [property: Id(4)] int? RetentionDays = null,
+    [property: Id(5)] bool? DeliveryStatusNotifications = null);

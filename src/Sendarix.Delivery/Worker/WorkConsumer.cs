@@ -28,6 +28,7 @@ internal sealed partial class WorkConsumer(
     DeliveryPlanner planner,
     Dispatcher dispatcher,
     OutcomeRecorder recorder,
+    Reports.StatusNotifier notifier,
     IServiceProvider services,
     IOptions<DeliveryOptions> options,
     TimeProvider time,
@@ -209,6 +210,9 @@ internal sealed partial class WorkConsumer(
             var outcome = plan.Send is { } send
                 ? plan.Decided with { Decisions = [.. plan.Decided.Decisions, .. await SendAsync(transport, item, domain, send, body, cancellationToken)] }
                 : plan.Decided;
+
+            // Before the outcomes are recorded: once an event says a recipient failed, its notification is stored.
+            await notifier.NotifyAsync(outcome, body, cancellationToken);
             return span is null ? outcome : outcome with { Span = span };
         }
         catch (Exception ex) when (span is not null)

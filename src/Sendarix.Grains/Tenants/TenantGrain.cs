@@ -110,6 +110,7 @@ public sealed class TenantGrain(
         state.State.RejectSuppressedRecipients = change.RejectSuppressedRecipients ?? state.State.RejectSuppressedRecipients;
         state.State.Pool = change.Pool is null ? state.State.Pool : change.Pool.Length == 0 ? null : change.Pool;
         state.State.RetentionDays = change.RetentionDays is null ? state.State.RetentionDays : change.RetentionDays == 0 ? null : change.RetentionDays;
+        state.State.DeliveryStatusNotifications = change.DeliveryStatusNotifications ?? state.State.DeliveryStatusNotifications;
         await state.WriteStateAsync();
         return Info();
     }
@@ -177,5 +178,5 @@ public sealed class TenantGrain(
     TenantInfo? Info() => state.State.Name is null ? null
         : new TenantInfo(this.GetPrimaryKeyString(), state.State.Name, state.State.CreatedAt, state.State.AllowUnverifiedSenders, state.State.Limits,
             state.State.PausedReason, state.State.PausedAt, state.State.AllowSubdomains, state.State.RejectSuppressedRecipients, state.State.Pool,
-            state.State.RetentionDays);
+            state.State.RetentionDays, state.State.DeliveryStatusNotifications);
 }

@@ -33,4 +33,7 @@ public sealed class TenantState
 
     /// <summary>Days its messages are kept; null: <c>Sendarix:Retention:DefaultDays</c>.</summary>
     [Id(12)] public int? RetentionDays { get; set; }
+
+    /// <summary>Whether the relay mails RFC 3464 delivery status notifications to the tenant's senders (off: events only).</summary>
+    [Id(13)] public bool DeliveryStatusNotifications { get; set; }
 }

@@ -1,6 +1,7 @@
 """Submits one message with DSN parameters (RFC 3461) with Python's smtplib over STARTTLS and AUTH.
 
-usage: dsn.py PORT USER PASSWORD FROM TO "MAIL-OPTIONS" "RCPT-OPTIONS"
+usage: dsn.py PORT USER PASSWORD FROM TO "MAIL-OPTIONS" "RCPT-OPTIONS" [HEADER-FROM]
+FROM may be empty (the null sender); HEADER-FROM, the From header's address, defaults to FROM.
 Prints one JSON line: {"offered": whether EHLO lists DSN, "code": ..., "text": ...} for the end of DATA, or for the
 first refusal.
 """
@@ -10,6 +11,7 @@ import ssl
 import sys
 
 port, user, password, sender, rcpt, mail_options, rcpt_options = sys.argv[1:8]
+header_from = sys.argv[8] if len(sys.argv) > 8 else sender
 context = ssl.create_default_context()
 context.check_hostname = False
 context.verify_mode = ssl.CERT_NONE
@@ -23,7 +25,7 @@ code, text = client.mail(sender, mail_options.split())
 if code == 250:
     code, text = client.rcpt(rcpt, rcpt_options.split())
     if code == 250:
-        code, text = client.data(f"From: <{sender}>\r\nTo: <{rcpt}>\r\nSubject: dsn\r\n\r\nbody\r\n".encode())
+        code, text = client.data(f"From: <{header_from}>\r\nTo: <{rcpt}>\r\nSubject: dsn\r\n\r\nbody\r\n".encode())
 result.update(code=code, text=text.decode())
 client.quit()
 print(json.dumps(result))
