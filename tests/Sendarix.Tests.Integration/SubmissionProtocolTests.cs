@@ -22,7 +22,7 @@ public sealed partial class SubmissionProtocolTests(RelayFixture fixture)
 
         Assert.StartsWith("220 2.0.0", await smtp.CommandAsync("STARTTLS"));
         var secure = await UpgradeAndEhloAsync(smtp);
-        Assert.Equal(["relay.test", "PIPELINING", "SIZE 52428800", "8BITMIME", "CHUNKING", "ENHANCEDSTATUSCODES", "AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER"], secure);
+        Assert.Equal(["relay.test", "PIPELINING", "SIZE 52428800", "8BITMIME", "CHUNKING", "DSN", "SMTPUTF8", "ENHANCEDSTATUSCODES", "AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER"], secure);
     }
 
     [Fact]

@@ -45,7 +45,7 @@ internal sealed partial class SmtpTransport(
     /// no connection slot or message token comes within ThrottleWait, nothing is sent and the result says it was held back.
     /// </summary>
     public async Task<AttemptResult> SendAsync(Resolution destination, IPAddress? egress, IThrottleGrain throttle, ProviderProfile profile, string from,
-        IReadOnlyList<string> recipients, ReadOnlyMemory<byte> body, OutboundDsn? dsn, CancellationToken cancellationToken)
+        IReadOnlyList<string> recipients, ReadOnlyMemory<byte> body, OutboundDsn? dsn, bool needsSmtpUtf8, CancellationToken cancellationToken)
     {
         var o = options.Value;
         var deadline = time.GetUtcNow() + shaping.Value.ThrottleWait;
@@ -96,6 +96,14 @@ internal sealed partial class SmtpTransport(
                         {
                             await LogInAsync(client, upstream, cancellationToken);
                         }
+                    }
+
+                    if (needsSmtpUtf8 && !client.Capabilities.HasFlag(SmtpCapabilities.UTF8))
+                    {
+                        // A UTF-8 local part or header cannot be written in ASCII exactly: such mail is refused, not changed.
+                        var refused = new SmtpReply(550, $"5.6.7 {host.Name} does not offer SMTPUTF8, which this message's addresses or header need; not sent");
+                        reusable = client.IsConnected;
+                        return new AttemptResult(lastHost, recipients.ToDictionary(r => r, _ => refused, StringComparer.OrdinalIgnoreCase), null);
                     }
 
                     client.Refused.Clear();

@@ -5,6 +5,7 @@ using Sendarix.Core.Egress;
 using Sendarix.Core.Providers;
 using Sendarix.Core.Replies;
 using Sendarix.Core.Retry;
+using Sendarix.Core.Smtp;
 using Sendarix.Delivery.Egress;
 using Sendarix.Delivery.Shaping;
 using Sendarix.Delivery.Transport;
@@ -40,7 +41,7 @@ internal sealed class Dispatcher(
         try
         {
             result = await transport.SendAsync(resolution, source.Address, throttle, profile, item.From, recipients.Select(r => r.Address).ToList(), body,
-                OutboundDsn.For(item, recipients), cancellationToken);
+                OutboundDsn.For(item, recipients), NeedsSmtpUtf8(item, recipients, body.Span), cancellationToken);
         }
         finally
         {
@@ -117,6 +118,14 @@ internal sealed class Dispatcher(
                 r.Recipient.Attempts + 1, result.RemoteHost, source.Key);
         }).ToList(), upstreamDown);
     }
+
+    /// <summary>
+    /// Whether the mail can only go to a server that offers SMTPUTF8: the client sent it so, and a local part or the
+    /// header is not ASCII (a UTF-8 domain alone is sent as its A-label, which is exact).
+    /// </summary>
+    static bool NeedsSmtpUtf8(DeliveryWorkItem item, IReadOnlyList<WorkRecipient> recipients, ReadOnlySpan<byte> body) =>
+        item.SmtpUtf8 == true && (InternationalPath.HasInternationalLocalPart(item.From)
+                                  || recipients.Any(r => InternationalPath.HasInternationalLocalPart(r.Address)) || !InternationalPath.HeaderIsAscii(body));
 }
 
 /// <summary>

@@ -53,6 +53,9 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
     int _recipientsAccepted;
     readonly List<DsnRecipient> _dsnRecipients = [];
     (DsnReturn Return, string? EnvelopeId)? _dsnMail;
+
+    // The current MAIL asked for SMTPUTF8 (RFC 6531).
+    bool _smtpUtf8;
     string? _authMechanism;
 
     // SASL XOAUTH2 and OAUTHBEARER, which the guard takes itself: the token's check, and where the exchange stands.
@@ -117,6 +120,9 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         var (ret, envelopeId) = pipe._dsnMail ?? (DsnReturn.Unspecified, null);
         return new DsnEnvelope(ret, envelopeId, [.. pipe._dsnRecipients]);
     }
+
+    /// <summary>Whether the transaction's MAIL asked for SMTPUTF8.</summary>
+    public static bool SmtpUtf8(SmtpServer.ISessionContext context) => context.Pipe is GuardedDuplexPipe { _smtpUtf8: true };
 
     /// <summary>Whether the DATA just received went past <paramref name="max"/>: cut off by the guard, or longer than allowed.</summary>
     public static bool Exceeded(SmtpServer.ISessionContext context, long length, int max) =>
@@ -326,6 +332,16 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
 
                     line = mail;
                     _dsnMail = ret != DsnReturn.Unspecified || envelopeId is not null ? (ret, envelopeId) : null;
+
+                    // SMTPUTF8: the library reads domains as ASCII, so a UTF-8 one reaches it in its A-label form.
+                    _smtpUtf8 = InternationalPath.AsksForSmtpUtf8(line);
+                    if (!InternationalPath.TryNormalize(line, _smtpUtf8, sender: true, out var sender, out var senderRefusal))
+                    {
+                        await AnswerAsync((_, _) => senderRefusal);
+                        return LineResult.None;
+                    }
+
+                    line = sender;
                     _inTransaction = true;
                 }
 
@@ -354,7 +370,13 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
                     return LineResult.None;
                 }
 
-                line = rcpt;
+                if (!InternationalPath.TryNormalize(rcpt, _smtpUtf8, sender: false, out var recipient, out var recipientRefusal))
+                {
+                    await AnswerAsync((_, _) => recipientRefusal);
+                    return LineResult.None;
+                }
+
+                line = recipient;
                 break;
 
             case "PROXY":

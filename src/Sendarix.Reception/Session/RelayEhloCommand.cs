@@ -4,8 +4,9 @@ using SmtpServer.Protocol;
 namespace Sendarix.Reception.Session;
 
 /// <summary>
-/// The EHLO reply: what a submission relay offers. DSN, whose parameters the guard takes. No SMTPUTF8 (the library decodes such domains as ASCII and
-/// would corrupt them); CHUNKING, which the guard takes in place of the library; ENHANCEDSTATUSCODES because every
+/// The EHLO reply: what a submission relay offers. DSN, whose parameters the guard takes; SMTPUTF8, whose UTF-8 domains
+/// the guard writes as A-labels before the library (which reads domains as ASCII) sees them; CHUNKING, which the guard
+/// takes in place of the library; ENHANCEDSTATUSCODES because every
 /// reply carries one; AUTH only once TLS is up, with XOAUTH2 and OAUTHBEARER, which the guard also takes itself.
 /// </summary>
 internal sealed class RelayEhloCommand(string domainOrAddress, bool offerAuth) : EhloCommand(domainOrAddress)
@@ -23,6 +24,7 @@ internal sealed class RelayEhloCommand(string domainOrAddress, bool offerAuth) :
         yield return "8BITMIME";
         yield return "CHUNKING";
         yield return "DSN";
+        yield return "SMTPUTF8";
         yield return "ENHANCEDSTATUSCODES";
         if (context.Pipe.IsSecure)
         {

@@ -153,6 +153,7 @@ internal sealed partial class RelayMessageStore(
                 Metadata = tags.Metadata,
                 TraceParent = RelayTracing.TraceParent(span),
                 Dsn = GuardedDuplexPipe.Dsn(context),
+                SmtpUtf8 = GuardedDuplexPipe.SmtpUtf8(context),
             };
             await acceptor.AcceptAsync(message, cancellationToken);
             LogAccepted(logger, id.ToString(), recipients.Count, length);

@@ -29,4 +29,7 @@ public sealed record AcceptedMessage(
 
     /// <summary>The client's DSN parameters (RFC 3461); null when it gave none.</summary>
     public Core.Smtp.DsnEnvelope? Dsn { get; init; }
+
+    /// <summary>The client sent it with SMTPUTF8 (RFC 6531): UTF-8 addresses or header.</summary>
+    public bool SmtpUtf8 { get; init; }
 }

@@ -24,7 +24,8 @@ public sealed record DeliveryWorkItem(
     IReadOnlyDictionary<string, string>? Metadata = null,
     string? TraceParent = null,
     string? EnvelopeId = null,
-    DsnReturn? Return = null);
+    DsnReturn? Return = null,
+    bool? SmtpUtf8 = null);
 
 /// <summary>
 /// A recipient still to be tried: its index in the message, the attempts made so far, how many of them an IP's block

@@ -77,6 +77,12 @@ internal sealed class SmtpSink : IAsyncDisposable
     /// </summary>
     public Func<string, string, bool>? XOAuth2 { get; init; }
 
+    /// <summary>Whether EHLO offers SMTPUTF8 (RFC 6531), as a destination that takes internationalised mail does.</summary>
+    public bool OfferSmtpUtf8 { get; init; }
+
+    /// <summary>Every MAIL command received, as sent (with its parameters).</summary>
+    public ConcurrentQueue<string> MailCommands { get; } = new();
+
     /// <summary>The users logged in with XOAUTH2, one entry per login.</summary>
     public ConcurrentQueue<string> Logins { get; } = new();
 
@@ -154,6 +160,7 @@ internal sealed class SmtpSink : IAsyncDisposable
                         await Send(OfferStartTls && stream is not SslStream
                             ? "250-sink.test\r\n250-8BITMIME\r\n250-STARTTLS\r\n250 SIZE 104857600"
                             : XOAuth2 is not null ? "250-sink.test\r\n250-8BITMIME\r\n250-AUTH XOAUTH2\r\n250 SIZE 104857600"
+                            : OfferSmtpUtf8 ? "250-sink.test\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 104857600"
                             : "250-sink.test\r\n250-8BITMIME\r\n250 SIZE 104857600");
                         break;
                     case "AUTH" when XOAuth2 is not null && stream is SslStream:
@@ -204,6 +211,7 @@ internal sealed class SmtpSink : IAsyncDisposable
                         await Send("250 OK");
                         break;
                     case "MAIL":
+                        MailCommands.Enqueue(line);
                         from = Between(line);
                         rcpts.Clear();
                         await Send("250 2.1.0 OK");

@@ -3,6 +3,7 @@
 # configuration and queue under DIR, beside any other Postfix on the machine) that takes mail on 127.0.0.1:PORT only
 # over STARTTLS and only after AUTH PLAIN or LOGIN as USER with PASSWORD (Cyrus SASL, sasldb), and relays it to
 # 127.0.0.1:RELAY_PORT. Root is needed (Postfix's master). Loopback only.
+# With USER "-", it takes mail from loopback without TLS or AUTH instead: a plain destination that offers SMTPUTF8.
 # Usage: postfix-upstream.sh start DIR PORT RELAY_PORT USER PASSWORD | stop DIR
 set -eu
 cmd=$1 dir=$2
@@ -42,8 +43,14 @@ CF
     END { print "127.0.0.1:" port " inet n - n - - smtpd" }' /etc/postfix/master.cf.proto > "$dir/conf/master.cf"
   # Debian's Cyrus SASL reads smtpd.conf from the instance's own configuration directory.
   printf 'pwcheck_method: auxprop\nauxprop_plugin: sasldb\nmech_list: PLAIN LOGIN\nsasldb_path: %s/sasldb2\n' "$dir" > "$dir/conf/sasl/smtpd.conf"
-  printf '%s' "$password" | saslpasswd2 -f "$dir/sasldb2" -p -c -u upstream.test "$user" 2>/dev/null
-  chown postfix "$dir/sasldb2" && chmod 640 "$dir/sasldb2"
+  if [ "$user" != "-" ]; then
+    printf '%s' "$password" | saslpasswd2 -f "$dir/sasldb2" -p -c -u upstream.test "$user" 2>/dev/null
+    chown postfix "$dir/sasldb2" && chmod 640 "$dir/sasldb2"
+  fi
+  if [ "$user" = "-" ]; then
+    postconf -c "$dir/conf" -e smtpd_tls_security_level=may smtpd_tls_auth_only=no smtpd_sasl_auth_enable=no mynetworks=127.0.0.0/8 \
+      "smtpd_client_restrictions=permit_mynetworks, reject" "smtpd_relay_restrictions=permit_mynetworks, reject"
+  fi
   chown -R postfix "$dir/data"
   postfix -c "$dir/conf" check
   postfix -c "$dir/conf" start 2>&1
