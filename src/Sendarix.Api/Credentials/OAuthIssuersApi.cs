@@ -30,12 +30,12 @@ public static class OAuthIssuersApi
         return v1;
     }
 
-    static async Task<Results<Ok<OAuthIssuer[]>, ProblemHttpResult>> ListAsync(string tenantId, IGrainFactory grains) =>
+    static async Task<Results<Ok<OAuthIssuerResponse[]>, ProblemHttpResult>> ListAsync(string tenantId, IGrainFactory grains) =>
         await TenantsApi.FindAsync(grains, tenantId) is null
             ? TypedResultsProblem.NotFound($"Tenant '{tenantId}'")
-            : TypedResults.Ok((await grains.GetGrain<IOAuthIssuersGrain>(tenantId).ListAsync()).ToArray());
+            : TypedResults.Ok((await grains.GetGrain<IOAuthIssuersGrain>(tenantId).ListAsync()).Select(OAuthIssuerResponse.From).ToArray());
 
-    static async Task<Results<Created<OAuthIssuer>, Ok<OAuthIssuer>, ProblemHttpResult, ValidationProblem>> PutAsync(
+    static async Task<Results<Created<OAuthIssuerResponse>, Ok<OAuthIssuerResponse>, ProblemHttpResult, ValidationProblem>> PutAsync(
         string tenantId, string name, PutOAuthIssuerRequest? request, IGrainFactory grains, TimeProvider time)
     {
         var errors = new Dictionary<string, string[]>();
@@ -94,8 +94,8 @@ public static class OAuthIssuersApi
 
         var issuer = new OAuthIssuer(name, request!.Issuer!, request.JwksUrl, request.Audience!.Trim(), request.Claim ?? "email", credential.Id, credential.Username, time.GetUtcNow());
         return await issuers.PutAsync(issuer)
-            ? TypedResults.Created($"/v1/tenants/{tenantId}/oauth-issuers/{name}", issuer with { CredentialUsername = "" })
-            : TypedResults.Ok(issuer with { CredentialUsername = "" });
+            ? TypedResults.Created($"/v1/tenants/{tenantId}/oauth-issuers/{name}", OAuthIssuerResponse.From(issuer))
+            : TypedResults.Ok(OAuthIssuerResponse.From(issuer));
     }
 
     static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string tenantId, string name, IGrainFactory grains) =>
@@ -110,3 +110,8 @@ public static class OAuthIssuersApi
 }
 
 public sealed record PutOAuthIssuerRequest(string? Issuer, string? JwksUrl, string? Audience, string? Claim, string? CredentialId);
+
+public sealed record OAuthIssuerResponse(string Name, string Issuer, string? JwksUrl, string Audience, string Claim, string CredentialId, DateTimeOffset UpdatedAt)
+{
+    public static OAuthIssuerResponse From(OAuthIssuer i) => new(i.Name, i.Issuer, i.JwksUrl, i.Audience, i.Claim, i.CredentialId, i.UpdatedAt);
+}
