@@ -110,19 +110,25 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
     /// The transaction's DSN parameters (RFC 3461), its accepted recipients' in envelope order; null when the client
     /// gave none, as nearly all do.
     /// </summary>
-    public static DsnEnvelope? Dsn(SmtpServer.ISessionContext context)
+    public static DsnEnvelope? Dsn(SmtpServer.ISessionContext context) => (context.Pipe as GuardedDuplexPipe)?.TransactionDsn();
+
+    /// <summary>Whether the transaction's MAIL asked for SMTPUTF8.</summary>
+    public static bool SmtpUtf8(SmtpServer.ISessionContext context) => context.Pipe is GuardedDuplexPipe { TransactionSmtpUtf8: true };
+
+    /// <summary>The current transaction's DSN parameters; null when the client gave none.</summary>
+    internal DsnEnvelope? TransactionDsn()
     {
-        if (context.Pipe is not GuardedDuplexPipe pipe || (pipe._dsnMail is null && pipe._dsnRecipients.TrueForAll(d => d.IsEmpty)))
+        if (_dsnMail is null && _dsnRecipients.TrueForAll(d => d.IsEmpty))
         {
             return null;
         }
 
-        var (ret, envelopeId) = pipe._dsnMail ?? (DsnReturn.Unspecified, null);
-        return new DsnEnvelope(ret, envelopeId, [.. pipe._dsnRecipients]);
+        var (ret, envelopeId) = _dsnMail ?? (DsnReturn.Unspecified, null);
+        return new DsnEnvelope(ret, envelopeId, [.. _dsnRecipients]);
     }
 
-    /// <summary>Whether the transaction's MAIL asked for SMTPUTF8.</summary>
-    public static bool SmtpUtf8(SmtpServer.ISessionContext context) => context.Pipe is GuardedDuplexPipe { _smtpUtf8: true };
+    /// <summary>Whether the current transaction's MAIL asked for SMTPUTF8.</summary>
+    internal bool TransactionSmtpUtf8 => _smtpUtf8;
 
     /// <summary>Whether the DATA just received went past <paramref name="max"/>: cut off by the guard, or longer than allowed.</summary>
     public static bool Exceeded(SmtpServer.ISessionContext context, long length, int max) =>
