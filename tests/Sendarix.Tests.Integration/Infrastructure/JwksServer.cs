@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -13,23 +12,19 @@ namespace Sendarix.Tests.Integration.Infrastructure;
 /// </summary>
 internal sealed class JwksServer : IDisposable
 {
-    readonly HttpListener _listener = new();
-    readonly int _port = Ports.Free();
-    readonly Task _serving;
+    readonly LoopbackJsonEndpoint _endpoint;
     int _fetches;
 
     public JwksServer()
     {
         Current = NewKey("key-1");
-        _listener.Prefixes.Add($"http://127.0.0.1:{_port}/");
-        _listener.Start();
-        _serving = ServeAsync();
+        _endpoint = new LoopbackJsonEndpoint(request => Task.FromResult(Answer(request)));
     }
 
     /// <summary>The issuer as tokens name it; its discovery document is at its /.well-known/openid-configuration.</summary>
-    public string Issuer => $"http://127.0.0.1:{_port}/issuer";
+    public string Issuer => $"{_endpoint.BaseUrl}/issuer";
 
-    public string JwksUrl => $"http://127.0.0.1:{_port}/issuer/keys";
+    public string JwksUrl => $"{_endpoint.BaseUrl}/issuer/keys";
 
     public RsaSecurityKey Current { get; private set; }
 
@@ -58,45 +53,20 @@ internal sealed class JwksServer : IDisposable
         });
     }
 
-    async Task ServeAsync()
+    (HttpStatusCode, object) Answer(HttpListenerRequest request)
     {
-        while (_listener.IsListening)
+        if (request.Url!.AbsolutePath.EndsWith("/.well-known/openid-configuration", StringComparison.Ordinal))
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            object body;
-            if (context.Request.Url!.AbsolutePath.EndsWith("/.well-known/openid-configuration", StringComparison.Ordinal))
-            {
-                body = new Dictionary<string, string> { ["issuer"] = Issuer, ["jwks_uri"] = JwksUrl };
-            }
-            else
-            {
-                Interlocked.Increment(ref _fetches);
-                var jwk = JsonWebKeyConverter.ConvertFromRSASecurityKey(new RsaSecurityKey(Current.Rsa.ExportParameters(false)) { KeyId = Current.KeyId });
-                body = new Dictionary<string, object>
-                {
-                    ["keys"] = new[] { new Dictionary<string, string> { ["kty"] = "RSA", ["use"] = "sig", ["alg"] = "RS256", ["kid"] = jwk.Kid, ["n"] = jwk.N, ["e"] = jwk.E } },
-                };
-            }
-
-            context.Response.ContentType = "application/json";
-            await context.Response.OutputStream.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(body));
-            context.Response.Close();
+            return (HttpStatusCode.OK, new Dictionary<string, string> { ["issuer"] = Issuer, ["jwks_uri"] = JwksUrl });
         }
+
+        Interlocked.Increment(ref _fetches);
+        var jwk = JsonWebKeyConverter.ConvertFromRSASecurityKey(new RsaSecurityKey(Current.Rsa.ExportParameters(false)) { KeyId = Current.KeyId });
+        return (HttpStatusCode.OK, new Dictionary<string, object>
+        {
+            ["keys"] = new[] { new Dictionary<string, string> { ["kty"] = "RSA", ["use"] = "sig", ["alg"] = "RS256", ["kid"] = jwk.Kid, ["n"] = jwk.N, ["e"] = jwk.E } },
+        });
     }
 
-    public void Dispose()
-    {
-        _listener.Stop();
-        _listener.Close();
-        _serving.Wait(TimeSpan.FromSeconds(5));
-    }
+    public void Dispose() => _endpoint.Dispose();
 }

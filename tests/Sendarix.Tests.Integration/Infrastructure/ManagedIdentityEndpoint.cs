@@ -16,16 +16,12 @@ internal sealed class ManagedIdentityEndpoint : IDisposable
 {
     public const string TenantId = "72f988bf-0000-4000-8000-00000000abcd";
 
-    readonly HttpListener _listener = new();
-    readonly int _port = Ports.Free();
+    readonly LoopbackJsonEndpoint _endpoint;
     readonly ConcurrentQueue<TokenRequest> _requests = new();
-    readonly Task _serving;
 
     public ManagedIdentityEndpoint()
     {
-        _listener.Prefixes.Add($"http://127.0.0.1:{_port}/");
-        _listener.Start();
-        _serving = ServeAsync();
+        _endpoint = new LoopbackJsonEndpoint(request => Task.FromResult(Answer(request)));
     }
 
     /// <summary>The secret a caller must send as X-IDENTITY-HEADER.</summary>
@@ -34,7 +30,7 @@ internal sealed class ManagedIdentityEndpoint : IDisposable
     /// <summary>IDENTITY_ENDPOINT and IDENTITY_HEADER as the platform sets them for a process.</summary>
     public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
     {
-        ["IDENTITY_ENDPOINT"] = $"http://127.0.0.1:{_port}/msi/token",
+        ["IDENTITY_ENDPOINT"] = $"{_endpoint.BaseUrl}/msi/token",
         ["IDENTITY_HEADER"] = Header,
     };
 
@@ -75,55 +71,29 @@ internal sealed class ManagedIdentityEndpoint : IDisposable
 
     static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    async Task ServeAsync()
+    (HttpStatusCode, object) Answer(HttpListenerRequest http)
     {
-        while (_listener.IsListening)
+        var query = http.QueryString;
+        var request = new TokenRequest(query["resource"], query["client_id"], query["api-version"], http.Headers["X-IDENTITY-HEADER"] == Header);
+        _requests.Enqueue(request);
+        if (!request.HeaderValid || request.Resource is null)
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            var query = context.Request.QueryString;
-            var request = new TokenRequest(query["resource"], query["client_id"], query["api-version"], context.Request.Headers["X-IDENTITY-HEADER"] == Header);
-            _requests.Enqueue(request);
-            object body;
-            if (!request.HeaderValid || request.Resource is null)
-            {
-                context.Response.StatusCode = (int)HttpStatusCode.BadRequest;
-                body = new Dictionary<string, string> { ["error"] = "invalid_request", ["error_description"] = "X-IDENTITY-HEADER or resource missing or wrong" };
-            }
-            else
-            {
-                var expires = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
-                body = new Dictionary<string, string?>
-                {
-                    ["access_token"] = Token(request.Resource, TimeSpan.FromHours(1)),
-                    ["expires_on"] = expires.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["resource"] = request.Resource,
-                    ["token_type"] = "Bearer",
-                    ["client_id"] = request.ClientId,
-                };
-            }
-
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(body);
-            context.Response.ContentType = "application/json";
-            await context.Response.OutputStream.WriteAsync(bytes);
-            context.Response.Close();
+            return (HttpStatusCode.BadRequest,
+                new Dictionary<string, string> { ["error"] = "invalid_request", ["error_description"] = "X-IDENTITY-HEADER or resource missing or wrong" });
         }
+
+        var expires = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
+        return (HttpStatusCode.OK, new Dictionary<string, string?>
+        {
+            ["access_token"] = Token(request.Resource, TimeSpan.FromHours(1)),
+            ["expires_on"] = expires.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["resource"] = request.Resource,
+            ["token_type"] = "Bearer",
+            ["client_id"] = request.ClientId,
+        });
     }
 
-    public void Dispose()
-    {
-        _listener.Stop();
-        _listener.Close();
-        _serving.ContinueWith(_ => { }, TaskScheduler.Default).Wait(TimeSpan.FromSeconds(5));
-    }
+    public void Dispose() => _endpoint.Dispose();
 }
 
 /// <summary>A token request to the stand-in managed identity endpoint.</summary>
