@@ -75,6 +75,23 @@ public sealed class AuthInputTests(RelayFixture fixture)
         Assert.StartsWith("250 2.0.0", await smtp.CommandAsync("NOOP"));
     }
 
+    [Fact]
+    public async Task The_last_allowed_failed_login_is_answered_535_then_421_and_the_session_closes()
+    {
+        await using var smtp = await RawSmtp.ConnectAsync(Relay.ImplicitTlsPort, implicitTls: true, from: "127.0.0.91");
+        await smtp.EhloAsync();
+        var wrong = $"AUTH PLAIN {Convert.ToBase64String("\0nobody-here\0wrong"u8.ToArray())}";
+        Assert.StartsWith("535 5.7.8", await smtp.CommandAsync(wrong));
+        Assert.StartsWith("535 5.7.8", await smtp.CommandAsync(wrong));
+
+        // The library follows the third failure with a 221 of its own, which answers the same AUTH: a pipelined NOOP
+        // behind it is never answered with that 221.
+        await smtp.SendAsync($"{wrong}\r\nNOOP\r\n");
+        Assert.StartsWith("535 5.7.8", (await smtp.ReadReplyAsync())[^1]);
+        Assert.StartsWith("421 4.7.0 Too many failed authentication attempts", (await smtp.ReadReplyAsync())[^1]);
+        Assert.True(await smtp.IsClosedAsync(TimeSpan.FromSeconds(10)));
+    }
+
     async Task<string> AuthAsync(bool plain, byte[] username, byte[] password)
     {
         await using var smtp = await RawSmtp.ConnectAsync(Relay.ImplicitTlsPort, implicitTls: true);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
 namespace Sendarix.Core.Smtp;
@@ -45,7 +46,7 @@ public static class DsnParameters
     /// The MAIL line without RET and ENVID, and their values; false with <paramref name="error"/> (a 501 reply) when
     /// one is malformed or given twice.
     /// </summary>
-    public static bool TryTakeFromMail(string line, out string forwarded, out DsnReturn ret, out string? envelopeId, out string? error)
+    public static bool TryTakeFromMail(string line, out string forwarded, out DsnReturn ret, out string? envelopeId, [NotNullWhen(false)] out string? error)
     {
         ret = DsnReturn.Unspecified;
         envelopeId = null;
@@ -97,7 +98,7 @@ public static class DsnParameters
     }
 
     /// <summary>The RCPT line without NOTIFY and ORCPT, and their values; false with <paramref name="error"/> otherwise.</summary>
-    public static bool TryTakeFromRcpt(string line, out string forwarded, out DsnRecipient dsn, out string? error)
+    public static bool TryTakeFromRcpt(string line, out string forwarded, out DsnRecipient dsn, [NotNullWhen(false)] out string? error)
     {
         dsn = default;
         error = null;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Sendarix.Core.Addressing;
 
 namespace Sendarix.Core.Smtp;
@@ -36,7 +37,7 @@ public static class InternationalPath
     /// The line with its path's domain in A-label form; the line itself when it is all ASCII (nearly every line). False
     /// with <paramref name="error"/> (the reply) for a non-ASCII path without SMTPUTF8, or a domain that is not one.
     /// </summary>
-    public static bool TryNormalize(string line, bool smtpUtf8, bool sender, out string forwarded, out string? error)
+    public static bool TryNormalize(string line, bool smtpUtf8, bool sender, out string forwarded, [NotNullWhen(false)] out string? error)
     {
         forwarded = line;
         error = null;

@@ -5,7 +5,7 @@ namespace Sendarix.Reception.Protocol;
 /// <summary>
 /// The octets of one message sent with BDAT (RFC 3030), gathered chunk by chunk as the guard reads them. The library
 /// knows only DATA: at the LAST chunk the guard asks it for DATA and ends the data at once, and the store takes the
-/// message from here instead (<see cref="GuardedDuplexPipe.ChunkedContent"/>), so it is stored byte for byte as sent
+/// message from here instead (<see cref="Handlers.ChunkingHandler.TakeContent"/>), so it is stored byte for byte as sent
 /// and every rule of the store (size, bare CR/LF, From, tags) applies as it does to DATA.
 /// </summary>
 internal sealed class ChunkedMessage(long maxSize)

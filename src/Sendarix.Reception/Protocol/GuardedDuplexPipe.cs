@@ -12,15 +12,13 @@ namespace Sendarix.Reception.Protocol;
 
 /// <summary>
 /// Stands between a client's socket and the SMTP library, in both directions. Inbound, it reads the client's
-/// bytes itself and passes on only what is safe: command lines within a length limit, no PROXY lines, no AUTH
-/// before TLS, AUTH data the library can parse, no bytes pipelined after STARTTLS, and message data cut off at the
-/// size limit; it also closes idle sessions, and when the front-end drains, ends the session with 421 4.3.2 at its
-/// first moment outside a mail transaction. It takes BDAT chunks itself (<see cref="ChunkedMessage"/>), which the
-/// library does not know. Outbound, it rewrites each reply with an enhanced status code.
-/// Every line the library gets is queued with what its reply answers (replies come in command order), so each reply
-/// is matched to its command, and a command the guard answers itself is carried by a NOOP whose reply it replaces.
+/// bytes itself: command lines within a length limit, message data up to its terminator and cut off at the size
+/// limit, BDAT chunks by their octet counts, nothing pipelined after STARTTLS; each line goes to the state table
+/// (<see cref="GuardProtocol"/>), whose handlers decide what the library gets. It also closes idle sessions, and when
+/// the front-end drains, ends the session with 421 4.3.2 at its first moment outside a mail transaction. Outbound, it
+/// matches each reply to the command it answers and rewrites it with an enhanced status code.
 /// </summary>
-internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
+internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe, IGuardLink
 {
     static readonly byte[] Crlf = "\r\n"u8.ToArray();
     static readonly byte[] Terminator = "\r\n.\r\n"u8.ToArray();
@@ -29,7 +27,8 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
     readonly GuardLimits _limits;
     readonly Action _onDispose;
     readonly Pipe _inbound = new(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19, useSynchronizationContext: false));
-    readonly ConcurrentQueue<PendingReply> _pending = new();
+    readonly ConcurrentQueue<GuardCommand> _pending = new();
+    readonly GuardProtocol _protocol;
     readonly SemaphoreSlim _sendLock = new(1, 1);
     readonly CancellationTokenSource _closed = new();
     readonly CancellationToken _draining;
@@ -40,41 +39,20 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
     Stream _stream;
     TaskCompletionSource _upgraded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     bool _pumpStarted;
-    volatile bool _continuationExpected;
-
-    // From a MAIL command until the reply that ends its transaction: the drain lets the transaction finish.
-    volatile bool _inTransaction;
     volatile bool _drainReplyPending;
-    readonly ChunkedMessage _chunks;
-    ReadOnlyMemory<byte>? _chunkedContent;
-    BdatCommand _bdat;
-
-    // Recipients the library accepted in the current transaction, counted from its replies, with their DSN parameters.
-    int _recipientsAccepted;
-    readonly List<DsnRecipient> _dsnRecipients = [];
-    (DsnReturn Return, string? EnvelopeId)? _dsnMail;
-
-    // The current MAIL asked for SMTPUTF8 (RFC 6531).
-    bool _smtpUtf8;
-    string? _authMechanism;
-
-    // SASL XOAUTH2 and OAUTHBEARER, which the guard takes itself: the token's check, and where the exchange stands.
-    readonly IBearerLogin? _bearer;
-    BearerStep _bearerStep;
     bool _greeted;
-    int _lastFinalCode;
+    bool _closingAfterLogins;
     int _disposed;
 
     public GuardedDuplexPipe(Socket socket, GuardLimits limits, bool implicitTls, CancellationToken draining, Action onDispose, IBearerLogin? bearer = null)
     {
-        _bearer = bearer;
         _socket = socket;
         _limits = limits;
         _onDispose = onDispose;
         _draining = draining;
         _stream = new NetworkStream(socket, ownsSocket: false);
         _output = new ReplyWriter(this);
-        _chunks = new ChunkedMessage(limits.MaxMessageSize);
+        _protocol = new GuardProtocol(limits.MaxMessageSize, bearer, draining);
         if (!implicitTls)
         {
             StartPump();
@@ -95,16 +73,8 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
     public bool DataTooLarge { get; private set; }
 
     /// <summary>The message the client sent with BDAT, once for the store: null when it came with DATA.</summary>
-    public static ReadOnlyMemory<byte>? ChunkedContent(SmtpServer.ISessionContext context)
-    {
-        if (context.Pipe is not GuardedDuplexPipe pipe || pipe._chunkedContent is not { } content)
-        {
-            return null;
-        }
-
-        pipe._chunkedContent = null;
-        return content;
-    }
+    public static ReadOnlyMemory<byte>? ChunkedContent(SmtpServer.ISessionContext context) =>
+        (context.Pipe as GuardedDuplexPipe)?._protocol.Chunking.TakeContent();
 
     /// <summary>
     /// The transaction's DSN parameters (RFC 3461), its accepted recipients' in envelope order; null when the client
@@ -116,19 +86,13 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
     public static bool SmtpUtf8(SmtpServer.ISessionContext context) => context.Pipe is GuardedDuplexPipe { TransactionSmtpUtf8: true };
 
     /// <summary>The current transaction's DSN parameters; null when the client gave none.</summary>
-    internal DsnEnvelope? TransactionDsn()
-    {
-        if (_dsnMail is null && _dsnRecipients.TrueForAll(d => d.IsEmpty))
-        {
-            return null;
-        }
-
-        var (ret, envelopeId) = _dsnMail ?? (DsnReturn.Unspecified, null);
-        return new DsnEnvelope(ret, envelopeId, [.. _dsnRecipients]);
-    }
+    internal DsnEnvelope? TransactionDsn() => _protocol.Dsn.Envelope();
 
     /// <summary>Whether the current transaction's MAIL asked for SMTPUTF8.</summary>
-    internal bool TransactionSmtpUtf8 => _smtpUtf8;
+    internal bool TransactionSmtpUtf8 => _protocol.SmtpUtf8.Asked;
+
+    /// <summary>What the guard reads next.</summary>
+    internal GuardState State => _protocol.State;
 
     /// <summary>Whether the DATA just received went past <paramref name="max"/>: cut off by the guard, or longer than allowed.</summary>
     public static bool Exceeded(SmtpServer.ISessionContext context, long length, int max) =>
@@ -246,13 +210,13 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
                     continue;
                 }
 
-                switch (await HandleLineAsync(line))
+                switch (await _protocol.OnLineAsync(line, this))
                 {
-                    case LineResult.Drain:
+                    case GuardState.Drained:
                         await EndDrainedAsync();
                         return;
 
-                    case LineResult.EnterData:
+                    case GuardState.Data:
                         var afterData = await ForwardDataAsync(buffer, start, end);
                         if (afterData is null)
                         {
@@ -260,24 +224,26 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
                         }
 
                         (start, end) = afterData.Value;
+                        _protocol.Resume();
                         break;
 
-                    case LineResult.Chunk:
-                        var afterChunk = await ReadChunkAsync(buffer, start, end, _bdat.Size);
+                    case GuardState.Chunk:
+                        var afterChunk = await ReadChunkAsync(buffer, start, end, _protocol.Chunking.ChunkSize);
                         if (afterChunk is null)
                         {
                             return;
                         }
 
                         (start, end) = afterChunk.Value;
-                        await EndChunkAsync(_bdat);
+                        await _protocol.OnChunkReadAsync(this);
                         break;
 
-                    case LineResult.StartTls:
+                    case GuardState.TlsHandshake:
                         // Bytes that came with STARTTLS were sent before the handshake: an injection attempt
                         // (CVE-2011-0411 family), never commands of the secure session.
                         start = end = 0;
                         await _upgraded.Task.WaitAsync(_closed.Token);
+                        _protocol.Resume();
                         break;
                 }
             }
@@ -299,224 +265,13 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         }
     }
 
-    async Task<LineResult> HandleLineAsync(string line)
-    {
-        if (_bearerStep != BearerStep.None)
-        {
-            await ContinueBearerAsync(line);
-            return LineResult.None;
-        }
-
-        if (_continuationExpected)
-        {
-            _continuationExpected = false;
-            await ForwardLineAsync(SanitizeAuthResponse(line));
-            return LineResult.None;
-        }
-
-        var space = line.IndexOfAny([' ', ':']);
-        var verb = (space < 0 ? line : line[..space]).ToUpperInvariant();
-        DsnRecipient rcptDsn = default;
-        if (_draining.IsCancellationRequested && !_inTransaction && verb != "QUIT")
-        {
-            return LineResult.Drain;
-        }
-
-        switch (verb)
-        {
-            case "MAIL" or "RSET" or "HELO" or "EHLO":
-                // A new transaction, or none: nothing of an earlier message's chunks may reach the store.
-                _dsnMail = null;
-                if (verb == "MAIL")
-                {
-                    // RFC 3461's RET and ENVID are the guard's to keep; the library gets the line without them.
-                    if (!DsnParameters.TryTakeFromMail(line, out var mail, out var ret, out var envelopeId, out var refusal))
-                    {
-                        await AnswerAsync((_, _) => refusal);
-                        return LineResult.None;
-                    }
-
-                    line = mail;
-                    _dsnMail = ret != DsnReturn.Unspecified || envelopeId is not null ? (ret, envelopeId) : null;
-
-                    // SMTPUTF8: the library reads domains as ASCII, so a UTF-8 one reaches it in its A-label form.
-                    _smtpUtf8 = InternationalPath.AsksForSmtpUtf8(line);
-                    if (!InternationalPath.TryNormalize(line, _smtpUtf8, sender: true, out var sender, out var senderRefusal))
-                    {
-                        await AnswerAsync((_, _) => senderRefusal);
-                        return LineResult.None;
-                    }
-
-                    line = sender;
-                    _inTransaction = true;
-                }
-
-                _chunks.Reset();
-                _chunkedContent = null;
-                break;
-
-            case "BDAT":
-                if (!BdatCommand.TryParse(line, out _bdat))
-                {
-                    await AnswerAsync((_, _) => "501 5.5.4 Syntax: BDAT chunk-size [LAST]");
-                    return LineResult.None;
-                }
-
-                return LineResult.Chunk;
-
-            case "DATA" or "RCPT" when _chunks.InProgress:
-                await AnswerAsync((_, _) => $"503 5.5.1 {verb} may not follow BDAT in one transaction");
-                return LineResult.None;
-
-            case "RCPT":
-                // NOTIFY and ORCPT likewise; they are matched to the recipient when its reply says it was accepted.
-                if (!DsnParameters.TryTakeFromRcpt(line, out var rcpt, out rcptDsn, out var rcptRefusal))
-                {
-                    await AnswerAsync((_, _) => rcptRefusal);
-                    return LineResult.None;
-                }
-
-                if (!InternationalPath.TryNormalize(rcpt, _smtpUtf8, sender: false, out var recipient, out var recipientRefusal))
-                {
-                    await AnswerAsync((_, _) => recipientRefusal);
-                    return LineResult.None;
-                }
-
-                line = recipient;
-                break;
-
-            case "PROXY":
-                await RefuseAsync(GuardVerbs.Proxy);
-                return LineResult.None;
-
-            case "AUTH" when !IsSecure:
-                await RefuseAsync(GuardVerbs.AuthWithoutTls);
-                return LineResult.None;
-
-            case "AUTH":
-                var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                _authMechanism = parts.Length > 1 ? parts[1].ToUpperInvariant() : null;
-                if (_authMechanism is BearerResponse.XOAuth2 or BearerResponse.OAuthBearer && _bearer is not null)
-                {
-                    if (parts.Length > 2)
-                    {
-                        await BearerLoginAsync(parts[2]);
-                    }
-                    else
-                    {
-                        _bearerStep = BearerStep.Response;
-                        await AnswerAsync((_, _) => "334 ");
-                    }
-
-                    return LineResult.None;
-                }
-
-                if (_authMechanism == "PLAIN" && parts.Length > 2 && !AuthPayload.IsValidPlain(parts[2]))
-                {
-                    line = $"{parts[0]} {parts[1]} {AuthPayload.FailingPlain}";
-                }
-                else if (_authMechanism == "LOGIN" && parts.Length > 2 && !AuthPayload.IsBase64(parts[2]))
-                {
-                    line = $"{parts[0]} {parts[1]}";
-                }
-
-                break;
-
-            case "DATA" when line.Length == 4:
-                DataTooLarge = false;
-                return await ForwardAwaitingReplyAsync(verb, line) == 354 ? LineResult.EnterData : LineResult.None;
-
-            case "STARTTLS" when line.Length == 8:
-                return await ForwardAwaitingReplyAsync(verb, line) == 220 ? LineResult.StartTls : LineResult.None;
-        }
-
-        _pending.Enqueue(new PendingReply(verb, null, Dsn: rcptDsn));
-        await ForwardLineAsync(line);
-        return LineResult.None;
-    }
-
-    /// <summary>
-    /// The client's line in a bearer exchange: its first response (after an empty 334), or its answer to an error
-    /// challenge, which ends the exchange with 535 (RFC 7628 section 3.2.3). "*" cancels either (RFC 4954).
-    /// </summary>
-    async Task ContinueBearerAsync(string line)
-    {
-        var step = _bearerStep;
-        _bearerStep = BearerStep.None;
-        if (line == "*")
-        {
-            await AnswerAsync((_, _) => "501 5.7.0 Authentication cancelled");
-        }
-        else if (step == BearerStep.Response)
-        {
-            await BearerLoginAsync(line);
-        }
-        else
-        {
-            await FailAuthAsync();
-        }
-    }
-
-    /// <summary>
-    /// Checks a bearer token. A valid one becomes an AUTH PLAIN with a one-time ticket, which the library's
-    /// authenticator turns into the token's credential, so the session is logged in as by a password. A refused one
-    /// gets the JSON error challenge, and 535 after the client's answer.
-    /// </summary>
-    async Task BearerLoginAsync(string response)
-    {
-        if (!BearerResponse.TryParse(_authMechanism!, response, out var bearer))
-        {
-            await FailAuthAsync();
-            return;
-        }
-
-        BearerLoginResult result;
-        try
-        {
-            result = await _bearer!.LoginAsync(bearer, _closed.Token);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The cluster could not be asked (the domain, the issuers): a temporary failure, never a 535.
-            await AnswerAsync((_, _) => "454 4.7.0 Temporary authentication failure; try again later");
-            return;
-        }
-
-        if (result.PlainResponse is { } plain)
-        {
-            _authMechanism = "PLAIN";
-            _pending.Enqueue(new PendingReply("AUTH", null));
-            await ForwardLineAsync($"AUTH PLAIN {plain}");
-            return;
-        }
-
-        _bearerStep = BearerStep.ErrorAnswer;
-        await AnswerAsync((_, _) => $"334 {BearerResponse.ErrorChallenge(result.Status ?? "invalid_token")}");
-    }
-
-    /// <summary>A failed login, answered by the library's authenticator so that it counts toward the client's lockout.</summary>
-    async Task FailAuthAsync()
-    {
-        _authMechanism = "PLAIN";
-        _pending.Enqueue(new PendingReply("AUTH", null));
-        await ForwardLineAsync($"AUTH PLAIN {AuthPayload.FailingPlain}");
-    }
-
-    string SanitizeAuthResponse(string line) => _authMechanism switch
-    {
-        // Anything the library cannot parse would fault the session: it gets a well-formed, failing response instead.
-        "PLAIN" => AuthPayload.IsValidPlain(line) ? line : AuthPayload.FailingPlain,
-        _ => AuthPayload.IsBase64(line) ? line : "",
-    };
-
     /// <summary>
     /// Ends a drained session: its last reply (421 4.3.2) goes through the library like any other, so it follows every
     /// reply still owed; then the library sees the end of input and closes the session.
     /// </summary>
     async Task EndDrainedAsync()
     {
-        _continuationExpected = false;
-        _pending.Enqueue(new PendingReply(GuardVerbs.Drain, null));
+        _pending.Enqueue(new GuardCommand(GuardVerbs.Drain, GuardVerbs.Replacement));
         await ForwardLineAsync(GuardVerbs.Replacement);
         try
         {
@@ -528,10 +283,13 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         }
     }
 
-    /// <summary>While draining, wakes a session waiting for its next command once it owes no reply and is between transactions.</summary>
+    /// <summary>
+    /// While draining, wakes a session waiting for its next command once it owes no reply and is between transactions
+    /// (and not in a login exchange).
+    /// </summary>
     void DrainIfIdle()
     {
-        if (_draining.IsCancellationRequested && !_inTransaction && _pending.IsEmpty && !_continuationExpected)
+        if (_draining.IsCancellationRequested && _protocol.State == GuardState.Command && !_protocol.Transaction.Open && _pending.IsEmpty)
         {
             _drainNow.Cancel();
         }
@@ -548,28 +306,44 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         DrainIfIdle();
     }
 
-    async Task<int> ForwardAwaitingReplyAsync(string verb, string line, Func<int, string, string?>? answer = null)
+    bool IGuardLink.IsSecure => IsSecure;
+
+    CancellationToken IGuardLink.Closed => _closed.Token;
+
+    async ValueTask IGuardLink.PassAsync(GuardCommand command) => await PassAsync(command);
+
+    async ValueTask<int> IGuardLink.PassAndWaitAsync(GuardCommand command)
     {
         var reply = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending.Enqueue(new PendingReply(verb, reply, answer));
-        await ForwardLineAsync(line);
+        command.WhenReplied(code => reply.TrySetResult(code));
+        await PassAsync(command);
         return await reply.Task.WaitAsync(_closed.Token);
     }
 
-    async Task RefuseAsync(string marker)
+    async ValueTask IGuardLink.AnswerAsync(Func<string> reply) =>
+        await PassAsync(new GuardCommand("NOOP", "NOOP") { Answer = (_, _) => reply() });
+
+    async ValueTask IGuardLink.RefuseAsync(string marker) => await RefuseAsync(marker);
+
+    async ValueTask IGuardLink.EndDataAsync()
     {
-        _pending.Enqueue(new PendingReply(marker, null));
-        await ForwardLineAsync(GuardVerbs.Replacement);
+        DataTooLarge = false;
+        await EndDataAsync(Terminator);
     }
 
-    /// <summary>
-    /// Answers a command the guard handles itself, in its place among the replies: the library gets a NOOP (valid in
-    /// any state, and not an error it would count) and <paramref name="answer"/> replaces its reply, when it is sent.
-    /// </summary>
-    async Task AnswerAsync(Func<int, string, string?> answer)
+    async Task PassAsync(GuardCommand command)
     {
-        _pending.Enqueue(new PendingReply("NOOP", null, answer));
-        await ForwardLineAsync("NOOP");
+        _pending.Enqueue(command);
+        await ForwardLineAsync(command.Line);
+    }
+
+    Task RefuseAsync(string marker) => PassAsync(new GuardCommand(marker, GuardVerbs.Replacement));
+
+    /// <summary>Ends the message's data with its last bytes; the reply is the message's own.</summary>
+    async Task EndDataAsync(ReadOnlyMemory<byte> last)
+    {
+        _pending.Enqueue(new GuardCommand(GuardVerbs.EndOfData, GuardVerbs.EndOfData));
+        await WriteInboundAsync(last);
     }
 
     /// <summary>
@@ -591,54 +365,13 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
             }
 
             var take = (int)Math.Min(left, end - start);
-            _chunks.Append(buffer.AsSpan(start, take));
+            _protocol.Chunking.Append(buffer.AsSpan(start, take));
             start += take;
             left -= take;
         }
 
         return (start, end);
     }
-
-    /// <summary>
-    /// Answers a chunk. One that is not the last gets 250 once the replies before it show a transaction with a
-    /// recipient. The last asks the library for DATA: its 354 is not sent, the data ends at once, and the store takes
-    /// the chunks' octets, so the reply to the message is the reply to BDAT LAST. A message over the size limit is
-    /// refused at its last chunk, and the library's transaction is reset with it.
-    /// </summary>
-    async Task EndChunkAsync(BdatCommand command)
-    {
-        if (!command.Last)
-        {
-            _chunks.Continue();
-            var tooLarge = _chunks.TooLarge;
-            await AnswerAsync((_, _) => !_inTransaction ? "503 5.5.1 Bad sequence of commands (MAIL first)"
-                : _recipientsAccepted == 0 ? "554 5.5.1 No valid recipients"
-                : tooLarge ? TooLargeReply
-                : $"250 2.0.0 {command.Size} octets received");
-            return;
-        }
-
-        if (_chunks.TooLarge)
-        {
-            _chunks.Reset();
-            _pending.Enqueue(new PendingReply("RSET", null, (_, _) => TooLargeReply));
-            await ForwardLineAsync("RSET");
-            return;
-        }
-
-        var content = _chunks.Complete();
-        DataTooLarge = false;
-        if (await ForwardAwaitingReplyAsync("DATA", "DATA", (code, line) => code == 354 ? null : ReplyRewriter.Rewrite("DATA", line)) != 354)
-        {
-            return;
-        }
-
-        _chunkedContent = content;
-        _pending.Enqueue(new PendingReply(GuardVerbs.EndOfData, null));
-        await WriteInboundAsync(Terminator);
-    }
-
-    const string TooLargeReply = "552 5.3.4 Message size exceeds fixed maximum message size";
 
     /// <summary>
     /// Passes message data to the library up to and including the CRLF.CRLF that ends it, as the library itself
@@ -649,6 +382,7 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         var matched = 0;
         long forwarded = 0;
         var firstLine = true;
+        DataTooLarge = false;
         while (true)
         {
             if (start == end)
@@ -679,8 +413,7 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
                 firstLine = false;
                 if (buffer.AsSpan(start).StartsWith(".\r\n"u8))
                 {
-                    _pending.Enqueue(new PendingReply(GuardVerbs.EndOfData, null));
-                    await WriteInboundAsync(Terminator);
+                    await EndDataAsync(Terminator);
                     return (start + 3, end);
                 }
 
@@ -700,17 +433,8 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
             var chunk = buffer.AsMemory(start, i - start);
             if (matched == Terminator.Length)
             {
-                _pending.Enqueue(new PendingReply(GuardVerbs.EndOfData, null));
-                if (DataTooLarge)
-                {
-                    // The data was cut off at the limit; end it cleanly so the library answers, and the store refuses it.
-                    await WriteInboundAsync(Terminator);
-                }
-                else
-                {
-                    await WriteInboundAsync(chunk);
-                }
-
+                // Data cut off at the limit ends cleanly, so the library answers, and the store refuses it.
+                await EndDataAsync(DataTooLarge ? Terminator : chunk);
                 return (i, end);
             }
 
@@ -807,49 +531,27 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
         }
 
         _ = int.TryParse(line.AsSpan(0, 3), out var code);
-        if (code == 334)
+        if (_closingAfterLogins)
         {
-            _continuationExpected = true;
-            return line;
+            // The library follows a client's last allowed failed login with a 221 of its own: it answers that AUTH too.
+            _closingAfterLogins = false;
+            return ReplyRewriter.Rewrite("AUTH", line);
         }
 
-        string? verb = null;
-        Func<int, string, string?>? answer = null;
-        if (_pending.TryDequeue(out var pending))
+        if (!_pending.TryDequeue(out var command))
         {
-            verb = pending.Verb;
-            answer = pending.Answer;
-            pending.Reply?.TrySetResult(code);
+            // A reply of the library's own (an idle time-out): it answers no command.
+            return ReplyRewriter.Rewrite(null, line);
         }
 
-        if (verb == "MAIL")
-        {
-            _recipientsAccepted = 0;
-            _dsnRecipients.Clear();
-        }
-        else if (verb == "RCPT" && code is 250 or 251)
-        {
-            _recipientsAccepted++;
-            _dsnRecipients.Add(pending!.Dsn);
-        }
-
-        if (verb is "MAIL" && code != 250 || verb is GuardVerbs.EndOfData or "RSET" or "HELO" or "EHLO" || verb is "DATA" && code != 354)
-        {
-            _inTransaction = false;
-        }
-
-        if (verb == GuardVerbs.Drain)
+        _protocol.OnReply(command, code);
+        if (command.Verb == GuardVerbs.Drain)
         {
             _drainReplyPending = true;
         }
 
-        if (code == 221 && _lastFinalCode == 535)
-        {
-            verb = "AUTH";
-        }
-
-        _lastFinalCode = code;
-        return answer is not null ? answer(code, line) : ReplyRewriter.Rewrite(verb, line);
+        _closingAfterLogins = command.Verb == "AUTH" && code == 535 && line.EndsWith(" 0 attempt(s) remaining.", StringComparison.Ordinal);
+        return command.Answer is { } answer ? answer(code, line) : ReplyRewriter.Rewrite(command.Verb, line);
     }
 
     internal async Task SendRawAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
@@ -869,29 +571,6 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe
             _sendLock.Release();
         }
     }
-
-    enum BearerStep
-    {
-        None,
-
-        /// <summary>An empty 334 was sent: the next line is the client's first response.</summary>
-        Response,
-
-        /// <summary>The error challenge was sent: the next line is the client's (dummy) answer.</summary>
-        ErrorAnswer,
-    }
-
-    enum LineResult
-    {
-        None,
-        EnterData,
-        StartTls,
-        Drain,
-        Chunk,
-    }
-
-    /// <summary>A line given to the library: the command its reply answers, who waits for the code, and what replaces the reply.</summary>
-    sealed record PendingReply(string Verb, TaskCompletionSource<int>? Reply, Func<int, string, string?>? Answer = null, DsnRecipient Dsn = default);
 
     sealed class IdleTimeoutException : Exception;
 
