@@ -76,6 +76,16 @@ public sealed class AuthInputTests(RelayFixture fixture)
     }
 
     [Fact]
+    public async Task A_response_longer_than_a_command_line_ends_the_login_and_the_next_line_is_a_command()
+    {
+        await using var smtp = await RawSmtp.ConnectAsync(Relay.ImplicitTlsPort, implicitTls: true);
+        await smtp.EhloAsync();
+        Assert.StartsWith("334", await smtp.CommandAsync("AUTH LOGIN"));
+        Assert.StartsWith("500 5.5.6", await smtp.CommandAsync(Convert.ToBase64String(new byte[10_000])));
+        Assert.StartsWith("250 2.0.0", await smtp.CommandAsync("NOOP"));
+    }
+
+    [Fact]
     public async Task The_last_allowed_failed_login_is_answered_535_then_421_and_the_session_closes()
     {
         await using var smtp = await RawSmtp.ConnectAsync(Relay.ImplicitTlsPort, implicitTls: true, from: "127.0.0.91");

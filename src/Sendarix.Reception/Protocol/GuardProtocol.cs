@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Sendarix.Core.Smtp;
 using Sendarix.Reception.Protocol.Handlers;
 
 namespace Sendarix.Reception.Protocol;
@@ -68,6 +69,24 @@ internal sealed class GuardProtocol
 
     /// <summary>After a chunk's octets: its reply; returns the state after it.</summary>
     public async ValueTask<GuardState> OnChunkReadAsync(IGuardLink link) => _state = await Chunking.EndChunkAsync(link);
+
+    /// <summary>
+    /// A line over the length limit, never passed on: a command is refused (500 5.5.6); a response in a login exchange
+    /// fails the exchange (RFC 4954's 500 5.5.6). Commands follow either way.
+    /// </summary>
+    public async ValueTask OnLineTooLongAsync(IGuardLink link)
+    {
+        var state = _state;
+        _state = GuardState.Command;
+        if (state == GuardState.SaslResponse)
+        {
+            await Sasl.FailAsync(link);
+        }
+        else
+        {
+            await link.RefuseAsync(GuardVerbs.LineTooLong);
+        }
+    }
 
     /// <summary>After the message's data or the TLS handshake: commands again.</summary>
     public void Resume() => _state = GuardState.Command;

@@ -91,9 +91,6 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe, IGuardLink
     /// <summary>Whether the current transaction's MAIL asked for SMTPUTF8.</summary>
     internal bool TransactionSmtpUtf8 => _protocol.SmtpUtf8.Asked;
 
-    /// <summary>What the guard reads next.</summary>
-    internal GuardState State => _protocol.State;
-
     /// <summary>Whether the DATA just received went past <paramref name="max"/>: cut off by the guard, or longer than allowed.</summary>
     public static bool Exceeded(SmtpServer.ISessionContext context, long length, int max) =>
         context.Pipe is GuardedDuplexPipe { DataTooLarge: true } || length > max;
@@ -174,7 +171,7 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe, IGuardLink
                 {
                     if (end - start > _limits.MaxCommandLineLength)
                     {
-                        await RefuseAsync(GuardVerbs.LineTooLong);
+                        await _protocol.OnLineTooLongAsync(this);
                         var rest = await DiscardLineAsync(buffer);
                         if (rest < 0)
                         {
@@ -206,7 +203,7 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe, IGuardLink
                 start = lf + 1;
                 if (length > _limits.MaxCommandLineLength)
                 {
-                    await RefuseAsync(GuardVerbs.LineTooLong);
+                    await _protocol.OnLineTooLongAsync(this);
                     continue;
                 }
 
@@ -338,6 +335,7 @@ internal sealed class GuardedDuplexPipe : ISecurableDuplexPipe, IGuardLink
     }
 
     Task RefuseAsync(string marker) => PassAsync(new GuardCommand(marker, GuardVerbs.Replacement));
+
 
     /// <summary>Ends the message's data with its last bytes; the reply is the message's own.</summary>
     async Task EndDataAsync(ReadOnlyMemory<byte> last)

@@ -31,6 +31,21 @@ internal sealed class SaslHandler : ICommandHandler
     public ValueTask<GuardState> ContinueAsync(string line, IGuardLink link) =>
         PassAsync(new GuardCommand("AUTH", Sanitize(line)), link);
 
+    /// <summary>
+    /// Ends the library's exchange with failing responses, for a response the guard could not pass on (over the line
+    /// limit): the client gets one reply, 500 5.5.6, and the failure counts toward the lockout like a wrong password.
+    /// </summary>
+    public async ValueTask FailAsync(IGuardLink link)
+    {
+        var failing = _mechanism == "PLAIN" ? AuthPayload.FailingPlain : "";
+        while (await link.PassAndWaitAsync(new GuardCommand("AUTH", failing) { Answer = (code, _) => code == 334 ? null : TooLong }) == 334)
+        {
+            // LOGIN asks for the password after the username: it gets a failing one too.
+        }
+    }
+
+    const string TooLong = "500 5.5.6 Authentication exchange line is too long";
+
     static async ValueTask<GuardState> PassAsync(GuardCommand command, IGuardLink link) =>
         await link.PassAndWaitAsync(command) == 334 ? GuardState.SaslResponse : GuardState.Command;
 

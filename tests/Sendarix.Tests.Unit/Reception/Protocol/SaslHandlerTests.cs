@@ -45,5 +45,17 @@ public sealed class SaslHandlerTests
         Assert.StartsWith("535 5.7.8", _link.Replies[^1]);
     }
 
+    [Fact]
+    public async Task A_response_over_the_line_limit_fails_the_exchange_with_one_500_5_5_6()
+    {
+        var codes = new Queue<int>([334, 334, 535]);
+        _link.Library = _ => codes.Dequeue();
+        await _handler.HandleAsync(GuardCommand.Parse("AUTH LOGIN"), _link);
+        await _handler.FailAsync(_link);
+
+        Assert.Equal(["AUTH LOGIN", "", ""], _link.LibraryLines);
+        Assert.Equal(["334 scripted", "500 5.5.6 Authentication exchange line is too long"], _link.Replies);
+    }
+
     static string B64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 }
