@@ -17,6 +17,7 @@ using Sendarix.Api.Messages;
 using Sendarix.Api.Providers;
 using Sendarix.Api.Security;
 using Sendarix.Api.Stats;
+using Sendarix.Api.Subtenants;
 using Sendarix.Api.Suppression;
 using Sendarix.Api.Tenants;
 using Sendarix.Api.Upstreams;
@@ -89,7 +90,8 @@ public static class ManagementApi
             .MapWebhooksApi()
             .MapWebhookDeliveriesApi()
             .MapUpstreamsApi()
-            .MapOAuthIssuersApi();
+            .MapOAuthIssuersApi()
+            .MapSubtenantsApi();
         return app;
     }
 }

@@ -285,6 +285,7 @@ public sealed class ApiInputSweepTests(ApiInputSweepTests.SweptRelay fixture, IT
             "provider" => provider,
             "action" => "warmup",
             "name" => "sweep-route",
+            "subtenantId" => "sweep-customer",
             _ => throw new InvalidOperationException($"No valid value known for '{parameter}' of {operation}: add one here."),
         };
     }

@@ -198,6 +198,30 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryTests.HooksRelay fixture
         await Relay.ReadAsync(await Relay.Api.PostAsync($"/v1/tenants/{tenant.TenantId}/webhooks/we_nothing/test", null), HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task A_sub_tenant_s_events_reach_the_tenant_s_endpoint_naming_the_sub_tenant()
+    {
+        var tenant = await Relay.CreateTenantAsync("Platform hooks");
+        await Relay.ReadAsync(await Relay.Api.PatchAsJsonAsync($"/v1/tenants/{tenant.TenantId}", new { implicitSubtenants = true }), HttpStatusCode.OK);
+        var path = $"/ok/{Guid.NewGuid():N}";
+        await CreateEndpointAsync(tenant.TenantId, path);
+
+        // One customer named by the header, another by the login's subaddress (Python's smtplib).
+        var byHeader = $"success+{Guid.NewGuid():N}@{Sandbox}";
+        var bySubaddress = $"success+{Guid.NewGuid():N}@{Sandbox}";
+        await Eventually.TrueAsync(async () => (await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", tenant, tenant.Sender, [byHeader],
+            [.. "X-Sendarix-Subtenant: customer-7\r\n"u8.ToArray(), .. Infrastructure.Mail.Sample(tenant.Sender, byHeader, "hooks")])).Code == 250, Wait, "the header's sub-tenant accepted");
+        var customer9 = tenant with { Username = tenant.Username + "+customer-9" };
+        Assert.Equal(250, (await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", customer9, tenant.Sender, [bySubaddress],
+            Infrastructure.Mail.Sample(tenant.Sender, bySubaddress, "hooks"))).Code);
+
+        var received = await Eventually.GetAsync(() => Task.FromResult(Receiver.Requests.Where(r => r.Path == path && Type(r) == "delivered").ToList()),
+            r => r.Count >= 2, Wait, "both deliveries at the endpoint");
+        var data = received.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("data")).ToList();
+        Assert.Equal("customer-7", Assert.Single(data, d => d.GetProperty("recipient").GetString() == byHeader).GetProperty("subtenant").GetString());
+        Assert.Equal("customer-9", Assert.Single(data, d => d.GetProperty("recipient").GetString() == bySubaddress).GetProperty("subtenant").GetString());
+    }
+
     static string? Type(ReceivedWebhook r) => JsonDocument.Parse(r.Body).RootElement.GetProperty("type").GetString();
 
     static string? Tenant(ReceivedWebhook r) => JsonDocument.Parse(r.Body).RootElement.GetProperty("data").GetProperty("tenantId").GetString();

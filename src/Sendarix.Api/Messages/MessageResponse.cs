@@ -21,7 +21,8 @@ public sealed record MessageResponse(
     IReadOnlyList<string> Tags,
     IReadOnlyDictionary<string, string> Metadata,
     IReadOnlyList<RecipientResponse> Recipients,
-    IReadOnlyList<EventDocument>? Events)
+    IReadOnlyList<EventDocument>? Events,
+    string? Subtenant)
 {
     public static MessageResponse Of(LedgerMessage message, bool withEvents)
     {
@@ -31,7 +32,7 @@ public sealed record MessageResponse(
             : new RecipientResponse(address, RecipientResponse.Queued, 0, null, message.AcceptedAt, null, null)).ToList();
         return new MessageResponse(message.Id.ToString(), message.Id.TenantId, message.Context.From, message.AcceptedAt, message.Size,
             message.Context.MessageIdHeader, message.Context.Subject, message.Context.Tags, message.Context.Metadata, recipients,
-            withEvents ? message.Events.Select(EventDocument.Of).ToList() : null);
+            withEvents ? message.Events.Select(EventDocument.Of).ToList() : null, message.Subtenant);
     }
 }
 

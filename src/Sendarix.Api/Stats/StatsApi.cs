@@ -64,12 +64,13 @@ public static class StatsApi
 /// <param name="From">The start (default: a day or 30 days before 'to').</param>
 /// <param name="To">The end (default: now).</param>
 /// <param name="Interval">hour (default) or day.</param>
-/// <param name="GroupBy">none (default), tag, domain, provider or ip; across tenants, provider or ip.</param>
+/// <param name="GroupBy">none (default), tag, domain, provider, ip or subtenant; across tenants, provider or ip.</param>
 public sealed record StatsParameters(DateTimeOffset? From, DateTimeOffset? To, string? Interval, string? GroupBy)
 {
     static readonly Dictionary<string, StatsGrouping> Groupings = new(StringComparer.Ordinal)
     {
         ["none"] = StatsGrouping.None, ["tag"] = StatsGrouping.Tag, ["domain"] = StatsGrouping.Domain, ["provider"] = StatsGrouping.Provider, ["ip"] = StatsGrouping.Ip,
+        ["subtenant"] = StatsGrouping.Subtenant,
     };
 
     public (DateTimeOffset From, DateTimeOffset To, StatsInterval Interval, StatsGrouping Grouping) Resolve(DateTimeOffset now)
@@ -88,7 +89,7 @@ public sealed record StatsParameters(DateTimeOffset? From, DateTimeOffset? To, s
             problems["interval"] = ["hour or day."];
         }
 
-        var allowed = tenant ? new[] { "none", "tag", "domain", "provider", "ip" } : ["none", "provider", "ip"];
+        var allowed = tenant ? new[] { "none", "tag", "domain", "provider", "ip", "subtenant" } : ["none", "provider", "ip"];
         if (GroupBy is not null && !allowed.Contains(GroupBy))
         {
             problems["groupBy"] = [$"One of: {string.Join(", ", allowed)}."];

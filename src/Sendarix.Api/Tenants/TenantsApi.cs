@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Sendarix.Core.Egress;
 using Sendarix.Core.Ids;
 using Sendarix.Core.Retention;
+using Sendarix.Core.Subtenants;
 using Sendarix.Contracts.Retention;
 using Sendarix.Storage.Tenants;
 
@@ -27,7 +28,7 @@ public static class TenantsApi
         tenants.MapPost("/{tenantId}/resume", ResumeAsync).WithName("ResumeTenant")
             .WithSummary("Lets a tenant paused for its bounce or complaint rate send again, with its reputation window started afresh.").RequireOperator();
         tenants.MapPatch("/{tenantId}", UpdateAsync).WithName("UpdateTenant")
-            .WithSummary("Changes a tenant's settings: allowUnverifiedSenders (lift the sender-domain policy), allowSubdomains (send as subdomains of verified domains), rejectSuppressedRecipients (550 at RCPT instead of a suppressed event), pool, retentionDays (how long its messages are kept; 0: the relay's default).").RequireOperator();
+            .WithSummary("Changes a tenant's settings: allowUnverifiedSenders (lift the sender-domain policy), allowSubdomains (send as subdomains of verified domains), rejectSuppressedRecipients (550 at RCPT instead of a suppressed event), pool, retentionDays (how long its messages are kept; 0: the relay's default), implicitSubtenants (create a sub-tenant on the first message that names it), maxSubtenants (0: the default).").RequireOperator();
         tenants.MapGet("/{tenantId}/retention", RetentionAsync).WithName("GetTenantRetention")
             .WithSummary("How long the tenant's messages are kept, and what the last retention sweep deleted.");
         tenants.MapPost("/{tenantId}/retention/sweep", SweepAsync).WithName("SweepTenantRetention")
@@ -78,6 +79,14 @@ public static class TenantsApi
             });
         }
 
+        if (request.MaxSubtenants is < 0 or > SubtenantRules.MaxPerTenant)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["maxSubtenants"] = [$"Between 1 and {SubtenantRules.MaxPerTenant}, or 0 for the default ({SubtenantRules.DefaultMaxPerTenant})."],
+            });
+        }
+
         if (request.RetentionDays is { } days && days != 0 && days is < RetentionRules.MinDays or > RetentionRules.MaxDays)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
@@ -91,7 +100,7 @@ public static class TenantsApi
         {
             tenant = await grains.GetGrain<ITenantGrain>(tenantId).UpdateSettingsAsync(
                 new TenantSettingsChange(request.AllowUnverifiedSenders, request.AllowSubdomains, request.RejectSuppressedRecipients, request.Pool, request.RetentionDays,
-                    request.DeliveryStatusNotifications));
+                    request.DeliveryStatusNotifications, request.ImplicitSubtenants, request.MaxSubtenants));
         }
 
         return tenant is null ? TypedResultsProblem.NotFound($"Tenant '{tenantId}'") : TypedResults.Ok(TenantResponse.From(tenant));
@@ -153,15 +162,16 @@ public sealed record CreateTenantRequest([property: Required] string? Name);
 
 /// <summary>Settings to change; those left out stay as they are.</summary>
 public sealed record UpdateTenantRequest(bool? AllowUnverifiedSenders, bool? AllowSubdomains, bool? RejectSuppressedRecipients, string? Pool, int? RetentionDays = null,
-    bool? DeliveryStatusNotifications = null);
+    bool? DeliveryStatusNotifications = null, bool? ImplicitSubtenants = null, int? MaxSubtenants = null);
 
 /// <summary>The days a tenant's messages are kept (and whether that is the relay's default), and the last sweep.</summary>
 public sealed record RetentionResponse(int RetentionDays, bool IsDefault, RetentionReport? LastSweep);
 
 public sealed record TenantResponse(string Id, string Name, DateTimeOffset CreatedAt, bool AllowUnverifiedSenders, bool AllowSubdomains,
     bool RejectSuppressedRecipients, SendingLimits Limits, string? PausedReason, DateTimeOffset? PausedAt, string? Pool, int? RetentionDays,
-    bool DeliveryStatusNotifications)
+    bool DeliveryStatusNotifications, bool ImplicitSubtenants, int MaxSubtenants)
 {
     public static TenantResponse From(TenantInfo t) => new(t.Id, t.Name, t.CreatedAt, t.AllowUnverifiedSenders, t.AllowSubdomains,
-        t.RejectSuppressedRecipients, t.Limits ?? SendingLimits.None, t.PausedReason, t.PausedAt, t.Pool, t.RetentionDays, t.DeliveryStatusNotifications);
+        t.RejectSuppressedRecipients, t.Limits ?? SendingLimits.None, t.PausedReason, t.PausedAt, t.Pool, t.RetentionDays, t.DeliveryStatusNotifications,
+        t.ImplicitSubtenants, t.MaxSubtenants ?? SubtenantRules.DefaultMaxPerTenant);
 }

@@ -1,8 +1,9 @@
 namespace Sendarix.Contracts.Tenants;
 
 /// <summary>
-/// A tenant's recent delivery outcomes, counted cluster-wide (keyed by tenant id). When its bounce or complaint
-/// rate passes the thresholds, it pauses the tenant, and only that tenant.
+/// A tenant's recent delivery outcomes, counted cluster-wide (keyed by tenant id), or a sub-tenant's (keyed
+/// <c>ISubtenantGrain.Key</c>). When its bounce or complaint rate passes the thresholds, it pauses that tenant or
+/// sub-tenant, and only that one.
 /// </summary>
 public interface ITenantReputationGrain : IGrainWithStringKey
 {

@@ -6,6 +6,8 @@ namespace Sendarix.Contracts.Tenants;
 /// verified domains; <see cref="RejectSuppressedRecipients"/> refuses suppressed recipients at RCPT instead of
 /// accepting and not sending. All are off for a new tenant. <see cref="Pool"/> is the egress pool it sends through
 /// (null: the default pool). <see cref="RetentionDays"/> is how long its messages are kept (null: the relay's default).
+/// <see cref="ImplicitSubtenants"/> creates a sub-tenant on the first message that names it (off: unknown ones are
+/// refused); <see cref="MaxSubtenants"/> is how many it may have (null: <c>SubtenantRules.DefaultMaxPerTenant</c>).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Sendarix.TenantInfo")]
 public sealed record TenantInfo(
@@ -20,4 +22,6 @@ public sealed record TenantInfo(
     [property: Id(8)] bool RejectSuppressedRecipients = false,
     [property: Id(9)] string? Pool = null,
     [property: Id(10)] int? RetentionDays = null,
-    [property: Id(11)] bool DeliveryStatusNotifications = false);
+    [property: Id(11)] bool DeliveryStatusNotifications = false,
+    [property: Id(12)] bool ImplicitSubtenants = false,
+    [property: Id(13)] int? MaxSubtenants = null);

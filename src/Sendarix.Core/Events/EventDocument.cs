@@ -32,7 +32,8 @@ public sealed record EventDocument(
     string? Detail,
     string? EndpointId,
     string? EnvelopeId = null,
-    string? OriginalRecipient = null)
+    string? OriginalRecipient = null,
+    string? Subtenant = null)
 {
     public static EventDocument Of(RelayEvent e)
     {
@@ -41,6 +42,6 @@ public sealed record EventDocument(
             e.Message?.MessageId, e.Message?.MessageIdHeader, e.Message?.Subject, e.Message?.From,
             e.Recipient, message ? e.Sequence : null, message ? e.Attempt : null, e.Reply, e.EnhancedStatus, e.BounceCategory, e.Permanent,
             e.RemoteHost, e.EgressIp, e.NextAttempt, e.Message?.Tags, e.Message?.Metadata, e.Sandbox,
-            e.Username, e.RemoteAddress, e.Detail, e.EndpointId, e.Message?.EnvelopeId, e.OriginalRecipient);
+            e.Username, e.RemoteAddress, e.Detail, e.EndpointId, e.Message?.EnvelopeId, e.OriginalRecipient, e.Subtenant);
     }
 }

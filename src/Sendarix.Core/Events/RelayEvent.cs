@@ -22,6 +22,9 @@ public sealed record RelayEvent
 
     public required string TenantId { get; init; }
 
+    /// <summary>The tenant's sub-tenant (one of a platform's customers) the event belongs to; null: the tenant itself.</summary>
+    public string? Subtenant { get; init; }
+
     /// <summary>The message the event is about; null for tenant events.</summary>
     public EventMessage? Message { get; init; }
 
@@ -76,12 +79,13 @@ public sealed record RelayEvent
 
     /// <summary>A tenant event, with its id made from what it is (<see cref="EventIds.ForTenant"/>).</summary>
     public static RelayEvent ForTenant(string tenantId, EventType type, DateTimeOffset time, string? detail, string? username = null, string? remoteAddress = null,
-        string? endpointId = null) => new()
+        string? endpointId = null, string? subtenant = null) => new()
         {
-            Id = EventIds.ForTenant(tenantId, type, time, endpointId ?? username),
+            Id = EventIds.ForTenant(tenantId, type, time, endpointId ?? username ?? (subtenant is null ? null : $"subtenant:{subtenant}")),
             Type = type,
             Time = time,
             TenantId = tenantId,
+            Subtenant = subtenant,
             Detail = detail,
             Username = username,
             RemoteAddress = remoteAddress,

@@ -19,11 +19,14 @@ public enum StatsGrouping
 
     /// <summary>The egress IP the attempt left from.</summary>
     Ip,
+
+    /// <summary>The tenant's sub-tenant the message belongs to.</summary>
+    Subtenant,
 }
 
 /// <summary>
-/// Which groups an event counts in. Every message event counts in the totals, its message's tags and its
-/// recipient's domain; an attempt's outcome (one with a remote host or an egress IP) also in that host's provider
+/// Which groups an event counts in. Every message event counts in the totals, its message's tags, its sub-tenant and
+/// its recipient's domain; an attempt's outcome (one with a remote host or an egress IP) also in that host's provider
 /// and that IP. Group names are kept short and few: more distinct values than a node keeps in an hour go to "other".
 /// </summary>
 public static class StatsGroups
@@ -52,6 +55,11 @@ public static class StatsGroups
         if (e.EgressIp is { Length: > 0 } ip)
         {
             yield return (StatsGrouping.Ip, ip);
+        }
+
+        if (e.Subtenant is { } subtenant)
+        {
+            yield return (StatsGrouping.Subtenant, subtenant);
         }
     }
 

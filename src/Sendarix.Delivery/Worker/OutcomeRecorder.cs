@@ -2,6 +2,7 @@ using System.Collections.ObjectModel;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sendarix.Contracts.Destinations;
+using Sendarix.Contracts.Subtenants;
 using Sendarix.Contracts.Suppression;
 using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Events;
@@ -39,7 +40,7 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
             }));
         }
 
-        var suppress = new List<(string TenantId, SuppressedRecipient Entry)>();
+        var suppress = new List<(string TenantId, string? Subtenant, SuppressedRecipient Entry)>();
         var deferred = new List<(string Destination, DateTimeOffset Due, DeliveryWorkItem Item)>();
         foreach (var group in outcomes)
         {
@@ -80,7 +81,7 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
                 if (!group.Simulated && d.Why is not null && d.Disposition.Kind is DispositionKind.Bounced or DispositionKind.Expired or DispositionKind.Failed
                     && SuppressionRules.ReasonFor(d.Why, d.Disposition.Kind == DispositionKind.Expired) is { } reason)
                 {
-                    suppress.Add((item.TenantId, new SuppressedRecipient(d.Recipient.Address, reason, now, item.MessageId)));
+                    suppress.Add((item.TenantId, item.Subtenant, new SuppressedRecipient(d.Recipient.Address, reason, now, item.MessageId)));
                 }
 
                 if (d.Disposition is { Kind: DispositionKind.Deferred, NextAttempt: { } next })
@@ -105,11 +106,13 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
                 await grains.GetGrain<ISuppressionGrain>(tenant.Key).AddAsync(entries);
             }
 
-            // Reputation counts final answers only: deliveries and bounces; a hard bounce is one that suppresses.
-            var sent = tenant.SelectMany(o => o.Decisions).Count(d => d.Disposition.Kind is DispositionKind.Delivered or DispositionKind.Bounced);
-            if (sent > 0)
+            // Reputation counts final answers only: deliveries and bounces; a hard bounce is one that suppresses. A
+            // sub-tenant's mail counts in its own window only, so one customer's rates pause that customer and never
+            // the platform's other mail.
+            foreach (var owner in tenant.GroupBy(o => o.Item.Subtenant))
             {
-                await grains.GetGrain<ITenantReputationGrain>(tenant.Key).RecordAsync(sent, entries.Count(e => e.Reason == SuppressionRules.HardBounce), 0);
+                var own = suppress.Where(s => s.TenantId == tenant.Key && s.Subtenant == owner.Key).Select(s => s.Entry).ToList();
+                await RecordReputationAsync(owner.Key is null ? tenant.Key : ISubtenantGrain.Key(tenant.Key, owner.Key), owner, own);
             }
         }
 
@@ -118,6 +121,15 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
             var entries = destination.Select(d => (d.Due, d.Item)).ToList();
             await retries.AddAsync(destination.Key, entries, CancellationToken.None);
             await grains.GetGrain<IDestinationGrain>(destination.Key).ScheduleAsync(entries.Min(e => e.Due));
+        }
+    }
+
+    async Task RecordReputationAsync(string key, IEnumerable<GroupOutcome> outcomes, IReadOnlyList<SuppressedRecipient> suppressed)
+    {
+        var sent = outcomes.SelectMany(o => o.Decisions).Count(d => d.Disposition.Kind is DispositionKind.Delivered or DispositionKind.Bounced);
+        if (sent > 0)
+        {
+            await grains.GetGrain<ITenantReputationGrain>(key).RecordAsync(sent, suppressed.Count(e => e.Reason == SuppressionRules.HardBounce), 0);
         }
     }
 
@@ -144,6 +156,7 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
         Type = type,
         Time = time,
         TenantId = item.TenantId,
+        Subtenant = item.Subtenant,
         Message = context,
         Recipient = recipient.Address,
         RecipientIndex = recipient.Index,

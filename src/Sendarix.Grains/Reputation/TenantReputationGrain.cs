@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Sendarix.Contracts.Subtenants;
 using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Reputation;
 
@@ -38,10 +39,14 @@ public sealed partial class TenantReputationGrain(
         _save.Changed();
         if (_window.PauseReason(now, options.Value.Thresholds) is { } reason)
         {
-            var tenant = await GrainFactory.GetGrain<ITenantGrain>(this.GetPrimaryKeyString()).PauseAsync(reason);
-            if (tenant?.PausedReason == reason)
+            // A sub-tenant's window (keyed tenant/sub-tenant) pauses that sub-tenant; the tenant's, the tenant.
+            var key = this.GetPrimaryKeyString();
+            var paused = key.Contains('/')
+                ? (await GrainFactory.GetGrain<ISubtenantGrain>(key).PauseAsync(reason))?.PausedReason
+                : (await GrainFactory.GetGrain<ITenantGrain>(key).PauseAsync(reason))?.PausedReason;
+            if (paused == reason)
             {
-                LogPaused(logger, this.GetPrimaryKeyString(), reason);
+                LogPaused(logger, key, reason);
             }
         }
     }
@@ -60,7 +65,7 @@ public sealed partial class TenantReputationGrain(
         return Task.FromResult(new ReputationStanding(o.Window, sent, bounced, complained, o.MinimumSends, o.MaxBounceRate, o.MaxComplaintRate));
     }
 
-    [LoggerMessage(EventId = 3201, EventName = "TenantPaused", Level = LogLevel.Warning, Message = "Tenant {TenantId} paused: {Reason}")]
+    [LoggerMessage(EventId = 3201, EventName = "TenantPaused", Level = LogLevel.Warning, Message = "Tenant or sub-tenant {TenantId} paused: {Reason}")]
     static partial void LogPaused(ILogger logger, string tenantId, string reason);
 }
 

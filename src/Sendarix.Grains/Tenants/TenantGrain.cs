@@ -111,6 +111,8 @@ public sealed class TenantGrain(
         state.State.Pool = change.Pool is null ? state.State.Pool : change.Pool.Length == 0 ? null : change.Pool;
         state.State.RetentionDays = change.RetentionDays is null ? state.State.RetentionDays : change.RetentionDays == 0 ? null : change.RetentionDays;
         state.State.DeliveryStatusNotifications = change.DeliveryStatusNotifications ?? state.State.DeliveryStatusNotifications;
+        state.State.ImplicitSubtenants = change.ImplicitSubtenants ?? state.State.ImplicitSubtenants;
+        state.State.MaxSubtenants = change.MaxSubtenants is null ? state.State.MaxSubtenants : change.MaxSubtenants == 0 ? null : change.MaxSubtenants;
         await state.WriteStateAsync();
         return Info();
     }
@@ -178,5 +180,5 @@ public sealed class TenantGrain(
     TenantInfo? Info() => state.State.Name is null ? null
         : new TenantInfo(this.GetPrimaryKeyString(), state.State.Name, state.State.CreatedAt, state.State.AllowUnverifiedSenders, state.State.Limits,
             state.State.PausedReason, state.State.PausedAt, state.State.AllowSubdomains, state.State.RejectSuppressedRecipients, state.State.Pool,
-            state.State.RetentionDays, state.State.DeliveryStatusNotifications);
+            state.State.RetentionDays, state.State.DeliveryStatusNotifications, state.State.ImplicitSubtenants, state.State.MaxSubtenants);
 }

@@ -36,4 +36,8 @@ public sealed class TenantState
 
     /// <summary>Whether the relay mails RFC 3464 delivery status notifications to the tenant's senders (off: events only).</summary>
     [Id(13)] public bool DeliveryStatusNotifications { get; set; }
+
+    [Id(14)] public bool ImplicitSubtenants { get; set; }
+
+    [Id(15)] public int? MaxSubtenants { get; set; }
 }

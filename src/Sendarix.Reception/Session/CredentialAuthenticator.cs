@@ -6,6 +6,7 @@ using Sendarix.Core.Caching;
 using Sendarix.Core.Credentials;
 using Sendarix.Core.Diagnostics;
 using Sendarix.Core.Events;
+using Sendarix.Core.Subtenants;
 using Sendarix.Storage.Events;
 using Sendarix.Storage.Telemetry;
 using SmtpServer;
@@ -42,7 +43,8 @@ internal sealed partial class CredentialAuthenticator(
         // A bearer token the guard validated arrives as a one-time ticket for the credential it maps to: from here on
         // it is that credential's login (its lockout, revocation and networks), with the token in place of the secret.
         var bearer = tickets.TryRedeem(user, password, out var ticketed);
-        user = bearer ? ticketed : user;
+        string? subaddress = null;
+        (user, subaddress) = bearer ? (ticketed, null) : SubtenantRules.SplitLogin(user);
         // A username that cannot be one the relay issued is a wrong credential like any other (535, counted against
         // the client's address), decided here: it never becomes a grain key and is never logged.
         var wellFormed = SmtpCredentialSecret.IsWellFormedUsername(user);
@@ -90,6 +92,12 @@ internal sealed partial class CredentialAuthenticator(
         }
 
         context.Properties[SessionKeys.TenantId] = record!.TenantId;
+        if (subaddress is not null)
+        {
+            // Checked at MAIL FROM, where a malformed or unknown sub-tenant gets a reply that says so.
+            context.Properties[SessionKeys.Subaddress] = subaddress;
+        }
+
         return true;
     }
 

@@ -5,6 +5,7 @@ using SmtpServer.Mail;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 using Sendarix.Contracts.Tenants;
+using Sendarix.Core.Subtenants;
 
 namespace Sendarix.Reception.Session;
 
@@ -26,6 +27,13 @@ internal sealed class RelayMailboxFilter(IOptions<SmtpOptions> options, TenantPo
         if (tenant.PausedReason is { } paused)
         {
             throw new SmtpResponseException(SmtpReplies.Paused(paused));
+        }
+
+        context.Properties.Remove(SessionKeys.Subtenant);
+        if (context.Properties.TryGetValue(SessionKeys.Subaddress, out var s) && s is string subaddress)
+        {
+            var (subtenant, refusal) = await tenants.ResolveSubtenantAsync(tenant, SubtenantRules.Choose(null, subaddress, []));
+            context.Properties[SessionKeys.Subtenant] = subtenant ?? throw new SmtpResponseException(refusal!);
         }
 
         if (tenant.Limits?.MaxMessageSize is { } maxSize && size > maxSize)

@@ -7,10 +7,12 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using MimeKit.Utils;
+using Sendarix.Contracts.Subtenants;
 using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Buffers;
 using Sendarix.Core.Ids;
 using Sendarix.Core.Smtp;
+using Sendarix.Core.Subtenants;
 using Sendarix.Core.Tags;
 using Sendarix.Core.Telemetry;
 using Sendarix.Reception.Protocol;
@@ -134,18 +136,32 @@ internal sealed partial class RelayMessageStore(
             }
 
             var tags = MessageTags.None;
-            var length = body.Length;
-            if (headers.TagFields.Count > 0)
+            if (headers.TagFields.Count > 0 && !SubmissionTags.TryParse(headers.TagFields, out tags, out var refusal))
             {
-                if (!SubmissionTags.TryParse(headers.TagFields, out tags, out var refusal))
-                {
-                    return SmtpReplies.TagsRefused(refusal);
-                }
-
-                // The stored body is what is delivered and DKIM-signed: the fields go before it is stored, in place
-                // (the block only shrinks), so a message without them costs nothing more.
-                length = received.Length + HeaderBlock.RemoveFields(body.AsSpan(received.Length), SubmissionTags.IsTagField).Length;
+                return SmtpReplies.TagsRefused(refusal);
             }
+
+            // The login's subaddress named the sub-tenant at MAIL FROM; a header may name it (the same one) or name it first.
+            var subtenant = context.Properties.TryGetValue(SessionKeys.Subtenant, out var s) ? s as SubtenantInfo : null;
+            if (headers.SubtenantValues.Count > 0)
+            {
+                var subaddress = context.Properties.TryGetValue(SessionKeys.Subaddress, out var a) ? a as string : null;
+                var choice = SubtenantRules.Choose(null, subaddress, headers.SubtenantValues);
+                if (choice.Refusal is not null || choice.Subtenant != subtenant?.Id)
+                {
+                    (subtenant, var subtenantRefusal) = await tenants.ResolveSubtenantAsync(tenant, choice);
+                    if (subtenantRefusal is not null)
+                    {
+                        return subtenantRefusal;
+                    }
+                }
+            }
+
+            // The stored body is what is delivered and DKIM-signed: the client's fields for the relay go before it is
+            // stored, in place (the block only shrinks), so a message without them costs nothing more.
+            var length = headers.TagFields.Count > 0 || headers.SubtenantValues.Count > 0
+                ? received.Length + HeaderBlock.RemoveFields(body.AsSpan(received.Length), IsRelayField).Length
+                : body.Length;
 
             var message = new AcceptedMessage(id, RelayMailboxFilter.Format(transaction.From), recipients, body.AsMemory(0, length), now, remote?.ToString(), headers.MessageId, headers.Subject)
             {
@@ -154,6 +170,7 @@ internal sealed partial class RelayMessageStore(
                 TraceParent = RelayTracing.TraceParent(span),
                 Dsn = GuardedDuplexPipe.Dsn(context),
                 SmtpUtf8 = GuardedDuplexPipe.SmtpUtf8(context),
+                Subtenant = subtenant?.Id,
             };
             await acceptor.AcceptAsync(message, cancellationToken);
             LogAccepted(logger, id.ToString(), recipients.Count, length);
@@ -220,13 +237,18 @@ internal sealed partial class RelayMessageStore(
         var domains = addresses.Mailboxes.Select(m => m.Domain).Where(d => !string.IsNullOrEmpty(d)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var messageId = headers[HeaderId.MessageId] is { } raw ? MimeUtils.EnumerateReferences(raw).FirstOrDefault() : null;
         var tagFields = headers.Where(h => SubmissionTags.IsTagField(h.Field)).Select(h => (h.Field, h.Value)).ToList();
-        return new SubmissionHeaders(domains, Bounded(messageId), Bounded(headers[HeaderId.Subject]), tagFields);
+        var subtenants = headers.Where(h => SubtenantRules.IsHeaderField(h.Field)).Select(h => h.Value).ToList();
+        return new SubmissionHeaders(domains, Bounded(messageId), Bounded(headers[HeaderId.Subject]), tagFields, subtenants);
     }
 
     // A header line may not be longer than 998 characters (RFC 5322); anything longer is cut, not refused.
     static string? Bounded(string? value) => value is { Length: > 998 } ? value[..998] : value;
 
-    internal sealed record SubmissionHeaders(IReadOnlyList<string> FromDomains, string? MessageId, string? Subject, IReadOnlyList<(string Name, string Value)> TagFields);
+    internal sealed record SubmissionHeaders(IReadOnlyList<string> FromDomains, string? MessageId, string? Subject, IReadOnlyList<(string Name, string Value)> TagFields,
+        IReadOnlyList<string> SubtenantValues);
+
+    // Header fields addressed to the relay, never to the recipient: tags and metadata, and the sub-tenant.
+    static bool IsRelayField(ReadOnlySpan<byte> name) => SubmissionTags.IsTagField(name) || SubtenantRules.IsHeaderField(name);
 
     // The EHLO name is the client's own text: keep it to characters that cannot break the header.
     static string? Sanitize(string? helo) =>

@@ -11,4 +11,10 @@ internal static class SessionKeys
 
     /// <summary>Recipients accepted in the current transaction (the library does not expose its own list here).</summary>
     public const string RecipientCount = "sendarix:rcpts";
+
+    /// <summary>The login's subaddress (<c>username+customer42</c>), as the client gave it: it names the session's sub-tenant.</summary>
+    public const string Subaddress = "sendarix:subaddress";
+
+    /// <summary>The transaction's sub-tenant as resolved at MAIL FROM (from the login's subaddress), when there is one.</summary>
+    public const string Subtenant = "sendarix:subtenant";
 }

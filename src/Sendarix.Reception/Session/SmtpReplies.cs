@@ -24,6 +24,12 @@ internal static class SmtpReplies
     public static SmtpResponse Paused(string reason) =>
         new(SmtpReplyCode.MailboxUnavailable, $"5.7.1 Sending is paused for this account ({reason}); the operator can resume it");
 
+    public static SmtpResponse SubtenantPaused(string subtenant, string reason) =>
+        new(SmtpReplyCode.MailboxUnavailable, $"5.7.1 Sending is paused for sub-tenant {subtenant} ({reason}); the operator can resume it");
+
+    /// <summary>A sub-tenant named wrongly, unknown, or over the tenant's limit: the text says which (<see cref="Core.Subtenants.SubtenantRules"/>).</summary>
+    public static SmtpResponse SubtenantRefused(string text) => new(SmtpReplyCode.MailboxUnavailable, text);
+
     public static SmtpResponse OverQuota(string limit, TimeSpan retryAfter) =>
         new((SmtpReplyCode)451, $"4.7.1 Sending limit of {limit} reached; try again in {Math.Ceiling(retryAfter.TotalSeconds)} s");
     public static readonly SmtpResponse BadSender = new(SmtpReplyCode.SyntaxError, "5.1.7 Bad sender address syntax");

@@ -1,10 +1,13 @@
 using Microsoft.Extensions.Options;
 using Sendarix.Contracts.Domains;
+using Sendarix.Contracts.Subtenants;
 using Sendarix.Contracts.Suppression;
 using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Addressing;
 using Sendarix.Core.Caching;
 using Sendarix.Core.Domains;
+using Sendarix.Core.Subtenants;
+using SmtpServer.Protocol;
 
 namespace Sendarix.Reception.Session;
 
@@ -18,6 +21,7 @@ internal sealed class TenantPolicy(IGrainFactory grains, IOptions<SmtpOptions> o
 {
     readonly ExpiringCache<TenantInfo?> _tenants = new(time, options.Value.CredentialCacheDuration);
     readonly ExpiringCache<DomainHolder?> _holders = new(time, options.Value.CredentialCacheDuration);
+    readonly ExpiringCache<SubtenantInfo?> _subtenants = new(time, options.Value.CredentialCacheDuration);
 
     public Task<TenantInfo?> TenantAsync(string tenantId) =>
         _tenants.GetOrAddAsync(tenantId, () => grains.GetGrain<ITenantGrain>(tenantId).GetAsync());
@@ -33,6 +37,54 @@ internal sealed class TenantPolicy(IGrainFactory grains, IOptions<SmtpOptions> o
     /// <summary>Whether the tenant refuses this recipient at RCPT because it is suppressed.</summary>
     public async Task<bool> RefusesRecipientAsync(TenantInfo tenant, string address) =>
         tenant.RejectSuppressedRecipients && (await grains.GetGrain<ISuppressionGrain>(tenant.Id).FilterAsync([address])).Count > 0;
+
+    /// <summary>
+    /// The sub-tenant a message names (<paramref name="choice"/>), once it is known to exist and is not paused; any
+    /// other answer is the reply that refuses the message, saying why.
+    /// </summary>
+    public async Task<(SubtenantInfo? Subtenant, SmtpResponse? Refusal)> ResolveSubtenantAsync(TenantInfo tenant, SubtenantChoice choice)
+    {
+        if (choice.Refusal is { } refusal)
+        {
+            return (null, SmtpReplies.SubtenantRefused(refusal));
+        }
+
+        var (subtenant, unknown) = await SubtenantAsync(tenant, choice.Subtenant!);
+        return subtenant switch
+        {
+            null => (null, SmtpReplies.SubtenantRefused(unknown!)),
+            { PausedReason: { } paused } => (null, SmtpReplies.SubtenantPaused(subtenant.Id, paused)),
+            _ => (subtenant, null),
+        };
+    }
+
+    /// <summary>
+    /// The tenant's sub-tenant of this id (well-formed), created on first use when the tenant allows it; or the text of
+    /// the refusal when it is unknown or the tenant has as many as it may.
+    /// </summary>
+    async Task<(SubtenantInfo? Subtenant, string? Refusal)> SubtenantAsync(TenantInfo tenant, string id)
+    {
+        var key = ISubtenantGrain.Key(tenant.Id, id);
+        if (await _subtenants.GetOrAddAsync(key, () => grains.GetGrain<ISubtenantGrain>(key).GetAsync()) is { } known)
+        {
+            return (known, null);
+        }
+
+        if (!tenant.ImplicitSubtenants)
+        {
+            return (null, $"5.7.1 Unknown sub-tenant {id}: create it through the API first (or let the tenant create sub-tenants on first use)");
+        }
+
+        var created = await grains.GetGrain<ISubtenantGrain>(key).CreateAsync(null, implicitly: true, tenant.MaxSubtenants ?? SubtenantRules.DefaultMaxPerTenant);
+        if (created.Subtenant is not { } made)
+        {
+            return (null, $"5.7.1 Sub-tenant {id} cannot be created: the account has {created.Limit} sub-tenants, as many as it may have");
+        }
+
+        // The cached "unknown" goes, so the next message finds the sub-tenant.
+        _subtenants.Remove(key);
+        return (made, null);
+    }
 
     public Task<QuotaResult> TakeQuotaAsync(TenantInfo tenant) => tenant.Limits is { MessagesPerMinute: null, MessagesPerDay: null } or null
         ? Task.FromResult(new QuotaResult(true, null, TimeSpan.Zero))

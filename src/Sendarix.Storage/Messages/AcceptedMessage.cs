@@ -32,4 +32,7 @@ public sealed record AcceptedMessage(
 
     /// <summary>The client sent it with SMTPUTF8 (RFC 6531): UTF-8 addresses or header.</summary>
     public bool SmtpUtf8 { get; init; }
+
+    /// <summary>The tenant's sub-tenant the message belongs to; null: the tenant itself.</summary>
+    public string? Subtenant { get; init; }
 }

@@ -3,7 +3,10 @@ using Sendarix.Core.Ids;
 
 namespace Sendarix.Storage.Messages;
 
-/// <summary>A stored message: its acceptance (envelope, size, where its body is, the context its events carry) and its events in order.</summary>
+/// <summary>
+/// A stored message: its acceptance (envelope, size, where its body is, the context its events carry, the sub-tenant it
+/// belongs to) and its events in order.
+/// </summary>
 public sealed record LedgerMessage(
     MessageId Id,
     DateTimeOffset AcceptedAt,
@@ -11,4 +14,5 @@ public sealed record LedgerMessage(
     IReadOnlyList<string> Recipients,
     EventMessage Context,
     IReadOnlyList<RelayEvent> Events,
-    BodyRef? Body = null);
+    BodyRef? Body = null,
+    string? Subtenant = null);

@@ -146,6 +146,7 @@ public sealed class MessageLedger(StorageClients storage)
             ["MessageIdHeader"] = message.MessageIdHeader,
             ["Subject"] = message.Subject,
             ["EnvelopeId"] = message.Dsn?.EnvelopeId,
+            ["Subtenant"] = message.Subtenant,
             // At most 10 KB of UTF-8, which relaxed escaping keeps within one property's 32 K characters.
             ["Tags"] = message.Tags.Count > 0 ? JsonSerializer.Serialize(message.Tags, StorageJson.Relaxed.IReadOnlyListString) : null,
             ["Metadata"] = message.Metadata.Count > 0 ? JsonSerializer.Serialize(message.Metadata, StorageJson.Relaxed.IReadOnlyDictionaryStringString) : null,
@@ -191,13 +192,14 @@ public sealed class MessageLedger(StorageClients storage)
                 ? JsonSerializer.Deserialize(metadata, StorageJson.Default.IReadOnlyDictionaryStringString) ?? ReadOnlyDictionary<string, string>.Empty
                 : ReadOnlyDictionary<string, string>.Empty,
             message.GetString("EnvelopeId"));
-        var events = rows.Select(e => ReadEvent(e, id.TenantId, context)).OfType<RelayEvent>().OrderBy(e => e.Time).ThenBy(e => e.Sequence).ToList();
+        var subtenant = message.GetString("Subtenant");
+        var events = rows.Select(e => ReadEvent(e, id.TenantId, subtenant, context)).OfType<RelayEvent>().OrderBy(e => e.Time).ThenBy(e => e.Sequence).ToList();
         var body = message.GetString("Blob") is { } blob ? new BodyRef(blob, message.GetInt64("Offset") ?? 0, message.GetInt32("Length") ?? 0) : null;
-        return new LedgerMessage(id, message.GetDateTimeOffset("AcceptedAt") ?? default, message.GetInt64("Size") ?? 0, ReadRecipients(message), context, events, body);
+        return new LedgerMessage(id, message.GetDateTimeOffset("AcceptedAt") ?? default, message.GetInt64("Size") ?? 0, ReadRecipients(message), context, events, body, subtenant);
     }
 
     // A row of a type this version does not know (written by a newer one) is left out rather than failing the read.
-    static RelayEvent? ReadEvent(TableEntity e, string tenantId, EventMessage context) =>
+    static RelayEvent? ReadEvent(TableEntity e, string tenantId, string? subtenant, EventMessage context) =>
         Enum.TryParse<EventType>(e.GetString("Type"), out var type) && e.GetString("Id") is { } id
             ? new RelayEvent
             {
@@ -206,6 +208,7 @@ public sealed class MessageLedger(StorageClients storage)
                 Type = type,
                 Time = e.GetDateTimeOffset("Time") ?? default,
                 TenantId = tenantId,
+                Subtenant = subtenant,
                 Message = context,
                 RecipientIndex = e.GetInt32("RecipientIndex") ?? 0,
                 Sequence = e.GetInt32("Sequence") ?? 0,

@@ -25,7 +25,8 @@ public sealed record DeliveryWorkItem(
     string? TraceParent = null,
     string? EnvelopeId = null,
     DsnReturn? Return = null,
-    bool? SmtpUtf8 = null);
+    bool? SmtpUtf8 = null,
+    string? Subtenant = null);
 
 /// <summary>
 /// A recipient still to be tried: its index in the message, the attempts made so far, how many of them an IP's block

@@ -42,8 +42,8 @@ public sealed partial class StatsRecorder(StorageClients storage, IOptions<Stats
             {
                 foreach (var scope in new[] { e.TenantId, AllTenants })
                 {
-                    // Operators see providers, IPs and totals across tenants; tags and domains are each tenant's own.
-                    if (scope == AllTenants && grouping is StatsGrouping.Tag or StatsGrouping.Domain)
+                    // Operators see providers, IPs and totals across tenants; tags, domains and sub-tenants are each tenant's own.
+                    if (scope == AllTenants && grouping is StatsGrouping.Tag or StatsGrouping.Domain or StatsGrouping.Subtenant)
                     {
                         continue;
                     }

@@ -22,6 +22,7 @@ public sealed class TenantEventLog(StorageClients storage)
             ["RemoteAddress"] = e.RemoteAddress,
             ["Detail"] = e.Detail,
             ["EndpointId"] = e.EndpointId,
+            ["Subtenant"] = e.Subtenant,
         }, TableUpdateMode.Replace, cancellationToken)));
 
     /// <summary>A page of the tenant's events, newest first, after the row <paramref name="after"/>; the next page's cursor, or null at the end.</summary>
@@ -74,6 +75,7 @@ public sealed class TenantEventLog(StorageClients storage)
                 RemoteAddress = row.GetString("RemoteAddress"),
                 Detail = row.GetString("Detail"),
                 EndpointId = row.GetString("EndpointId"),
+                Subtenant = row.GetString("Subtenant"),
             });
         }
 

@@ -1,0 +1,118 @@
+using Sendarix.Contracts.Subtenants;
+using Sendarix.Contracts.Tenants;
+using Sendarix.Core.Events;
+using Sendarix.Storage.Events;
+
+namespace Sendarix.Grains.Subtenants;
+
+/// <summary>
+/// One sub-tenant's record: created once (its place in the tenant's directory first, so the limit holds), paused and
+/// resumed by itself. Its pause and resume are the tenant's events, naming the sub-tenant.
+/// </summary>
+public sealed class SubtenantGrain(
+    [PersistentState("subtenant", GrainStorage.Default)] IPersistentState<SubtenantState> state,
+    EventRecorder events,
+    TimeProvider time) : Grain, ISubtenantGrain
+{
+    (string TenantId, string Id) Key
+    {
+        get
+        {
+            var key = this.GetPrimaryKeyString();
+            var slash = key.IndexOf('/');
+            return (key[..slash], key[(slash + 1)..]);
+        }
+    }
+
+    public async Task<SubtenantCreation> CreateAsync(string? name, bool implicitly, int maxPerTenant)
+    {
+        if (state.State.CreatedAt is not null)
+        {
+            return new SubtenantCreation(Info(), false);
+        }
+
+        var (tenantId, id) = Key;
+        if (!await GrainFactory.GetGrain<ISubtenantDirectoryGrain>(tenantId).TryAddAsync(id, maxPerTenant))
+        {
+            return new SubtenantCreation(null, false, maxPerTenant);
+        }
+
+        state.State.CreatedAt = time.GetUtcNow();
+        state.State.Name = name;
+        state.State.CreatedImplicitly = implicitly;
+        await state.WriteStateAsync();
+        return new SubtenantCreation(Info(), true);
+    }
+
+    public Task<SubtenantInfo?> GetAsync() => Task.FromResult(Info());
+
+    public async Task<SubtenantInfo?> PauseAsync(string reason)
+    {
+        if (state.State.CreatedAt is null)
+        {
+            return null;
+        }
+
+        if (state.State.PausedReason is null)
+        {
+            state.State.PausedReason = reason;
+            state.State.PausedAt = time.GetUtcNow();
+            await state.WriteStateAsync();
+            await RecordAsync(EventType.TenantPaused, state.State.PausedAt.Value, reason);
+        }
+
+        return Info();
+    }
+
+    public async Task<SubtenantInfo?> ResumeAsync()
+    {
+        if (state.State.CreatedAt is null)
+        {
+            return null;
+        }
+
+        if (state.State.PausedReason is not null)
+        {
+            state.State.PausedReason = null;
+            state.State.PausedAt = null;
+            await state.WriteStateAsync();
+            await GrainFactory.GetGrain<ITenantReputationGrain>(this.GetPrimaryKeyString()).ResetAsync();
+            await RecordAsync(EventType.TenantResumed, time.GetUtcNow(), null);
+        }
+
+        return Info();
+    }
+
+    Task RecordAsync(EventType type, DateTimeOffset at, string? reason)
+    {
+        var (tenantId, id) = Key;
+        var e = RelayEvent.ForTenant(tenantId, type, at, reason, subtenant: id);
+        return events.RecordAsync([e], CancellationToken.None);
+    }
+
+    SubtenantInfo? Info()
+    {
+        if (state.State.CreatedAt is not { } created)
+        {
+            return null;
+        }
+
+        var (tenantId, id) = Key;
+        return new SubtenantInfo(tenantId, id, created, state.State.Name, state.State.CreatedImplicitly, state.State.PausedReason, state.State.PausedAt);
+    }
+}
+
+[GenerateSerializer, Alias("Sendarix.SubtenantState")]
+public sealed class SubtenantState
+{
+    /// <summary>Set once the sub-tenant exists.</summary>
+    [Id(0)] public DateTimeOffset? CreatedAt { get; set; }
+
+    [Id(1)] public string? Name { get; set; }
+
+    [Id(2)] public bool CreatedImplicitly { get; set; }
+
+    [Id(3)] public string? PausedReason { get; set; }
+
+    [Id(4)] public DateTimeOffset? PausedAt { get; set; }
+}
