@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using MimeKit;
 using Sendarix.Tests.Integration.Infrastructure;
@@ -39,6 +40,27 @@ public sealed class ComplaintTests(RelayFixture fixture)
 
         var notArf = await PostAsync(Encoding.ASCII.GetBytes("Subject: hello\r\n\r\nnot a report\r\n"));
         Assert.Equal(HttpStatusCode.BadRequest, notArf.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_complaint_about_a_sub_tenant_s_message_names_it_and_counts_in_its_window_only()
+    {
+        var tenant = await Relay.CreateTenantAsync();
+        await Relay.ReadAsync(await Relay.Api.PutAsJsonAsync($"/v1/tenants/{tenant.TenantId}/subtenants/shop-7", new { }), HttpStatusCode.Created);
+        var to = $"annoyed-{Guid.NewGuid():N}@sink.test";
+        var shop = tenant with { Username = tenant.Username + "+shop-7" };
+        var (_, text) = await PythonSmtp.SubmitAsync(Relay.StartTlsPort, "starttls", shop, tenant.Sender, [to], Mail.Sample(tenant.Sender, to, "Offers"));
+        var id = Mail.QueuedId(text);
+        await Relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(30), "delivered");
+        var delivered = Assert.Single(fixture.Sink.Messages, m => m.Recipients.Contains(to));
+
+        Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(Arf(delivered.Data, to))).StatusCode);
+        var view = await Relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(10), "complained");
+        Assert.Equal("shop-7", view.GetProperty("events").EnumerateArray().Last().GetProperty("subtenant").GetString());
+        var subtenant = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/subtenants/shop-7"), HttpStatusCode.OK);
+        Assert.Equal(1, subtenant.GetProperty("reputation").GetProperty("complained").GetInt32());
+        var stats = await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/stats"), HttpStatusCode.OK);
+        Assert.Equal(0, stats.GetProperty("reputation").GetProperty("complained").GetInt32());
     }
 
     [Fact]

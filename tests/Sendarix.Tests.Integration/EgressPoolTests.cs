@@ -194,6 +194,36 @@ public sealed class EgressPoolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sub_tenant_given_its_own_pool_sends_from_it_while_the_tenant_s_other_mail_keeps_the_tenant_s_pool()
+    {
+        var tenant = await _relay.CreateTenantAsync();
+        await Relay.ReadAsync(await _relay.Api.PutAsJsonAsync($"/v1/tenants/{tenant.TenantId}/subtenants/vip", new { }), HttpStatusCode.Created);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _relay.Api.PatchAsJsonAsync($"/v1/tenants/{tenant.TenantId}/subtenants/vip", new { pool = "nosuchpool" })).StatusCode);
+        var moved = await Relay.ReadAsync(await _relay.Api.PatchAsJsonAsync($"/v1/tenants/{tenant.TenantId}/subtenants/vip", new { pool = "dedicated" }), HttpStatusCode.OK);
+        Assert.Equal("dedicated", moved.GetProperty("pool").GetString());
+
+        var vip = tenant with { Username = tenant.Username + "+vip" };
+        var vipIds = await SendAsync(vip, 2);
+        var ownIds = await SendAsync(tenant, 2);
+        foreach (var id in vipIds.Concat(ownIds))
+        {
+            await _relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(30), "delivered");
+        }
+
+        foreach (var id in vipIds)
+        {
+            var delivered = (await _relay.GetMessageAsync(id)).GetProperty("events").EnumerateArray().Single(e => e.GetProperty("type").GetString() == "delivered");
+            Assert.Equal(Dedicated.ToString(), delivered.GetProperty("egressIp").GetString());
+        }
+
+        foreach (var id in ownIds)
+        {
+            var delivered = (await _relay.GetMessageAsync(id)).GetProperty("events").EnumerateArray().Single(e => e.GetProperty("type").GetString() == "delivered");
+            Assert.Contains(delivered.GetProperty("egressIp").GetString(), new[] { First.ToString(), Second.ToString() });
+        }
+    }
+
+    [Fact]
     public async Task A_warming_ip_sends_no_more_than_its_cap_for_the_day()
     {
         var tenant = await _relay.CreateTenantAsync();

@@ -145,6 +145,48 @@ public sealed class SubtenantTests : IAsyncLifetime
         await Relay.ReadAsync(await api.PutAsJsonAsync($"/v1/tenants/{other.TenantId}/subtenants/mine", new { }), HttpStatusCode.Created);
     }
 
+    [Fact]
+    public async Task A_credential_issued_for_a_sub_tenant_sends_as_it_only_and_a_sub_tenant_s_own_limits_hold()
+    {
+        var tenant = await _relay.CreateTenantAsync("limits");
+        foreach (var id in new[] { "acme", "beta", "gamma" })
+        {
+            await Relay.ReadAsync(await _relay.Api.PutAsJsonAsync($"/v1/tenants/{tenant.TenantId}/subtenants/{id}", new { }), HttpStatusCode.Created);
+        }
+
+        var limited = await Relay.ReadAsync(await _relay.Api.PutAsJsonAsync($"/v1/tenants/{tenant.TenantId}/subtenants/beta/limits", new { messagesPerDay = 1 }),
+            HttpStatusCode.OK);
+        Assert.Equal(1, limited.GetProperty("limits").GetProperty("messagesPerDay").GetInt32());
+        await Relay.ReadAsync(await _relay.Api.PutAsJsonAsync($"/v1/tenants/{tenant.TenantId}/subtenants/gamma/limits", new { recipientsPerMessage = 1 }), HttpStatusCode.OK);
+        await Relay.ReadAsync(await _relay.Api.PostAsJsonAsync($"/v1/tenants/{tenant.TenantId}/credentials", new { subtenant = "nobody" }), HttpStatusCode.BadRequest);
+        var issued = await Relay.ReadAsync(await _relay.Api.PostAsJsonAsync($"/v1/tenants/{tenant.TenantId}/credentials", new { label = "acme", subtenant = "Acme" }),
+            HttpStatusCode.Created);
+        Assert.Equal("acme", issued.GetProperty("subtenant").GetString());
+        var acme = tenant with { Username = issued.GetProperty("username").GetString()!, Secret = issued.GetProperty("secret").GetString()! };
+
+        // The credential's messages are Acme's, whatever else the client says; naming another sub-tenant is refused.
+        var first = await SubmitAsync(acme, $"ok-{Guid.NewGuid():N}@sink.test");
+        Assert.Equal((550, "5.7.1 X-Sendarix-Subtenant names sub-tenant beta, but the credential names acme"), await RefusedAsync(acme, "X-Sendarix-Subtenant: beta\r\n"));
+        Assert.Equal((550, "5.7.1 The login's subaddress names sub-tenant beta, but the credential names acme"),
+            await RefusedAsync(acme with { Username = acme.Username + "+beta" }, ""));
+        await _relay.WaitForStatusAsync(first, TimeSpan.FromSeconds(30), "delivered");
+        await AssertSubtenantAsync(first, "acme");
+
+        // Beta's day is over after one message (its own limit); the tenant's other mail is not limited.
+        var beta = tenant with { Username = tenant.Username + "+beta" };
+        await SubmitAsync(beta, $"ok-{Guid.NewGuid():N}@sink.test");
+        var (code, text) = await SendAsync(beta, $"ok-{Guid.NewGuid():N}@sink.test", "");
+        Assert.Equal(451, code);
+        Assert.StartsWith("4.7.1 Sending limit of 1 messages per day reached", text);
+        await SubmitAsync(tenant, $"ok-{Guid.NewGuid():N}@sink.test");
+
+        // Gamma takes one recipient a message: the second RCPT is refused.
+        var gamma = tenant with { Username = tenant.Username + "+gamma" };
+        var (rcptCode, rcptText) = await PythonSmtp.SubmitAsync(_relay.StartTlsPort, "starttls", gamma, gamma.Sender, ["one@sink.test", "two@sink.test"],
+            Mail.Sample(gamma.Sender, "one@sink.test", "two recipients"));
+        Assert.Equal((452, "4.5.3 Too many recipients (at most 1 per message)"), (rcptCode, rcptText));
+    }
+
     Func<Task<JsonElement>> SubtenantAsync(TenantCredential tenant, string id) =>
         async () => await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/subtenants/{id}"), HttpStatusCode.OK);
 

@@ -5,8 +5,10 @@ using Microsoft.AspNetCore.Routing;
 using Sendarix.Api.Security;
 using Sendarix.Api.Tenants;
 using Sendarix.Contracts.Credentials;
+using Sendarix.Contracts.Subtenants;
 using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Credentials;
+using Sendarix.Core.Subtenants;
 
 namespace Sendarix.Api.Credentials;
 
@@ -41,12 +43,23 @@ public static class CredentialsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["allowedNetworks"] = [networksProblem] });
         }
 
+        string? subtenant = null;
+        if (request?.Subtenant is { } named && !SubtenantRules.TryNormalize(named, out subtenant, out var subtenantProblem))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["subtenant"] = [$"The sub-tenant id {subtenantProblem}."] });
+        }
+
         if (await TenantsApi.FindAsync(grains, tenantId) is null)
         {
             return TypedResultsProblem.NotFound($"Tenant '{tenantId}'");
         }
 
-        var issued = await grains.GetGrain<ITenantGrain>(tenantId).IssueCredentialAsync(request?.Label, request?.AllowedNetworks, CredentialKind.Smtp);
+        if (subtenant is not null && await grains.GetGrain<ISubtenantGrain>(ISubtenantGrain.Key(tenantId, subtenant)).GetAsync() is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["subtenant"] = [$"The tenant has no sub-tenant {subtenant}: create it first."] });
+        }
+
+        var issued = await grains.GetGrain<ITenantGrain>(tenantId).IssueCredentialAsync(request?.Label, request?.AllowedNetworks, CredentialKind.Smtp, subtenant);
         if (issued is null)
         {
             return TypedResultsProblem.NotFound($"Tenant '{tenantId}'");
@@ -54,7 +67,7 @@ public static class CredentialsApi
 
         var c = issued.Credential;
         return TypedResults.Created($"/v1/tenants/{tenantId}/credentials/{c.Id}",
-            new IssuedCredentialResponse(c.Id, c.Username, issued.Secret, c.Label, c.CreatedAt, c.AllowedNetworks ?? []));
+            new IssuedCredentialResponse(c.Id, c.Username, issued.Secret, c.Label, c.CreatedAt, c.AllowedNetworks ?? [], c.Subtenant));
     }
 
     internal static async Task<Results<Ok<CredentialResponse[]>, ProblemHttpResult>> ListAsync(string tenantId, IGrainFactory grains)
@@ -94,11 +107,14 @@ public static class CredentialsApi
 }
 
 /// <summary>A new credential: a label (e.g. per environment) and the networks it may be used from (CIDR; none: anywhere).</summary>
-public sealed record IssueCredentialRequest(string? Label, IReadOnlyList<string>? AllowedNetworks);
+/// <summary>A credential to issue; with <see cref="Subtenant"/>, it sends as that sub-tenant only.</summary>
+public sealed record IssueCredentialRequest(string? Label, IReadOnlyList<string>? AllowedNetworks, string? Subtenant = null);
 
-public sealed record IssuedCredentialResponse(string Id, string Username, string Secret, string? Label, DateTimeOffset CreatedAt, IReadOnlyList<string> AllowedNetworks);
+public sealed record IssuedCredentialResponse(string Id, string Username, string Secret, string? Label, DateTimeOffset CreatedAt, IReadOnlyList<string> AllowedNetworks,
+    string? Subtenant);
 
-public sealed record CredentialResponse(string Id, string Username, string? Label, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, IReadOnlyList<string> AllowedNetworks)
+public sealed record CredentialResponse(string Id, string Username, string? Label, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, IReadOnlyList<string> AllowedNetworks,
+    string? Subtenant)
 {
-    public static CredentialResponse From(CredentialInfo c) => new(c.Id, c.Username, c.Label, c.CreatedAt, c.RevokedAt, c.AllowedNetworks ?? []);
+    public static CredentialResponse From(CredentialInfo c) => new(c.Id, c.Username, c.Label, c.CreatedAt, c.RevokedAt, c.AllowedNetworks ?? [], c.Subtenant);
 }

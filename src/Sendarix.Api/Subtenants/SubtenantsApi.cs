@@ -7,6 +7,8 @@ using Sendarix.Api.Stats;
 using Sendarix.Api.Tenants;
 using Sendarix.Contracts.Subtenants;
 using Sendarix.Contracts.Tenants;
+using Microsoft.Extensions.Options;
+using Sendarix.Core.Egress;
 using Sendarix.Core.Subtenants;
 
 namespace Sendarix.Api.Subtenants;
@@ -27,6 +29,10 @@ public static class SubtenantsApi
             .WithSummary("Gets one sub-tenant: whether it is paused and why, and its reputation window (the rates and thresholds that would pause it).");
         subtenants.MapPut("/{subtenantId}", PutAsync).WithName("PutSubtenant")
             .WithSummary("Creates a sub-tenant (1-64 letters, digits, '.', '_' or '-'; kept in lower case), or returns the one that exists.");
+        subtenants.MapPatch("/{subtenantId}", UpdateAsync).WithName("UpdateSubtenant")
+            .WithSummary("Changes a sub-tenant's name or egress pool (\"\": the tenant's). The pool is the operator's to set.");
+        subtenants.MapPut("/{subtenantId}/limits", SetLimitsAsync).WithName("SetSubtenantLimits")
+            .WithSummary("Replaces a sub-tenant's sending limits (null: none beyond the tenant's); they hold within the tenant's own, across the cluster.");
         subtenants.MapPost("/{subtenantId}/resume", ResumeAsync).WithName("ResumeSubtenant")
             .WithSummary("Lets a sub-tenant paused for its bounce or complaint rate send again, with its reputation window started afresh.").RequireOperator();
         return v1;
@@ -99,6 +105,50 @@ public static class SubtenantsApi
         };
     }
 
+    static async Task<Results<Ok<SubtenantResponse>, ProblemHttpResult, ValidationProblem>> UpdateAsync(string tenantId, string subtenantId,
+        UpdateSubtenantRequest request, IGrainFactory grains, IOptions<EgressOptions> egress, HttpContext http)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var name = request.Name?.Trim();
+        if (name is { Length: 0 or > MaxNameLength })
+        {
+            errors["name"] = [$"1 to {MaxNameLength} characters, or left out."];
+        }
+
+        if (request.Pool is { } pool && !ApiCaller.Of(http.User)!.IsOperator)
+        {
+            errors["pool"] = ["Only the operator assigns egress pools."];
+        }
+        else if (request.Pool is { Length: > 0 } named && !egress.Value.Pools.ContainsKey(named))
+        {
+            errors["pool"] = [$"'{named}' is not a configured egress pool ({string.Join(", ", egress.Value.Pools.Keys)}); \"\" returns it to the tenant's pool."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var subtenant = await FindAsync(grains, tenantId, subtenantId) is { } found
+            ? await grains.GetGrain<ISubtenantGrain>(ISubtenantGrain.Key(tenantId, found.Id)).UpdateAsync(name, request.Pool)
+            : null;
+        return subtenant is null ? NotFound(tenantId, subtenantId) : TypedResults.Ok(SubtenantResponse.From(subtenant, null));
+    }
+
+    static async Task<Results<Ok<SubtenantResponse>, ProblemHttpResult, ValidationProblem>> SetLimitsAsync(string tenantId, string subtenantId, SendingLimits limits,
+        IGrainFactory grains)
+    {
+        if (TenantsApi.LimitProblems(limits) is { Count: > 0 } errors)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var subtenant = await FindAsync(grains, tenantId, subtenantId) is { } found
+            ? await grains.GetGrain<ISubtenantGrain>(ISubtenantGrain.Key(tenantId, found.Id)).SetLimitsAsync(limits)
+            : null;
+        return subtenant is null ? NotFound(tenantId, subtenantId) : TypedResults.Ok(SubtenantResponse.From(subtenant, null));
+    }
+
     static async Task<Results<Ok<SubtenantResponse>, ProblemHttpResult>> ResumeAsync(string tenantId, string subtenantId, IGrainFactory grains)
     {
         var subtenant = await FindAsync(grains, tenantId, subtenantId) is { } found
@@ -118,12 +168,16 @@ public static class SubtenantsApi
 
 public sealed record PutSubtenantRequest(string? Name = null);
 
+/// <summary>What to change; what is left out stays as it is.</summary>
+public sealed record UpdateSubtenantRequest(string? Name = null, string? Pool = null);
+
 public sealed record SubtenantPage(IReadOnlyList<SubtenantResponse> Items, string? Next);
 
 /// <summary>A sub-tenant; <see cref="Reputation"/> is given when one sub-tenant is asked for.</summary>
 public sealed record SubtenantResponse(string Id, string? Name, DateTimeOffset CreatedAt, bool CreatedImplicitly, string? PausedReason, DateTimeOffset? PausedAt,
-    ReputationResponse? Reputation)
+    SendingLimits Limits, string? Pool, ReputationResponse? Reputation)
 {
     public static SubtenantResponse From(SubtenantInfo s, ReputationStanding? reputation) =>
-        new(s.Id, s.Name, s.CreatedAt, s.CreatedImplicitly, s.PausedReason, s.PausedAt, reputation is null ? null : ReputationResponse.Of(reputation));
+        new(s.Id, s.Name, s.CreatedAt, s.CreatedImplicitly, s.PausedReason, s.PausedAt, s.Limits ?? SendingLimits.None, s.Pool,
+            reputation is null ? null : ReputationResponse.Of(reputation));
 }

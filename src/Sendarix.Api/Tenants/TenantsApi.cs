@@ -129,6 +129,18 @@ public static class TenantsApi
 
     static async Task<Results<Ok<TenantResponse>, ProblemHttpResult, ValidationProblem>> SetLimitsAsync(string tenantId, SendingLimits limits, IGrainFactory grains)
     {
+        if (LimitProblems(limits) is { Count: > 0 } errors)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var tenant = await FindAsync(grains, tenantId) is null ? null : await grains.GetGrain<ITenantGrain>(tenantId).SetLimitsAsync(limits);
+        return tenant is null ? TypedResultsProblem.NotFound($"Tenant '{tenantId}'") : TypedResults.Ok(TenantResponse.From(tenant));
+    }
+
+    /// <summary>What is wrong with sending limits, by field (a tenant's or a sub-tenant's).</summary>
+    internal static Dictionary<string, string[]> LimitProblems(SendingLimits limits)
+    {
         var errors = new Dictionary<string, string[]>();
         void Check(int? value, string name, int max)
         {
@@ -142,13 +154,7 @@ public static class TenantsApi
         Check(limits.MessagesPerDay, "messagesPerDay", 100_000_000);
         Check(limits.RecipientsPerMessage, "recipientsPerMessage", 1000);
         Check(limits.MaxMessageSize, "maxMessageSize", 52_428_800);
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
-        var tenant = await FindAsync(grains, tenantId) is null ? null : await grains.GetGrain<ITenantGrain>(tenantId).SetLimitsAsync(limits);
-        return tenant is null ? TypedResultsProblem.NotFound($"Tenant '{tenantId}'") : TypedResults.Ok(TenantResponse.From(tenant));
+        return errors;
     }
 
     /// <summary>The tenant, or null for an unknown or malformed id (which never reaches a grain).</summary>

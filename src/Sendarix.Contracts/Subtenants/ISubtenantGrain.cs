@@ -22,6 +22,12 @@ public interface ISubtenantGrain : IGrainWithStringKey
 
     /// <summary>Lets it send again and starts its reputation window afresh.</summary>
     Task<SubtenantInfo?> ResumeAsync();
+
+    /// <summary>Changes its name or egress pool (null: as it is; "": none, so the tenant's); null when it does not exist.</summary>
+    Task<SubtenantInfo?> UpdateAsync(string? name, string? pool);
+
+    /// <summary>Replaces its sending limits, which hold within the tenant's; null when it does not exist.</summary>
+    Task<SubtenantInfo?> SetLimitsAsync(Tenants.SendingLimits limits);
 }
 
 /// <summary>The ids of a tenant's sub-tenants, and the one place their number is limited. Keyed by tenant id.</summary>
@@ -42,7 +48,9 @@ public sealed record SubtenantInfo(
     [property: Id(3)] string? Name,
     [property: Id(4)] bool CreatedImplicitly,
     [property: Id(5)] string? PausedReason = null,
-    [property: Id(6)] DateTimeOffset? PausedAt = null);
+    [property: Id(6)] DateTimeOffset? PausedAt = null,
+    [property: Id(7)] Tenants.SendingLimits? Limits = null,
+    [property: Id(8)] string? Pool = null);
 
 /// <summary>The sub-tenant, and whether this call made it; or, with no sub-tenant, the limit that refused it.</summary>
 [GenerateSerializer, Immutable, Alias("Sendarix.SubtenantCreation")]

@@ -23,8 +23,8 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <summary>The tenant, or null when it does not exist.</summary>
     Task<TenantInfo?> GetAsync();
 
-    /// <summary>Issues a new credential; the secret is in the result and nowhere else.</summary>
-    Task<IssuedCredential?> IssueCredentialAsync(string? label, IReadOnlyList<string>? allowedNetworks, string kind);
+    /// <summary>Issues a new credential, for one sub-tenant when one is named; the secret is in the result and nowhere else.</summary>
+    Task<IssuedCredential?> IssueCredentialAsync(string? label, IReadOnlyList<string>? allowedNetworks, string kind, string? subtenant = null);
 
     Task<IReadOnlyList<CredentialInfo>> ListCredentialsAsync();
 

@@ -2,7 +2,7 @@ namespace Sendarix.Contracts.Tenants;
 
 /// <summary>
 /// A tenant's message counts, one activation for the whole cluster, so its limits hold however many front-ends it
-/// sends through. Keyed by tenant id.
+/// sends through. Keyed by tenant id, or by <c>ISubtenantGrain.Key</c> for a sub-tenant's own limits.
 /// </summary>
 public interface ITenantQuotaGrain : IGrainWithStringKey
 {

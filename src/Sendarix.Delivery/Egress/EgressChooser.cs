@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using Sendarix.Contracts.Egress;
+using Sendarix.Contracts.Subtenants;
 using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Caching;
 using Sendarix.Core.Egress;
@@ -31,9 +32,9 @@ public sealed class EgressChooser(IGrainFactory grains, IOptions<EgressOptions> 
     public static string ScopeOf(string provider, string domain) => provider == Provider.Default ? $"{Provider.Default}:{domain}" : provider;
 
     /// <summary>The IP to use, or null with the reason when none of the pool may send to this provider now.</summary>
-    public async Task<(EgressChoice? Choice, string? Reason)> ChooseAsync(string tenantId, string provider, string scope)
+    public async Task<(EgressChoice? Choice, string? Reason)> ChooseAsync(string tenantId, string? subtenant, string provider, string scope)
     {
-        var (poolName, candidates, statuses) = await CandidatesAsync(tenantId, provider, scope);
+        var (poolName, candidates, statuses) = await CandidatesAsync(tenantId, subtenant, provider, scope);
         var now = time.GetUtcNow();
         while (EgressSelector.Choose(candidates, now, Random.Shared) is { } chosen)
         {
@@ -57,19 +58,24 @@ public sealed class EgressChooser(IGrainFactory grains, IOptions<EgressOptions> 
     /// carry it (the blocked one and the others not cold, paused or capped), and when one of the others may next send
     /// to <paramref name="scope"/>: now, or when the first deprioritised one comes back; null when there is no other.
     /// </summary>
-    public async Task<(int PoolSize, DateTimeOffset? NextChance)> ElsewhereAsync(string tenantId, string provider, string scope, EgressChoice blocked)
+    public async Task<(int PoolSize, DateTimeOffset? NextChance)> ElsewhereAsync(string tenantId, string? subtenant, string provider, string scope, EgressChoice blocked)
     {
-        var (_, candidates, _) = await CandidatesAsync(tenantId, provider, scope);
+        var (_, candidates, _) = await CandidatesAsync(tenantId, subtenant, provider, scope);
         var others = candidates.Where(c => c.Address != blocked.Key && c.Sendable).ToList();
         var now = time.GetUtcNow();
         return (others.Count + 1, EgressSelector.Choose(others, now, Random.Shared) is not null ? now : EgressSelector.NextReturn(others, now));
     }
 
-    async Task<(string? Pool, List<EgressCandidate> Candidates, Dictionary<string, IpStatus> Statuses)> CandidatesAsync(string tenantId, string provider, string scope)
+    async Task<(string? Pool, List<EgressCandidate> Candidates, Dictionary<string, IpStatus> Statuses)> CandidatesAsync(string tenantId, string? subtenant,
+        string provider, string scope)
     {
         var o = options.Value;
-        // A tenant's pool that is no longer configured falls back to the default pool, never to the host's own address.
-        var poolName = await _tenantPools.GetOrAddAsync(tenantId, async () => (await grains.GetGrain<ITenantGrain>(tenantId).GetAsync())?.Pool);
+        // A sub-tenant's own pool, else its tenant's; one that is no longer configured falls back to the default pool,
+        // never to the host's own address.
+        var key = subtenant is null ? tenantId : ISubtenantGrain.Key(tenantId, subtenant);
+        var poolName = await _tenantPools.GetOrAddAsync(key, async () =>
+            (subtenant is null ? null : (await grains.GetGrain<ISubtenantGrain>(key).GetAsync())?.Pool)
+            ?? (await grains.GetGrain<ITenantGrain>(tenantId).GetAsync())?.Pool);
         poolName = poolName is not null && o.Pools.ContainsKey(poolName) ? poolName : o.DefaultPool;
         var ips = poolName is not null && o.Pools.TryGetValue(poolName, out var pool)
             ? pool.Ips.Select(ip => (ip.Address, ip.Tier)).ToList()

@@ -122,7 +122,7 @@ internal sealed class DeliveryPlanner(
         }
 
         var scope = upstream?.DestinationKey ?? EgressChooser.ScopeOf(resolution.Provider, domain);
-        var (source, noSource) = await egress.ChooseAsync(item.TenantId, resolution.Provider, scope);
+        var (source, noSource) = await egress.ChooseAsync(item.TenantId, item.Subtenant, resolution.Provider, scope);
         if (source is null)
         {
             return (Decision.HeldBack(item, recipients, resolution.Provider, noSource, shaping.Value.ThrottleWait, policy, time.GetUtcNow()).ToList(), null);

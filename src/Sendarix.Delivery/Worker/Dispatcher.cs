@@ -77,7 +77,7 @@ internal sealed class Dispatcher(
             await egress.DeprioritiseAsync(source, scope, blocked.Reply.ToString());
             if (replies.Any(r => Disposition.IsIpBlock(r.Reply, r.Why)))
             {
-                elsewhere = await egress.ElsewhereAsync(item.TenantId, resolution.Provider, scope, source);
+                elsewhere = await egress.ElsewhereAsync(item.TenantId, item.Subtenant, resolution.Provider, scope, source);
             }
         }
 

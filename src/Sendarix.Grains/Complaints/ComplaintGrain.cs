@@ -2,6 +2,7 @@ using MimeKit;
 using Orleans.Concurrency;
 using Sendarix.Core.Events;
 using Sendarix.Contracts.Complaints;
+using Sendarix.Contracts.Subtenants;
 using Sendarix.Contracts.Suppression;
 using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Complaints;
@@ -87,6 +88,7 @@ public sealed class ComplaintGrain(MessageLedger ledger, EventRecorder events, T
             Type = EventType.Complained,
             Time = now,
             TenantId = view.Id.TenantId,
+            Subtenant = view.Subtenant,
             Message = view.Context,
             Recipient = complainer,
             RecipientIndex = index,
@@ -96,7 +98,9 @@ public sealed class ComplaintGrain(MessageLedger ledger, EventRecorder events, T
             Reply = $"feedback report: {feedbackType}",
         }], CancellationToken.None);
         await GrainFactory.GetGrain<ISuppressionGrain>(view.Id.TenantId).AddAsync([new SuppressedRecipient(complainer, "complaint", now, id)]);
-        await GrainFactory.GetGrain<ITenantReputationGrain>(view.Id.TenantId).RecordAsync(0, 0, 1);
+        // A sub-tenant's message counts against the sub-tenant's window, as its bounces do.
+        var window = view.Subtenant is { } subtenant ? ISubtenantGrain.Key(view.Id.TenantId, subtenant) : view.Id.TenantId;
+        await GrainFactory.GetGrain<ITenantReputationGrain>(window).RecordAsync(0, 0, 1);
         return new ComplaintOutcome(ComplaintStatus.Recorded, null, id, view.Id.TenantId, complainer, feedbackType);
     }
 

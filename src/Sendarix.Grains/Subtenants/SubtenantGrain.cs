@@ -83,6 +83,31 @@ public sealed class SubtenantGrain(
         return Info();
     }
 
+    public async Task<SubtenantInfo?> UpdateAsync(string? name, string? pool)
+    {
+        if (state.State.CreatedAt is null)
+        {
+            return null;
+        }
+
+        state.State.Name = name ?? state.State.Name;
+        state.State.Pool = pool is null ? state.State.Pool : pool.Length == 0 ? null : pool;
+        await state.WriteStateAsync();
+        return Info();
+    }
+
+    public async Task<SubtenantInfo?> SetLimitsAsync(SendingLimits limits)
+    {
+        if (state.State.CreatedAt is null)
+        {
+            return null;
+        }
+
+        state.State.Limits = limits;
+        await state.WriteStateAsync();
+        return Info();
+    }
+
     Task RecordAsync(EventType type, DateTimeOffset at, string? reason)
     {
         var (tenantId, id) = Key;
@@ -98,7 +123,8 @@ public sealed class SubtenantGrain(
         }
 
         var (tenantId, id) = Key;
-        return new SubtenantInfo(tenantId, id, created, state.State.Name, state.State.CreatedImplicitly, state.State.PausedReason, state.State.PausedAt);
+        return new SubtenantInfo(tenantId, id, created, state.State.Name, state.State.CreatedImplicitly, state.State.PausedReason, state.State.PausedAt,
+            state.State.Limits, state.State.Pool);
     }
 }
 
@@ -115,4 +141,8 @@ public sealed class SubtenantState
     [Id(3)] public string? PausedReason { get; set; }
 
     [Id(4)] public DateTimeOffset? PausedAt { get; set; }
+
+    [Id(5)] public SendingLimits? Limits { get; set; }
+
+    [Id(6)] public string? Pool { get; set; }
 }

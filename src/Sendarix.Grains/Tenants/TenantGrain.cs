@@ -117,7 +117,7 @@ public sealed class TenantGrain(
         return Info();
     }
 
-    public async Task<IssuedCredential?> IssueCredentialAsync(string? label, IReadOnlyList<string>? allowedNetworks, string kind)
+    public async Task<IssuedCredential?> IssueCredentialAsync(string? label, IReadOnlyList<string>? allowedNetworks, string kind, string? subtenant = null)
     {
         if (state.State.Name is null)
         {
@@ -126,11 +126,11 @@ public sealed class TenantGrain(
 
         var secret = SmtpCredentialSecret.NewSecret();
         var networks = allowedNetworks is { Count: > 0 } ? allowedNetworks.ToList() : null;
-        var credential = new CredentialInfo($"cr{Guid.NewGuid():N}"[..18], SmtpCredentialSecret.NewUsername(), label, time.GetUtcNow(), null, networks, kind);
+        var credential = new CredentialInfo($"cr{Guid.NewGuid():N}"[..18], SmtpCredentialSecret.NewUsername(), label, time.GetUtcNow(), null, networks, kind, subtenant);
 
         // The credential works once its own grain has it; the tenant lists it after, so a listed credential always works.
         await GrainFactory.GetGrain<ICredentialGrain>(credential.Username)
-            .InitializeAsync(new CredentialRecord(this.GetPrimaryKeyString(), credential.Id, SmtpCredentialSecret.Hash(secret), false, networks, kind));
+            .InitializeAsync(new CredentialRecord(this.GetPrimaryKeyString(), credential.Id, SmtpCredentialSecret.Hash(secret), false, networks, kind, subtenant));
         state.State.Credentials.Add(credential);
         await state.WriteStateAsync();
         return new IssuedCredential(credential, secret);

@@ -92,6 +92,11 @@ internal sealed partial class CredentialAuthenticator(
         }
 
         context.Properties[SessionKeys.TenantId] = record!.TenantId;
+        if (record.Subtenant is not null)
+        {
+            context.Properties[SessionKeys.CredentialSubtenant] = record.Subtenant;
+        }
+
         if (subaddress is not null)
         {
             // Checked at MAIL FROM, where a malformed or unknown sub-tenant gets a reply that says so.

@@ -4,6 +4,7 @@ using SmtpServer;
 using SmtpServer.Mail;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
+using Sendarix.Contracts.Subtenants;
 using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Subtenants;
 
@@ -30,10 +31,17 @@ internal sealed class RelayMailboxFilter(IOptions<SmtpOptions> options, TenantPo
         }
 
         context.Properties.Remove(SessionKeys.Subtenant);
-        if (context.Properties.TryGetValue(SessionKeys.Subaddress, out var s) && s is string subaddress)
+        SubtenantInfo? sub = null;
+        var credentialSubtenant = context.Properties.TryGetValue(SessionKeys.CredentialSubtenant, out var c) ? c as string : null;
+        var subaddress = context.Properties.TryGetValue(SessionKeys.Subaddress, out var s) ? s as string : null;
+        if (credentialSubtenant is not null || subaddress is not null)
         {
-            var (subtenant, refusal) = await tenants.ResolveSubtenantAsync(tenant, SubtenantRules.Choose(null, subaddress, []));
-            context.Properties[SessionKeys.Subtenant] = subtenant ?? throw new SmtpResponseException(refusal!);
+            var (subtenant, refusal) = await tenants.ResolveSubtenantAsync(tenant, SubtenantRules.Choose(credentialSubtenant, subaddress, []));
+            sub = subtenant ?? throw new SmtpResponseException(refusal!);
+            if (sub.Limits?.MaxMessageSize is { } subtenantMax && size > subtenantMax)
+            {
+                throw new SmtpResponseException(SmtpReplies.TooLargeForAccount(subtenantMax));
+            }
         }
 
         if (tenant.Limits?.MaxMessageSize is { } maxSize && size > maxSize)
@@ -54,9 +62,20 @@ internal sealed class RelayMailboxFilter(IOptions<SmtpOptions> options, TenantPo
             }
         }
 
+        // The sub-tenant's quota first: a message it refuses takes nothing of the tenant's.
+        if (sub is not null && await tenants.TakeQuotaAsync(sub) is { Allowed: false } subtenantQuota)
+        {
+            throw new SmtpResponseException(SmtpReplies.OverQuota(subtenantQuota.Limit!, subtenantQuota.RetryAfter));
+        }
+
         if (await tenants.TakeQuotaAsync(tenant) is { Allowed: false } quota)
         {
             throw new SmtpResponseException(SmtpReplies.OverQuota(quota.Limit!, quota.RetryAfter));
+        }
+
+        if (sub is not null)
+        {
+            context.Properties[SessionKeys.Subtenant] = sub;
         }
 
         context.Properties[SessionKeys.Tenant] = tenant;
@@ -75,6 +94,11 @@ internal sealed class RelayMailboxFilter(IOptions<SmtpOptions> options, TenantPo
         if (context.Properties.TryGetValue(SessionKeys.Tenant, out var t) && t is TenantInfo { Limits.RecipientsPerMessage: { } accountLimit })
         {
             limit = Math.Min(limit, accountLimit);
+        }
+
+        if (context.Properties.TryGetValue(SessionKeys.Subtenant, out var st) && st is SubtenantInfo { Limits.RecipientsPerMessage: { } subtenantLimit })
+        {
+            limit = Math.Min(limit, subtenantLimit);
         }
 
         if (context.Properties.TryGetValue(SessionKeys.RecipientCount, out var value) && value is int count && count >= limit)

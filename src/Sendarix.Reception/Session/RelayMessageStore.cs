@@ -141,18 +141,36 @@ internal sealed partial class RelayMessageStore(
                 return SmtpReplies.TagsRefused(refusal);
             }
 
-            // The login's subaddress named the sub-tenant at MAIL FROM; a header may name it (the same one) or name it first.
+            // The login (its credential or subaddress) named the sub-tenant at MAIL FROM; a header may name the same one,
+            // or name it first.
             var subtenant = context.Properties.TryGetValue(SessionKeys.Subtenant, out var s) ? s as SubtenantInfo : null;
             if (headers.SubtenantValues.Count > 0)
             {
+                var credentialSubtenant = context.Properties.TryGetValue(SessionKeys.CredentialSubtenant, out var c) ? c as string : null;
                 var subaddress = context.Properties.TryGetValue(SessionKeys.Subaddress, out var a) ? a as string : null;
-                var choice = SubtenantRules.Choose(null, subaddress, headers.SubtenantValues);
+                var choice = SubtenantRules.Choose(credentialSubtenant, subaddress, headers.SubtenantValues);
                 if (choice.Refusal is not null || choice.Subtenant != subtenant?.Id)
                 {
                     (subtenant, var subtenantRefusal) = await tenants.ResolveSubtenantAsync(tenant, choice);
                     if (subtenantRefusal is not null)
                     {
                         return subtenantRefusal;
+                    }
+
+                    // Named only now: its own limits apply here (the tenant's were taken at MAIL FROM).
+                    if (subtenant!.Limits?.MaxMessageSize is { } subtenantMax && buffer.Length > subtenantMax)
+                    {
+                        return SmtpReplies.TooLargeForAccount(subtenantMax);
+                    }
+
+                    if (subtenant.Limits?.RecipientsPerMessage is { } most && recipients.Count > most)
+                    {
+                        return SmtpReplies.TooManyRecipients(most);
+                    }
+
+                    if (await tenants.TakeQuotaAsync(subtenant) is { Allowed: false } quota)
+                    {
+                        return SmtpReplies.OverQuota(quota.Limit!, quota.RetryAfter);
                     }
                 }
             }

@@ -12,6 +12,9 @@ internal static class SessionKeys
     /// <summary>Recipients accepted in the current transaction (the library does not expose its own list here).</summary>
     public const string RecipientCount = "sendarix:rcpts";
 
+    /// <summary>The sub-tenant the login's credential was issued for: every message of the session is that sub-tenant's.</summary>
+    public const string CredentialSubtenant = "sendarix:credential-subtenant";
+
     /// <summary>The login's subaddress (<c>username+customer42</c>), as the client gave it: it names the session's sub-tenant.</summary>
     public const string Subaddress = "sendarix:subaddress";
 

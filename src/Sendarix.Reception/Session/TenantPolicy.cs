@@ -86,7 +86,12 @@ internal sealed class TenantPolicy(IGrainFactory grains, IOptions<SmtpOptions> o
         return (made, null);
     }
 
-    public Task<QuotaResult> TakeQuotaAsync(TenantInfo tenant) => tenant.Limits is { MessagesPerMinute: null, MessagesPerDay: null } or null
+    public Task<QuotaResult> TakeQuotaAsync(TenantInfo tenant) => TakeQuotaAsync(tenant.Id, tenant.Limits);
+
+    /// <summary>Whether the sub-tenant's own quotas allow one more message (the tenant's are taken apart).</summary>
+    public Task<QuotaResult> TakeQuotaAsync(SubtenantInfo subtenant) => TakeQuotaAsync(ISubtenantGrain.Key(subtenant.TenantId, subtenant.Id), subtenant.Limits);
+
+    Task<QuotaResult> TakeQuotaAsync(string key, SendingLimits? limits) => limits is { MessagesPerMinute: null, MessagesPerDay: null } or null
         ? Task.FromResult(new QuotaResult(true, null, TimeSpan.Zero))
-        : grains.GetGrain<ITenantQuotaGrain>(tenant.Id).TryTakeAsync(tenant.Limits.MessagesPerMinute, tenant.Limits.MessagesPerDay);
+        : grains.GetGrain<ITenantQuotaGrain>(key).TryTakeAsync(limits.MessagesPerMinute, limits.MessagesPerDay);
 }
