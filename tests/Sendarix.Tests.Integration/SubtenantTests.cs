@@ -187,6 +187,40 @@ public sealed class SubtenantTests : IAsyncLifetime
         Assert.Equal((452, "4.5.3 Too many recipients (at most 1 per message)"), (rcptCode, rcptText));
     }
 
+    [Fact]
+    public async Task A_sub_tenant_with_its_own_suppression_list_suppresses_for_itself_alone()
+    {
+        var tenant = await _relay.CreateTenantAsync("lists");
+        foreach (var id in new[] { "own", "shared" })
+        {
+            await Relay.ReadAsync(await _relay.Api.PutAsJsonAsync($"/v1/tenants/{tenant.TenantId}/subtenants/{id}", new { }), HttpStatusCode.Created);
+        }
+
+        var set = await Relay.ReadAsync(await _relay.Api.PatchAsJsonAsync($"/v1/tenants/{tenant.TenantId}/subtenants/own", new { ownSuppressionList = true }), HttpStatusCode.OK);
+        Assert.True(set.GetProperty("ownSuppressionList").GetBoolean());
+        Assert.Equal(HttpStatusCode.NotFound, (await _relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/subtenants/shared/suppressions")).StatusCode);
+
+        // Own's hard bounce goes on own's list, not the tenant's: own's next message to it is not sent, the tenant's is.
+        var own = tenant with { Username = tenant.Username + "+own" };
+        var bad = $"bad-{Guid.NewGuid():N}@sink.test";
+        await _relay.WaitForStatusAsync(await SubmitAsync(own, bad), TimeSpan.FromSeconds(30), "bounced");
+        var list = await Eventually.GetAsync(
+            async () => await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/subtenants/own/suppressions"), HttpStatusCode.OK),
+            l => l.GetProperty("items").GetArrayLength() == 1, TimeSpan.FromSeconds(10), "the bounce on own's list");
+        Assert.Equal(bad, list.GetProperty("items")[0].GetProperty("address").GetString());
+        Assert.Equal(0, (await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/suppressions"), HttpStatusCode.OK))
+            .GetProperty("items").GetArrayLength());
+        await _relay.WaitForStatusAsync(await SubmitAsync(own, bad), TimeSpan.FromSeconds(30), "suppressed");
+        await _relay.WaitForStatusAsync(await SubmitAsync(tenant with { Username = tenant.Username + "+shared" }, bad), TimeSpan.FromSeconds(30), "bounced");
+
+        // Added and removed by hand on own's list alone.
+        var manual = $"manual-{Guid.NewGuid():N}@sink.test";
+        await Relay.ReadAsync(await _relay.Api.PostAsJsonAsync($"/v1/tenants/{tenant.TenantId}/subtenants/own/suppressions", new { address = manual }), HttpStatusCode.Created);
+        await _relay.WaitForStatusAsync(await SubmitAsync(own, manual), TimeSpan.FromSeconds(30), "suppressed");
+        Assert.Equal(HttpStatusCode.NoContent, (await _relay.Api.DeleteAsync($"/v1/tenants/{tenant.TenantId}/subtenants/own/suppressions/{manual}")).StatusCode);
+        await _relay.WaitForStatusAsync(await SubmitAsync(own, manual), TimeSpan.FromSeconds(30), "delivered");
+    }
+
     Func<Task<JsonElement>> SubtenantAsync(TenantCredential tenant, string id) =>
         async () => await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/subtenants/{id}"), HttpStatusCode.OK);
 

@@ -30,7 +30,7 @@ public static class SubtenantsApi
         subtenants.MapPut("/{subtenantId}", PutAsync).WithName("PutSubtenant")
             .WithSummary("Creates a sub-tenant (1-64 letters, digits, '.', '_' or '-'; kept in lower case), or returns the one that exists.");
         subtenants.MapPatch("/{subtenantId}", UpdateAsync).WithName("UpdateSubtenant")
-            .WithSummary("Changes a sub-tenant's name or egress pool (\"\": the tenant's). The pool is the operator's to set.");
+            .WithSummary("Changes a sub-tenant's name, egress pool (\"\": the tenant's; the operator's to set) or whether it keeps its own suppression list.");
         subtenants.MapPut("/{subtenantId}/limits", SetLimitsAsync).WithName("SetSubtenantLimits")
             .WithSummary("Replaces a sub-tenant's sending limits (null: none beyond the tenant's); they hold within the tenant's own, across the cluster.");
         subtenants.MapPost("/{subtenantId}/resume", ResumeAsync).WithName("ResumeSubtenant")
@@ -130,7 +130,7 @@ public static class SubtenantsApi
         }
 
         var subtenant = await FindAsync(grains, tenantId, subtenantId) is { } found
-            ? await grains.GetGrain<ISubtenantGrain>(ISubtenantGrain.Key(tenantId, found.Id)).UpdateAsync(name, request.Pool)
+            ? await grains.GetGrain<ISubtenantGrain>(ISubtenantGrain.Key(tenantId, found.Id)).UpdateAsync(name, request.Pool, request.OwnSuppressionList)
             : null;
         return subtenant is null ? NotFound(tenantId, subtenantId) : TypedResults.Ok(SubtenantResponse.From(subtenant, null));
     }
@@ -169,15 +169,15 @@ public static class SubtenantsApi
 public sealed record PutSubtenantRequest(string? Name = null);
 
 /// <summary>What to change; what is left out stays as it is.</summary>
-public sealed record UpdateSubtenantRequest(string? Name = null, string? Pool = null);
+public sealed record UpdateSubtenantRequest(string? Name = null, string? Pool = null, bool? OwnSuppressionList = null);
 
 public sealed record SubtenantPage(IReadOnlyList<SubtenantResponse> Items, string? Next);
 
 /// <summary>A sub-tenant; <see cref="Reputation"/> is given when one sub-tenant is asked for.</summary>
 public sealed record SubtenantResponse(string Id, string? Name, DateTimeOffset CreatedAt, bool CreatedImplicitly, string? PausedReason, DateTimeOffset? PausedAt,
-    SendingLimits Limits, string? Pool, ReputationResponse? Reputation)
+    SendingLimits Limits, string? Pool, bool OwnSuppressionList, ReputationResponse? Reputation)
 {
     public static SubtenantResponse From(SubtenantInfo s, ReputationStanding? reputation) =>
-        new(s.Id, s.Name, s.CreatedAt, s.CreatedImplicitly, s.PausedReason, s.PausedAt, s.Limits ?? SendingLimits.None, s.Pool,
+        new(s.Id, s.Name, s.CreatedAt, s.CreatedImplicitly, s.PausedReason, s.PausedAt, s.Limits ?? SendingLimits.None, s.Pool, s.OwnSuppressionList,
             reputation is null ? null : ReputationResponse.Of(reputation));
 }

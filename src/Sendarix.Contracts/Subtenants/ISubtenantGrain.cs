@@ -6,7 +6,14 @@ namespace Sendarix.Contracts.Subtenants;
 /// </summary>
 public interface ISubtenantGrain : IGrainWithStringKey
 {
-    static string Key(string tenantId, string subtenantId) => $"{tenantId}/{subtenantId}";
+    /// <summary>
+    /// The key of a sub-tenant's grains (its record, reputation window, quota and own suppression list): the tenant id
+    /// and the sub-tenant id joined by ':', which neither holds and which Table storage takes in a partition key.
+    /// </summary>
+    static string Key(string tenantId, string subtenantId) => $"{tenantId}:{subtenantId}";
+
+    /// <summary>Whether a key of <see cref="Key"/>'s form is a sub-tenant's (a tenant's is its id alone).</summary>
+    static bool IsKey(string key) => key.Contains(':');
 
     /// <summary>
     /// Creates the sub-tenant, or returns it unchanged when it exists; refused (<see cref="SubtenantCreation.Limit"/>)
@@ -23,8 +30,11 @@ public interface ISubtenantGrain : IGrainWithStringKey
     /// <summary>Lets it send again and starts its reputation window afresh.</summary>
     Task<SubtenantInfo?> ResumeAsync();
 
-    /// <summary>Changes its name or egress pool (null: as it is; "": none, so the tenant's); null when it does not exist.</summary>
-    Task<SubtenantInfo?> UpdateAsync(string? name, string? pool);
+    /// <summary>
+    /// Changes its name, its egress pool ("": none, so the tenant's) or whether it keeps its own suppression list; each
+    /// null stays as it is. Null when it does not exist.
+    /// </summary>
+    Task<SubtenantInfo?> UpdateAsync(string? name, string? pool, bool? ownSuppressionList);
 
     /// <summary>Replaces its sending limits, which hold within the tenant's; null when it does not exist.</summary>
     Task<SubtenantInfo?> SetLimitsAsync(Tenants.SendingLimits limits);
@@ -50,7 +60,12 @@ public sealed record SubtenantInfo(
     [property: Id(5)] string? PausedReason = null,
     [property: Id(6)] DateTimeOffset? PausedAt = null,
     [property: Id(7)] Tenants.SendingLimits? Limits = null,
-    [property: Id(8)] string? Pool = null);
+    [property: Id(8)] string? Pool = null,
+    [property: Id(9)] bool OwnSuppressionList = false)
+{
+    /// <summary>The suppression list its mail is checked against and adds to: its own, or the tenant's.</summary>
+    public string SuppressionList => OwnSuppressionList ? ISubtenantGrain.Key(TenantId, Id) : TenantId;
+}
 
 /// <summary>The sub-tenant, and whether this call made it; or, with no sub-tenant, the limit that refused it.</summary>
 [GenerateSerializer, Immutable, Alias("Sendarix.SubtenantCreation")]

@@ -1,7 +1,7 @@
 namespace Sendarix.Contracts.Suppression;
 
 /// <summary>
-/// A tenant's suppression list, keyed by tenant id: the set is held in memory (loaded from Table storage on
+/// A tenant's suppression list, keyed by tenant id (or a sub-tenant's own, keyed <c>ISubtenantGrain.Key</c>): the set is held in memory (loaded from Table storage on
 /// activation), so delivery asks about a whole group of recipients in one call.
 /// </summary>
 public interface ISuppressionGrain : IGrainWithStringKey

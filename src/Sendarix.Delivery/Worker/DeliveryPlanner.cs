@@ -41,7 +41,7 @@ internal sealed class DeliveryPlanner(
         }
 
         // Suppressed recipients are never attempted; the event says why.
-        var suppressed = (await grains.GetGrain<ISuppressionGrain>(item.TenantId).FilterAsync(recipients.Select(r => r.Address).ToList()))
+        var suppressed = (await grains.GetGrain<ISuppressionGrain>(item.Suppressions).FilterAsync(recipients.Select(r => r.Address).ToList()))
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
         var skipped = recipients.Where(r => suppressed.Contains(r.Address)).Select(r =>
             new Decision(r, SmtpReply.ConnectionFailure("5.7.1 Not sent: the recipient is on the account's suppression list"), null,

@@ -40,7 +40,7 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
             }));
         }
 
-        var suppress = new List<(string TenantId, string? Subtenant, SuppressedRecipient Entry)>();
+        var suppress = new List<(string TenantId, string? Subtenant, string List, SuppressedRecipient Entry)>();
         var deferred = new List<(string Destination, DateTimeOffset Due, DeliveryWorkItem Item)>();
         foreach (var group in outcomes)
         {
@@ -81,7 +81,7 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
                 if (!group.Simulated && d.Why is not null && d.Disposition.Kind is DispositionKind.Bounced or DispositionKind.Expired or DispositionKind.Failed
                     && SuppressionRules.ReasonFor(d.Why, d.Disposition.Kind == DispositionKind.Expired) is { } reason)
                 {
-                    suppress.Add((item.TenantId, item.Subtenant, new SuppressedRecipient(d.Recipient.Address, reason, now, item.MessageId)));
+                    suppress.Add((item.TenantId, item.Subtenant, item.Suppressions, new SuppressedRecipient(d.Recipient.Address, reason, now, item.MessageId)));
                 }
 
                 if (d.Disposition is { Kind: DispositionKind.Deferred, NextAttempt: { } next })
@@ -100,10 +100,9 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
         // Simulated outcomes never touch a tenant's suppression list or reputation.
         foreach (var tenant in outcomes.Where(o => !o.Simulated).GroupBy(o => o.Item.TenantId))
         {
-            var entries = suppress.Where(s => s.TenantId == tenant.Key).Select(s => s.Entry).ToList();
-            if (entries.Count > 0)
+            foreach (var list in suppress.Where(s => s.TenantId == tenant.Key).GroupBy(s => s.List))
             {
-                await grains.GetGrain<ISuppressionGrain>(tenant.Key).AddAsync(entries);
+                await grains.GetGrain<ISuppressionGrain>(list.Key).AddAsync([.. list.Select(s => s.Entry)]);
             }
 
             // Reputation counts final answers only: deliveries and bounces; a hard bounce is one that suppresses. A

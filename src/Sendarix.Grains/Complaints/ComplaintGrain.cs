@@ -97,9 +97,10 @@ public sealed class ComplaintGrain(MessageLedger ledger, EventRecorder events, T
             Deferrals = last?.Deferrals ?? 0,
             Reply = $"feedback report: {feedbackType}",
         }], CancellationToken.None);
-        await GrainFactory.GetGrain<ISuppressionGrain>(view.Id.TenantId).AddAsync([new SuppressedRecipient(complainer, "complaint", now, id)]);
-        // A sub-tenant's message counts against the sub-tenant's window, as its bounces do.
+        // A sub-tenant's message: its own suppression list if it keeps one, and its window, as for its bounces.
         var window = view.Subtenant is { } subtenant ? ISubtenantGrain.Key(view.Id.TenantId, subtenant) : view.Id.TenantId;
+        var list = view.Subtenant is null ? view.Id.TenantId : (await GrainFactory.GetGrain<ISubtenantGrain>(window).GetAsync())?.SuppressionList ?? view.Id.TenantId;
+        await GrainFactory.GetGrain<ISuppressionGrain>(list).AddAsync([new SuppressedRecipient(complainer, "complaint", now, id)]);
         await GrainFactory.GetGrain<ITenantReputationGrain>(window).RecordAsync(0, 0, 1);
         return new ComplaintOutcome(ComplaintStatus.Recorded, null, id, view.Id.TenantId, complainer, feedbackType);
     }

@@ -39,9 +39,9 @@ public sealed partial class TenantReputationGrain(
         _save.Changed();
         if (_window.PauseReason(now, options.Value.Thresholds) is { } reason)
         {
-            // A sub-tenant's window (keyed tenant/sub-tenant) pauses that sub-tenant; the tenant's, the tenant.
+            // A sub-tenant's window pauses that sub-tenant; the tenant's, the tenant.
             var key = this.GetPrimaryKeyString();
-            var paused = key.Contains('/')
+            var paused = ISubtenantGrain.IsKey(key)
                 ? (await GrainFactory.GetGrain<ISubtenantGrain>(key).PauseAsync(reason))?.PausedReason
                 : (await GrainFactory.GetGrain<ITenantGrain>(key).PauseAsync(reason))?.PausedReason;
             if (paused == reason)

@@ -19,8 +19,8 @@ public sealed class SubtenantGrain(
         get
         {
             var key = this.GetPrimaryKeyString();
-            var slash = key.IndexOf('/');
-            return (key[..slash], key[(slash + 1)..]);
+            var colon = key.IndexOf(':');
+            return (key[..colon], key[(colon + 1)..]);
         }
     }
 
@@ -83,7 +83,7 @@ public sealed class SubtenantGrain(
         return Info();
     }
 
-    public async Task<SubtenantInfo?> UpdateAsync(string? name, string? pool)
+    public async Task<SubtenantInfo?> UpdateAsync(string? name, string? pool, bool? ownSuppressionList)
     {
         if (state.State.CreatedAt is null)
         {
@@ -92,6 +92,7 @@ public sealed class SubtenantGrain(
 
         state.State.Name = name ?? state.State.Name;
         state.State.Pool = pool is null ? state.State.Pool : pool.Length == 0 ? null : pool;
+        state.State.OwnSuppressionList = ownSuppressionList ?? state.State.OwnSuppressionList;
         await state.WriteStateAsync();
         return Info();
     }
@@ -124,7 +125,7 @@ public sealed class SubtenantGrain(
 
         var (tenantId, id) = Key;
         return new SubtenantInfo(tenantId, id, created, state.State.Name, state.State.CreatedImplicitly, state.State.PausedReason, state.State.PausedAt,
-            state.State.Limits, state.State.Pool);
+            state.State.Limits, state.State.Pool, state.State.OwnSuppressionList);
     }
 }
 
@@ -145,4 +146,6 @@ public sealed class SubtenantState
     [Id(5)] public SendingLimits? Limits { get; set; }
 
     [Id(6)] public string? Pool { get; set; }
+
+    [Id(7)] public bool OwnSuppressionList { get; set; }
 }

@@ -111,7 +111,7 @@ internal sealed class RelayMailboxFilter(IOptions<SmtpOptions> options, TenantPo
             throw new SmtpResponseException(SmtpReplies.BadRecipient);
         }
 
-        if (t is TenantInfo tenant && await tenants.RefusesRecipientAsync(tenant, Format(to)))
+        if (t is TenantInfo tenant && await tenants.RefusesRecipientAsync(tenant, st as SubtenantInfo, Format(to)))
         {
             throw new SmtpResponseException(SmtpReplies.SuppressedRecipient);
         }

@@ -189,6 +189,7 @@ internal sealed partial class RelayMessageStore(
                 Dsn = GuardedDuplexPipe.Dsn(context),
                 SmtpUtf8 = GuardedDuplexPipe.SmtpUtf8(context),
                 Subtenant = subtenant?.Id,
+                SuppressionList = subtenant?.SuppressionList,
             };
             await acceptor.AcceptAsync(message, cancellationToken);
             LogAccepted(logger, id.ToString(), recipients.Count, length);

@@ -34,9 +34,10 @@ internal sealed class TenantPolicy(IGrainFactory grains, IOptions<SmtpOptions> o
                     await grains.GetGrain<IDomainGrain>(name).GetAsync() is { } info ? new DomainHolder(info.TenantId, info.Status == "verified") : null))
             : Task.FromResult(false);
 
-    /// <summary>Whether the tenant refuses this recipient at RCPT because it is suppressed.</summary>
-    public async Task<bool> RefusesRecipientAsync(TenantInfo tenant, string address) =>
-        tenant.RejectSuppressedRecipients && (await grains.GetGrain<ISuppressionGrain>(tenant.Id).FilterAsync([address])).Count > 0;
+    /// <summary>Whether the tenant refuses this recipient at RCPT because it is suppressed (on the sub-tenant's own list, if it keeps one).</summary>
+    public async Task<bool> RefusesRecipientAsync(TenantInfo tenant, SubtenantInfo? subtenant, string address) =>
+        tenant.RejectSuppressedRecipients
+        && (await grains.GetGrain<ISuppressionGrain>(subtenant?.SuppressionList ?? tenant.Id).FilterAsync([address])).Count > 0;
 
     /// <summary>
     /// The sub-tenant a message names (<paramref name="choice"/>), once it is known to exist and is not paused; any

@@ -35,4 +35,7 @@ public sealed record AcceptedMessage(
 
     /// <summary>The tenant's sub-tenant the message belongs to; null: the tenant itself.</summary>
     public string? Subtenant { get; init; }
+
+    /// <summary>The suppression list the message's recipients are checked against and added to (its sub-tenant's own, or the tenant's).</summary>
+    public string? SuppressionList { get; init; }
 }

@@ -26,7 +26,12 @@ public sealed record DeliveryWorkItem(
     string? EnvelopeId = null,
     DsnReturn? Return = null,
     bool? SmtpUtf8 = null,
-    string? Subtenant = null);
+    string? Subtenant = null,
+    string? SuppressionList = null)
+{
+    /// <summary>The suppression list its recipients are checked against and added to: a sub-tenant's own, else the tenant's.</summary>
+    public string Suppressions => SuppressionList ?? TenantId;
+}
 
 /// <summary>
 /// A recipient still to be tried: its index in the message, the attempts made so far, how many of them an IP's block
