@@ -146,12 +146,17 @@ public sealed class MessageLedger(StorageClients storage)
             ["MessageIdHeader"] = message.MessageIdHeader,
             ["Subject"] = message.Subject,
             ["EnvelopeId"] = message.Dsn?.EnvelopeId,
-            ["Subtenant"] = message.Subtenant,
             // At most 10 KB of UTF-8, which relaxed escaping keeps within one property's 32 K characters.
             ["Tags"] = message.Tags.Count > 0 ? JsonSerializer.Serialize(message.Tags, StorageJson.Relaxed.IReadOnlyListString) : null,
             ["Metadata"] = message.Metadata.Count > 0 ? JsonSerializer.Serialize(message.Metadata, StorageJson.Relaxed.IReadOnlyDictionaryStringString) : null,
         };
         TableText.Write(row, RecipientsProperty, JsonSerializer.Serialize(message.Recipients, StorageJson.Relaxed.IReadOnlyListString));
+        if (message.Subtenant is { } subtenant)
+        {
+            // Only a sub-tenant's message carries the column: nearly every row is a tenant's own.
+            row["Subtenant"] = subtenant;
+        }
+
         return row;
     }
 

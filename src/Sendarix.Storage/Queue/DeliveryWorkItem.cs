@@ -30,6 +30,7 @@ public sealed record DeliveryWorkItem(
     string? SuppressionList = null)
 {
     /// <summary>The suppression list its recipients are checked against and added to: a sub-tenant's own, else the tenant's.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string Suppressions => SuppressionList ?? TenantId;
 }
 
