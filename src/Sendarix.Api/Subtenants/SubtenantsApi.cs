@@ -2,12 +2,12 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 using Sendarix.Api.Security;
 using Sendarix.Api.Stats;
 using Sendarix.Api.Tenants;
 using Sendarix.Contracts.Subtenants;
 using Sendarix.Contracts.Tenants;
-using Microsoft.Extensions.Options;
 using Sendarix.Core.Egress;
 using Sendarix.Core.Subtenants;
 
@@ -115,7 +115,7 @@ public static class SubtenantsApi
             errors["name"] = [$"1 to {MaxNameLength} characters, or left out."];
         }
 
-        if (request.Pool is { } pool && !ApiCaller.Of(http.User)!.IsOperator)
+        if (request.Pool is not null && !ApiCaller.Of(http.User)!.IsOperator)
         {
             errors["pool"] = ["Only the operator assigns egress pools."];
         }
