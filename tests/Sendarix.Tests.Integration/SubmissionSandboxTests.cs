@@ -80,6 +80,9 @@ public sealed class SubmissionSandboxTests(RelayFixture fixture)
         var to = $"after-sandbox-{Guid.NewGuid():N}@sink.test";
         var id = await Relay.SubmitAsync(tenant, [to], "After the sandbox");
         await Relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(30), "delivered");
-        Assert.Equal([id], await Relay.SearchIdsAsync(tenant.TenantId));
+
+        // The search rows are written just after the ledger's, so the message may need a moment to be found.
+        var found = await Eventually.GetAsync(() => Relay.SearchIdsAsync(tenant.TenantId), ids => ids.Count > 0, TimeSpan.FromSeconds(10), "the message to be searchable");
+        Assert.Equal([id], found);
     }
 }
