@@ -59,7 +59,14 @@ public sealed class SubtenantTests : IAsyncLifetime
 
         // Acme is refused at MAIL FROM (once each front-end's cache of a second has passed); Globex (named by the header,
         // created on first use) and the tenant itself go on.
-        var (code, text) = await Eventually.GetAsync(() => SendAsync(acme, "ok@sink.test", ""), r => r.Item1 != 250, TimeSpan.FromSeconds(10), "Acme to be refused");
+        // A message accepted before the cache turns over is Acme's too, and is delivered: the statistics below count it.
+        var slipped = 0;
+        var (code, text) = await Eventually.GetAsync(async () =>
+        {
+            var reply = await SendAsync(acme, "ok@sink.test", "");
+            slipped += reply.Item1 == 250 ? 1 : 0;
+            return reply;
+        }, r => r.Item1 != 250, TimeSpan.FromSeconds(10), "Acme to be refused");
         Assert.Equal(550, code);
         Assert.StartsWith("5.7.1 Sending is paused for sub-tenant acme (bounce rate", text);
         var globexTo = $"globex-{Guid.NewGuid():N}@sink.test";
@@ -95,8 +102,8 @@ public sealed class SubtenantTests : IAsyncLifetime
         // Statistics count each sub-tenant apart (the tenant's own message is in no sub-tenant's group).
         var stats = await Eventually.GetAsync(
             async () => await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{platform.TenantId}/stats?groupBy=subtenant"), HttpStatusCode.OK),
-            s => Sums(s).Count == 2 && Sums(s)[0] == ("acme", 1, 4) && Sums(s)[1] == ("globex", 1, 0), TimeSpan.FromSeconds(30), "each sub-tenant counted");
-        Assert.Equal([("acme", 1L, 4L), ("globex", 1L, 0L)], Sums(stats));
+            s => Sums(s).Count == 2 && Sums(s)[0] == ("acme", 1 + slipped, 4) && Sums(s)[1] == ("globex", 1, 0), TimeSpan.FromSeconds(30), "each sub-tenant counted");
+        Assert.Equal([("acme", 1L + slipped, 4L), ("globex", 1L, 0L)], Sums(stats));
     }
 
     // Delivered and bounced per group, over every interval, in group order.

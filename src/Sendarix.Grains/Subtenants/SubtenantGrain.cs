@@ -1,6 +1,7 @@
 using Sendarix.Contracts.Subtenants;
 using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Events;
+using Sendarix.Grains.Reputation;
 using Sendarix.Storage.Events;
 
 namespace Sendarix.Grains.Subtenants;
@@ -53,14 +54,7 @@ public sealed class SubtenantGrain(
             return null;
         }
 
-        if (state.State.PausedReason is null)
-        {
-            state.State.PausedReason = reason;
-            state.State.PausedAt = time.GetUtcNow();
-            await state.WriteStateAsync();
-            await RecordAsync(EventType.TenantPaused, state.State.PausedAt.Value, reason);
-        }
-
+        await Pause.PauseAsync(reason);
         return Info();
     }
 
@@ -71,17 +65,12 @@ public sealed class SubtenantGrain(
             return null;
         }
 
-        if (state.State.PausedReason is not null)
-        {
-            state.State.PausedReason = null;
-            state.State.PausedAt = null;
-            await state.WriteStateAsync();
-            await GrainFactory.GetGrain<ITenantReputationGrain>(this.GetPrimaryKeyString()).ResetAsync();
-            await RecordAsync(EventType.TenantResumed, time.GetUtcNow(), null);
-        }
-
+        await Pause.ResumeAsync();
         return Info();
     }
+
+    SendingPause<SubtenantState> Pause => new(state, GrainFactory.GetGrain<ITenantReputationGrain>(this.GetPrimaryKeyString()), events, time,
+        (type, at, reason) => RelayEvent.ForTenant(Key.TenantId, type, at, reason, subtenant: Key.Id));
 
     public async Task<SubtenantInfo?> UpdateAsync(string? name, string? pool, bool? ownSuppressionList)
     {
@@ -109,13 +98,6 @@ public sealed class SubtenantGrain(
         return Info();
     }
 
-    Task RecordAsync(EventType type, DateTimeOffset at, string? reason)
-    {
-        var (tenantId, id) = Key;
-        var e = RelayEvent.ForTenant(tenantId, type, at, reason, subtenant: id);
-        return events.RecordAsync([e], CancellationToken.None);
-    }
-
     SubtenantInfo? Info()
     {
         if (state.State.CreatedAt is not { } created)
@@ -130,7 +112,7 @@ public sealed class SubtenantGrain(
 }
 
 [GenerateSerializer, Alias("Sendarix.SubtenantState")]
-public sealed class SubtenantState
+public sealed class SubtenantState : IPausableState
 {
     /// <summary>Set once the sub-tenant exists.</summary>
     [Id(0)] public DateTimeOffset? CreatedAt { get; set; }

@@ -4,6 +4,7 @@ using Sendarix.Contracts.Retention;
 using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Credentials;
 using Sendarix.Core.Events;
+using Sendarix.Grains.Reputation;
 using Sendarix.Storage.Events;
 using Sendarix.Storage.Tenants;
 
@@ -56,14 +57,7 @@ public sealed class TenantGrain(
             return null;
         }
 
-        if (state.State.PausedReason is null)
-        {
-            state.State.PausedReason = reason;
-            state.State.PausedAt = time.GetUtcNow();
-            await state.WriteStateAsync();
-            await events.RecordAsync([RelayEvent.ForTenant(this.GetPrimaryKeyString(), EventType.TenantPaused, state.State.PausedAt.Value, reason)], CancellationToken.None);
-        }
-
+        await Pause.PauseAsync(reason);
         return Info();
     }
 
@@ -74,17 +68,12 @@ public sealed class TenantGrain(
             return null;
         }
 
-        if (state.State.PausedReason is not null)
-        {
-            state.State.PausedReason = null;
-            state.State.PausedAt = null;
-            await state.WriteStateAsync();
-            await GrainFactory.GetGrain<ITenantReputationGrain>(this.GetPrimaryKeyString()).ResetAsync();
-            await events.RecordAsync([RelayEvent.ForTenant(this.GetPrimaryKeyString(), EventType.TenantResumed, time.GetUtcNow(), null)], CancellationToken.None);
-        }
-
+        await Pause.ResumeAsync();
         return Info();
     }
+
+    SendingPause<TenantState> Pause => new(state, GrainFactory.GetGrain<ITenantReputationGrain>(this.GetPrimaryKeyString()), events, time,
+        (type, at, reason) => RelayEvent.ForTenant(this.GetPrimaryKeyString(), type, at, reason));
 
     public async Task<TenantInfo?> SetLimitsAsync(SendingLimits limits)
     {

@@ -1,10 +1,11 @@
 using Sendarix.Contracts.Credentials;
 using Sendarix.Contracts.Tenants;
+using Sendarix.Grains.Reputation;
 
 namespace Sendarix.Grains.Tenants;
 
 [GenerateSerializer, Alias("Sendarix.TenantState")]
-public sealed class TenantState
+public sealed class TenantState : IPausableState
 {
     [Id(0)] public string? Name { get; set; }
 
