@@ -45,10 +45,11 @@ public sealed class SubtenantTests : IAsyncLifetime
         await Relay.ReadAsync(await _relay.Api.PatchAsJsonAsync($"/v1/tenants/{platform.TenantId}", new { implicitSubtenants = true }), HttpStatusCode.OK);
         var acme = platform with { Username = platform.Username + "+acme" };
 
-        // Acme's mail (named by the login) bounces: four hard bounces of four sends pause Acme.
+        // Acme's mail (named by the login) goes to the simulator's bounce@: four hard bounces of four sends pause Acme.
+        // Simulated outcomes count in a sub-tenant's window, never in the tenant's own.
         for (var i = 0; i < 4; i++)
         {
-            var id = await SubmitAsync(acme, $"bad-{i}-{Guid.NewGuid():N}@sink.test");
+            var id = await SubmitAsync(acme, $"bounce+{i}@simulator.invalid");
             await _relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(30), "bounced");
         }
 
@@ -104,6 +105,7 @@ public sealed class SubtenantTests : IAsyncLifetime
             async () => await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{platform.TenantId}/stats?groupBy=subtenant"), HttpStatusCode.OK),
             s => Sums(s).Count == 2 && Sums(s)[0] == ("acme", 1 + slipped, 4) && Sums(s)[1] == ("globex", 1, 0), TimeSpan.FromSeconds(30), "each sub-tenant counted");
         Assert.Equal([("acme", 1L + slipped, 4L), ("globex", 1L, 0L)], Sums(stats));
+        Assert.Equal(0, stats.GetProperty("reputation").GetProperty("hardBounced").GetInt32());
     }
 
     // Delivered and bounced per group, over every interval, in group order.

@@ -40,7 +40,8 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
             }));
         }
 
-        var suppress = new List<(string TenantId, string? Subtenant, string List, SuppressedRecipient Entry)>();
+        var suppress = new List<(string TenantId, string List, SuppressedRecipient Entry)>();
+        var windows = new Dictionary<string, (int Sent, int HardBounced)>(StringComparer.Ordinal);
         var deferred = new List<(string Destination, DateTimeOffset Due, DeliveryWorkItem Item)>();
         foreach (var group in outcomes)
         {
@@ -78,10 +79,23 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
                     });
                 }
 
-                if (!group.Simulated && d.Why is not null && d.Disposition.Kind is DispositionKind.Bounced or DispositionKind.Expired or DispositionKind.Failed
-                    && SuppressionRules.ReasonFor(d.Why, d.Disposition.Kind == DispositionKind.Expired) is { } reason)
+                var reason = d.Why is not null && d.Disposition.Kind is DispositionKind.Bounced or DispositionKind.Expired or DispositionKind.Failed
+                    ? SuppressionRules.ReasonFor(d.Why, d.Disposition.Kind == DispositionKind.Expired)
+                    : null;
+                if (!group.Simulated && reason is not null)
                 {
-                    suppress.Add((item.TenantId, item.Subtenant, item.Suppressions, new SuppressedRecipient(d.Recipient.Address, reason, now, item.MessageId)));
+                    suppress.Add((item.TenantId, item.Suppressions, new SuppressedRecipient(d.Recipient.Address, reason, now, item.MessageId)));
+                }
+
+                // Reputation counts final answers only: deliveries and bounces; a hard bounce is one that suppresses.
+                // A sub-tenant's mail counts in its own window only, so one customer's rates pause that customer and
+                // never the platform's other mail. Simulated outcomes count in a sub-tenant's window (a platform tests
+                // how a customer's pause reaches it) and never in a tenant's own.
+                if (d.Disposition.Kind is DispositionKind.Delivered or DispositionKind.Bounced && (!group.Simulated || item.Subtenant is not null))
+                {
+                    var key = item.Subtenant is null ? item.TenantId : ISubtenantGrain.Key(item.TenantId, item.Subtenant);
+                    var (sent, hard) = windows.GetValueOrDefault(key);
+                    windows[key] = (sent + 1, hard + (reason == SuppressionRules.HardBounce ? 1 : 0));
                 }
 
                 if (d.Disposition is { Kind: DispositionKind.Deferred, NextAttempt: { } next })
@@ -97,22 +111,15 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
         // the work to be repeated after the visibility timeout.
         await events.RecordAsync(recorded, CancellationToken.None);
 
-        // Simulated outcomes never touch a tenant's suppression list or reputation.
-        foreach (var tenant in outcomes.Where(o => !o.Simulated).GroupBy(o => o.Item.TenantId))
+        // Simulated outcomes never touch a suppression list.
+        foreach (var list in suppress.GroupBy(s => s.List))
         {
-            foreach (var list in suppress.Where(s => s.TenantId == tenant.Key).GroupBy(s => s.List))
-            {
-                await grains.GetGrain<ISuppressionGrain>(list.Key).AddAsync([.. list.Select(s => s.Entry)]);
-            }
+            await grains.GetGrain<ISuppressionGrain>(list.Key).AddAsync([.. list.Select(s => s.Entry)]);
+        }
 
-            // Reputation counts final answers only: deliveries and bounces; a hard bounce is one that suppresses. A
-            // sub-tenant's mail counts in its own window only, so one customer's rates pause that customer and never
-            // the platform's other mail.
-            foreach (var owner in tenant.GroupBy(o => o.Item.Subtenant))
-            {
-                var own = suppress.Where(s => s.TenantId == tenant.Key && s.Subtenant == owner.Key).Select(s => s.Entry).ToList();
-                await RecordReputationAsync(owner.Key is null ? tenant.Key : ISubtenantGrain.Key(tenant.Key, owner.Key), owner, own);
-            }
+        foreach (var (key, (sent, hard)) in windows)
+        {
+            await grains.GetGrain<ITenantReputationGrain>(key).RecordAsync(sent, hard, 0);
         }
 
         foreach (var destination in deferred.GroupBy(d => d.Destination))
@@ -120,15 +127,6 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
             var entries = destination.Select(d => (d.Due, d.Item)).ToList();
             await retries.AddAsync(destination.Key, entries, CancellationToken.None);
             await grains.GetGrain<IDestinationGrain>(destination.Key).ScheduleAsync(entries.Min(e => e.Due));
-        }
-    }
-
-    async Task RecordReputationAsync(string key, IEnumerable<GroupOutcome> outcomes, IReadOnlyList<SuppressedRecipient> suppressed)
-    {
-        var sent = outcomes.SelectMany(o => o.Decisions).Count(d => d.Disposition.Kind is DispositionKind.Delivered or DispositionKind.Bounced);
-        if (sent > 0)
-        {
-            await grains.GetGrain<ITenantReputationGrain>(key).RecordAsync(sent, suppressed.Count(e => e.Reason == SuppressionRules.HardBounce), 0);
         }
     }
 
