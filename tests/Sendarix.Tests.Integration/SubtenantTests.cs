@@ -83,6 +83,15 @@ public sealed class SubtenantTests : IAsyncLifetime
         Assert.DoesNotContain("X-Sendarix-Subtenant", delivered, StringComparison.OrdinalIgnoreCase);
         await AssertSubtenantAsync(globexMessage, "globex");
         await AssertSubtenantAsync(ownMessage, null);
+
+        // A search by sub-tenant finds its messages only, each naming it.
+        var found = await Eventually.GetAsync(
+            async () => await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{platform.TenantId}/messages?subtenant=Globex"), HttpStatusCode.OK),
+            p => p.GetProperty("items").GetArrayLength() > 0, TimeSpan.FromSeconds(30), "Globex's message to be searchable");
+        var hit = Assert.Single(found.GetProperty("items").EnumerateArray());
+        Assert.Equal(globexMessage, hit.GetProperty("id").GetString());
+        Assert.Equal("globex", hit.GetProperty("subtenant").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, (await _relay.Api.GetAsync($"/v1/tenants/{platform.TenantId}/messages?subtenant=a%20b")).StatusCode);
         var globex = await SubtenantAsync(platform, "globex")();
         Assert.True(globex.GetProperty("createdImplicitly").GetBoolean());
         Assert.Equal(JsonValueKind.Null, globex.GetProperty("pausedReason").ValueKind);

@@ -57,6 +57,7 @@ public sealed record RecipientResponse(
 public sealed record MessageSummaryResponse(
     string Id,
     string TenantId,
+    string? Subtenant,
     string From,
     DateTimeOffset AcceptedAt,
     string? MessageIdHeader,
@@ -66,7 +67,7 @@ public sealed record MessageSummaryResponse(
     IReadOnlyList<RecipientResponse> Recipients)
 {
     public static MessageSummaryResponse Of(MessageSummary m) =>
-        new(m.MessageId, m.TenantId, m.From, m.AcceptedAt, m.MessageIdHeader, m.Subject, m.Tags, m.Metadata, [.. m.Recipients.Select(RecipientResponse.Of)]);
+        new(m.MessageId, m.TenantId, m.Subtenant, m.From, m.AcceptedAt, m.MessageIdHeader, m.Subject, m.Tags, m.Metadata, [.. m.Recipients.Select(RecipientResponse.Of)]);
 }
 
 /// <summary>A page of messages; pass <see cref="Next"/> as 'next' for the page after it (null: there is none).</summary>

@@ -6,6 +6,7 @@ namespace Sendarix.Api.Messages;
 /// <param name="Recipient">A recipient's address, exactly (in any case).</param>
 /// <param name="Domain">A recipient's domain.</param>
 /// <param name="Sender">The envelope sender.</param>
+/// <param name="Subtenant">The sub-tenant the message is sent for.</param>
 /// <param name="MessageId">The client's Message-ID header, with or without its angle brackets.</param>
 /// <param name="Subject">The start of the Subject, in any case.</param>
 /// <param name="Tag">A tag the message carries.</param>
@@ -20,6 +21,7 @@ public sealed record MessageSearchParameters(
     string? Recipient,
     string? Domain,
     string? Sender,
+    string? Subtenant,
     string? MessageId,
     string? Subject,
     string? Tag,
@@ -39,6 +41,7 @@ public sealed record MessageSearchParameters(
         Recipient = Recipient,
         Domain = Domain,
         Sender = Sender,
+        Subtenant = Subtenant,
         MessageIdHeader = MessageId,
         SubjectPrefix = Subject,
         Tag = Tag,

@@ -1,5 +1,6 @@
 using Sendarix.Core.Bounces;
 using Sendarix.Core.Events;
+using Sendarix.Core.Subtenants;
 
 namespace Sendarix.Core.Search;
 
@@ -19,6 +20,9 @@ public sealed record MessageQuery
     public string? Domain { get; init; }
 
     public string? Sender { get; init; }
+
+    /// <summary>The sub-tenant the message is sent for, in any case.</summary>
+    public string? Subtenant { get; init; }
 
     /// <summary>The client's Message-ID header, with or without angle brackets.</summary>
     public string? MessageIdHeader { get; init; }
@@ -79,6 +83,11 @@ public sealed record MessageQuery
             problems["bounceCategory"] = [$"One of: {string.Join(", ", BounceCategories)}."];
         }
 
+        if (Subtenant is not null && !SubtenantRules.TryNormalize(Subtenant, out _, out var subtenantProblem))
+        {
+            problems["subtenant"] = [$"A sub-tenant id: this one {subtenantProblem}."];
+        }
+
         if (Since > Until)
         {
             problems["since"] = ["At or before 'until'."];
@@ -93,6 +102,11 @@ public sealed record MessageQuery
     public bool Matches(MessageSummary m)
     {
         if ((Since is { } since && m.AcceptedAt < since) || (Until is { } until && m.AcceptedAt > until))
+        {
+            return false;
+        }
+
+        if (Subtenant is { } subtenant && !string.Equals(m.Subtenant, subtenant.Trim(), StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }

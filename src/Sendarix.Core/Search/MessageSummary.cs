@@ -9,6 +9,7 @@ namespace Sendarix.Core.Search;
 public sealed record MessageSummary(
     string MessageId,
     string TenantId,
+    string? Subtenant,
     DateTimeOffset AcceptedAt,
     string From,
     string? MessageIdHeader,

@@ -15,7 +15,7 @@ public sealed class MessagesModel(MessageSearch search, IGrainFactory grains) : 
 
     public string? TenantId { get; private set; }
 
-    public MessageSearchParameters Filters { get; private set; } = new(null, null, null, null, null, null, null, null, null, null, null, null, null);
+    public MessageSearchParameters Filters { get; private set; } = new(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
     public MessagePage? Found { get; private set; }
 
@@ -59,7 +59,7 @@ public sealed class MessagesModel(MessageSearch search, IGrainFactory grains) : 
     // An empty field of the form is no filter.
     static MessageSearchParameters Blank(MessageSearchParameters f) => f with
     {
-        Recipient = Value(f.Recipient), Domain = Value(f.Domain), Sender = Value(f.Sender), MessageId = Value(f.MessageId), Subject = Value(f.Subject),
+        Recipient = Value(f.Recipient), Domain = Value(f.Domain), Sender = Value(f.Sender), Subtenant = Value(f.Subtenant), MessageId = Value(f.MessageId), Subject = Value(f.Subject),
         Tag = Value(f.Tag), Metadata = Value(f.Metadata), Status = Value(f.Status), BounceCategory = Value(f.BounceCategory), Next = Value(f.Next),
     };
 

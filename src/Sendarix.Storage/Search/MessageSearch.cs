@@ -123,6 +123,11 @@ public sealed class MessageSearch(StorageClients storage, IOptions<SearchOptions
             conditions.Add($"{SummaryRows.StatusFlag(status)} eq true");
         }
 
+        if (query.Subtenant is { } subtenant)
+        {
+            conditions.Add(TableClient.CreateQueryFilter($"Subtenant eq {subtenant.Trim().ToLowerInvariant()}"));
+        }
+
         if (query.BounceCategory is { } category)
         {
             conditions.Add($"{SummaryRows.CategoryFlag(category)} eq true");

@@ -38,6 +38,7 @@ internal static class SummaryRows
         var row = new TableEntity(tenantId, local)
         {
             ["From"] = context.From,
+            ["Subtenant"] = events[0].Subtenant,
             ["MessageIdHeader"] = context.MessageIdHeader,
             ["Subject"] = context.Subject,
             [SubjectKeyProperty] = context.Subject is { } subject ? SubjectKey(subject) : null,
@@ -98,7 +99,7 @@ internal static class SummaryRows
             .Select(r => new RecipientStanding(r.Index, r.Stored.Address, Enum.Parse<EventType>(r.Stored.Status), r.Stored.Sequence, r.Stored.UpdatedAt,
                 r.Stored.Attempts, r.Stored.Reply, r.Stored.BounceCategory, r.Stored.NextAttempt))
             .ToList();
-        return new MessageSummary(id.ToString(), id.TenantId, row.GetDateTimeOffset("AcceptedAt") ?? default, row.GetString("From") ?? "",
+        return new MessageSummary(id.ToString(), id.TenantId, row.GetString("Subtenant"), row.GetDateTimeOffset("AcceptedAt") ?? default, row.GetString("From") ?? "",
             row.GetString("MessageIdHeader"), row.GetString("Subject"),
             row.GetString("Tags") is { } tags ? JsonSerializer.Deserialize(tags, StorageJson.Default.IReadOnlyListString) ?? [] : [],
             row.GetString("Metadata") is { } metadata

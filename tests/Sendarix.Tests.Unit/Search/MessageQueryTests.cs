@@ -8,7 +8,7 @@ public sealed class MessageQueryTests
 {
     static readonly DateTimeOffset T0 = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
 
-    static readonly MessageSummary Message = new("t1-abc", "t1", T0, "app@sender.test", "id-1@client.test", "Invoice 42 for March", ["billing"],
+    static readonly MessageSummary Message = new("t1-abc", "t1", "acme", T0, "app@sender.test", "id-1@client.test", "Invoice 42 for March", ["billing"],
         new Dictionary<string, string> { ["customer"] = "c-7" }.AsReadOnly(),
         [
             new RecipientStanding(0, "ann@one.test", EventType.Delivered, 1, T0, 1, "250 ok", null, null),
@@ -58,14 +58,22 @@ public sealed class MessageQueryTests
     }
 
     [Fact]
+    public void A_sub_tenant_matches_in_any_case_and_a_tenant_s_own_message_is_in_none()
+    {
+        Assert.True(new MessageQuery { Subtenant = "ACME" }.Matches(Message));
+        Assert.False(new MessageQuery { Subtenant = "globex" }.Matches(Message));
+        Assert.False(new MessageQuery { Subtenant = "acme" }.Matches(Message with { Subtenant = null }));
+    }
+
+    [Fact]
     public void Bad_filters_are_named()
     {
         Assert.Empty(new MessageQuery { Recipient = "a@b.c", BounceCategory = "spam_block" }.Problems());
         var problems = new MessageQuery
         {
-            Tag = " ", Metadata = "no-pair", BounceCategory = "nope", Sender = new string('a', 1000), Since = T0, Until = T0.AddDays(-1),
+            Tag = " ", Metadata = "no-pair", BounceCategory = "nope", Sender = new string('a', 1000), Since = T0, Until = T0.AddDays(-1), Subtenant = "a b",
         }.Problems();
-        Assert.Equal(["bounceCategory", "metadata", "sender", "since", "tag"], problems.Keys.Order());
+        Assert.Equal(["bounceCategory", "metadata", "sender", "since", "subtenant", "tag"], problems.Keys.Order());
     }
 
     [Theory]
