@@ -13,6 +13,7 @@ using Sendarix.Api.Destinations;
 using Sendarix.Api.Domains;
 using Sendarix.Api.Egress;
 using Sendarix.Api.Events;
+using Sendarix.Api.Held;
 using Sendarix.Api.Messages;
 using Sendarix.Api.Providers;
 using Sendarix.Api.Security;
@@ -91,7 +92,8 @@ public static class ManagementApi
             .MapWebhookDeliveriesApi()
             .MapUpstreamsApi()
             .MapOAuthIssuersApi()
-            .MapSubtenantsApi();
+            .MapSubtenantsApi()
+            .MapHeldApi();
         return app;
     }
 }

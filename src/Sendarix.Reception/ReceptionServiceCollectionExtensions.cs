@@ -10,6 +10,9 @@ public static class ReceptionServiceCollectionExtensions
     public static IServiceCollection AddSmtpFrontEnd(this IServiceCollection services)
     {
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Spam.SpamFilterOptions>().BindConfiguration(Spam.SpamFilterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Spam.RspamdScanner>();
+        services.AddSingleton<Spam.SpamCheck>();
         services.AddSendarixAcceptance();
         services.AddSingleton<ServerCertificate>();
         services.AddSingleton<Protocol.SmtpDrain>();

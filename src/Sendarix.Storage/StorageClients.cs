@@ -26,6 +26,7 @@ public sealed class StorageClients
         Tenants = Tables.GetTableClient($"{o.Prefix}Tenants");
         Bodies = Blobs.GetBlobContainerClient($"{o.Prefix}-bodies");
         WebhookAttempts = Tables.GetTableClient($"{o.Prefix}WebhookAttempts");
+        Held = Tables.GetTableClient($"{o.Prefix}Held");
         SearchSummaries = ReportingTables.GetTableClient($"{o.Prefix}SearchSummaries");
         Stats = ReportingTables.GetTableClient($"{o.Prefix}Stats");
         _searchIndexes = Enum.GetValues<SearchField>().ToDictionary(f => f, f => ReportingTables.GetTableClient($"{o.Prefix}SearchBy{f}"));
@@ -79,6 +80,9 @@ public sealed class StorageClients
     /// <summary>Webhook delivery attempts, partitioned by tenant and endpoint, newest first.</summary>
     public TableClient WebhookAttempts { get; }
 
+    /// <summary>Messages held back as spam, partitioned by tenant, newest first.</summary>
+    public TableClient Held { get; }
+
     /// <summary>Messages as search shows them, one summary row each, partitioned by tenant.</summary>
     public TableClient SearchSummaries { get; }
 
@@ -107,6 +111,7 @@ public sealed class StorageClients
         await Tenants.CreateIfNotExistsAsync(cancellationToken);
         await Bodies.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await WebhookAttempts.CreateIfNotExistsAsync(cancellationToken);
+        await Held.CreateIfNotExistsAsync(cancellationToken);
         await SearchSummaries.CreateIfNotExistsAsync(cancellationToken);
         await Stats.CreateIfNotExistsAsync(cancellationToken);
         foreach (var index in _searchIndexes.Values)

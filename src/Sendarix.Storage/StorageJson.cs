@@ -14,6 +14,7 @@ namespace Sendarix.Storage;
 [JsonSerializable(typeof(DeliveryWorkItem))]
 [JsonSerializable(typeof(List<DeliveryWorkItem>))]
 [JsonSerializable(typeof(RelayEvent))]
+[JsonSerializable(typeof(Sendarix.Core.Spam.SpamVerdict))]
 [JsonSerializable(typeof(List<RelayEvent>))]
 [JsonSerializable(typeof(Webhooks.WebhookDelivery))]
 [JsonSerializable(typeof(Search.StoredStanding))]

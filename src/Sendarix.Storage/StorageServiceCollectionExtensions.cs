@@ -22,6 +22,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<MessageLedger>();
         services.AddSingleton<WorkQueue>();
         services.AddSingleton<RetryStore>();
+        services.AddSingleton<Held.HeldMailStore>();
         services.AddSingleton<DestinationIndex>();
         services.AddSingleton<TenantEventLog>();
         services.AddOptions<Search.SearchOptions>().BindConfiguration(Search.SearchOptions.Section).ValidateDataAnnotations().ValidateOnStart();

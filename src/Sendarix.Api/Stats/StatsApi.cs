@@ -149,9 +149,10 @@ public sealed record DeliveryTimeResponse(long? P50Ms, long? P95Ms, long? P99Ms)
 
 /// <summary>The tenant's reputation window: what it sent and how much bounced or was complained about, and the rates that would pause it.</summary>
 public sealed record ReputationResponse(double WindowDays, int Sent, int HardBounced, int Complained, double? BounceRate, double? ComplaintRate, int MinimumSends,
-    double MaxBounceRate, double MaxComplaintRate)
+    double MaxBounceRate, double MaxComplaintRate, int SpamRefused, int MaxSpamRefusals)
 {
     public static ReputationResponse Of(ReputationStanding r) =>
         new(r.Window.TotalDays, r.Sent, r.HardBounced, r.Complained, r.Sent == 0 ? null : Math.Round((double)r.HardBounced / r.Sent, 4),
-            r.Sent == 0 ? null : Math.Round((double)r.Complained / r.Sent, 4), r.MinimumSends, r.MaxBounceRate, r.MaxComplaintRate);
+            r.Sent == 0 ? null : Math.Round((double)r.Complained / r.Sent, 4), r.MinimumSends, r.MaxBounceRate, r.MaxComplaintRate,
+            r.SpamRefused, r.MaxSpamRefusals);
 }

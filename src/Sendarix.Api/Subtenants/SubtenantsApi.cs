@@ -9,6 +9,7 @@ using Sendarix.Api.Tenants;
 using Sendarix.Contracts.Subtenants;
 using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Egress;
+using Sendarix.Core.Spam;
 using Sendarix.Core.Subtenants;
 
 namespace Sendarix.Api.Subtenants;
@@ -124,13 +125,24 @@ public static class SubtenantsApi
             errors["pool"] = [$"'{named}' is not a configured egress pool ({string.Join(", ", egress.Value.Pools.Keys)}); \"\" returns it to the tenant's pool."];
         }
 
+        // A platform may hold its customers' mail to a stricter policy; only the operator lets spam through.
+        if (SpamFilterSetting.Problem(request.SpamFilter) is { } spamProblem)
+        {
+            errors["spamFilter"] = [spamProblem];
+        }
+        else if (SpamPolicies.TryParse(request.SpamFilter, out var policy) && policy is SpamPolicy.Off or SpamPolicy.Tag && !ApiCaller.Of(http.User)!.IsOperator)
+        {
+            errors["spamFilter"] = ["A tenant's key may set hold, reject or default; off and tag are the operator's."];
+        }
+
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
         var subtenant = await FindAsync(grains, tenantId, subtenantId) is { } found
-            ? await grains.GetGrain<ISubtenantGrain>(ISubtenantGrain.Key(tenantId, found.Id)).UpdateAsync(name, request.Pool, request.OwnSuppressionList)
+            ? await grains.GetGrain<ISubtenantGrain>(ISubtenantGrain.Key(tenantId, found.Id))
+                .UpdateAsync(name, request.Pool, request.OwnSuppressionList, SpamFilterSetting.Change(request.SpamFilter))
             : null;
         return subtenant is null ? NotFound(tenantId, subtenantId) : TypedResults.Ok(SubtenantResponse.From(subtenant, null));
     }
@@ -169,15 +181,15 @@ public static class SubtenantsApi
 public sealed record PutSubtenantRequest(string? Name = null);
 
 /// <summary>What to change; what is left out stays as it is.</summary>
-public sealed record UpdateSubtenantRequest(string? Name = null, string? Pool = null, bool? OwnSuppressionList = null);
+public sealed record UpdateSubtenantRequest(string? Name = null, string? Pool = null, bool? OwnSuppressionList = null, string? SpamFilter = null);
 
 public sealed record SubtenantPage(IReadOnlyList<SubtenantResponse> Items, string? Next);
 
 /// <summary>A sub-tenant; <see cref="Reputation"/> is given when one sub-tenant is asked for.</summary>
 public sealed record SubtenantResponse(string Id, string? Name, DateTimeOffset CreatedAt, bool CreatedImplicitly, string? PausedReason, DateTimeOffset? PausedAt,
-    SendingLimits Limits, string? Pool, bool OwnSuppressionList, ReputationResponse? Reputation)
+    SendingLimits Limits, string? Pool, bool OwnSuppressionList, string SpamFilter, ReputationResponse? Reputation)
 {
     public static SubtenantResponse From(SubtenantInfo s, ReputationStanding? reputation) =>
         new(s.Id, s.Name, s.CreatedAt, s.CreatedImplicitly, s.PausedReason, s.PausedAt, s.Limits ?? SendingLimits.None, s.Pool, s.OwnSuppressionList,
-            reputation is null ? null : ReputationResponse.Of(reputation));
+            SpamFilterSetting.Name(s.SpamFilter), reputation is null ? null : ReputationResponse.Of(reputation));
 }

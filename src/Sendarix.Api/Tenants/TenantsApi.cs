@@ -87,6 +87,11 @@ public static class TenantsApi
             });
         }
 
+        if (SpamFilterSetting.Problem(request.SpamFilter) is { } spamProblem)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["spamFilter"] = [spamProblem] });
+        }
+
         if (request.RetentionDays is { } days && days != 0 && days is < RetentionRules.MinDays or > RetentionRules.MaxDays)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
@@ -100,7 +105,7 @@ public static class TenantsApi
         {
             tenant = await grains.GetGrain<ITenantGrain>(tenantId).UpdateSettingsAsync(
                 new TenantSettingsChange(request.AllowUnverifiedSenders, request.AllowSubdomains, request.RejectSuppressedRecipients, request.Pool, request.RetentionDays,
-                    request.DeliveryStatusNotifications, request.ImplicitSubtenants, request.MaxSubtenants));
+                    request.DeliveryStatusNotifications, request.ImplicitSubtenants, request.MaxSubtenants, SpamFilterSetting.Change(request.SpamFilter)));
         }
 
         return tenant is null ? TypedResultsProblem.NotFound($"Tenant '{tenantId}'") : TypedResults.Ok(TenantResponse.From(tenant));
@@ -168,16 +173,16 @@ public sealed record CreateTenantRequest([property: Required] string? Name);
 
 /// <summary>Settings to change; those left out stay as they are.</summary>
 public sealed record UpdateTenantRequest(bool? AllowUnverifiedSenders, bool? AllowSubdomains, bool? RejectSuppressedRecipients, string? Pool, int? RetentionDays = null,
-    bool? DeliveryStatusNotifications = null, bool? ImplicitSubtenants = null, int? MaxSubtenants = null);
+    bool? DeliveryStatusNotifications = null, bool? ImplicitSubtenants = null, int? MaxSubtenants = null, string? SpamFilter = null);
 
 /// <summary>The days a tenant's messages are kept (and whether that is the relay's default), and the last sweep.</summary>
 public sealed record RetentionResponse(int RetentionDays, bool IsDefault, RetentionReport? LastSweep);
 
 public sealed record TenantResponse(string Id, string Name, DateTimeOffset CreatedAt, bool AllowUnverifiedSenders, bool AllowSubdomains,
     bool RejectSuppressedRecipients, SendingLimits Limits, string? PausedReason, DateTimeOffset? PausedAt, string? Pool, int? RetentionDays,
-    bool DeliveryStatusNotifications, bool ImplicitSubtenants, int MaxSubtenants)
+    bool DeliveryStatusNotifications, bool ImplicitSubtenants, int MaxSubtenants, string SpamFilter)
 {
     public static TenantResponse From(TenantInfo t) => new(t.Id, t.Name, t.CreatedAt, t.AllowUnverifiedSenders, t.AllowSubdomains,
         t.RejectSuppressedRecipients, t.Limits ?? SendingLimits.None, t.PausedReason, t.PausedAt, t.Pool, t.RetentionDays, t.DeliveryStatusNotifications,
-        t.ImplicitSubtenants, t.MaxSubtenants ?? SubtenantRules.DefaultMaxPerTenant);
+        t.ImplicitSubtenants, t.MaxSubtenants ?? SubtenantRules.DefaultMaxPerTenant, SpamFilterSetting.Name(t.SpamFilter));
 }

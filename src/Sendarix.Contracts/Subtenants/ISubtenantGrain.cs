@@ -31,10 +31,10 @@ public interface ISubtenantGrain : IGrainWithStringKey
     Task<SubtenantInfo?> ResumeAsync();
 
     /// <summary>
-    /// Changes its name, its egress pool ("": none, so the tenant's) or whether it keeps its own suppression list; each
-    /// null stays as it is. Null when it does not exist.
+    /// Changes its name, its egress pool ("": none, so the tenant's), whether it keeps its own suppression list or its
+    /// spam policy; each null stays as it is. Null when it does not exist.
     /// </summary>
-    Task<SubtenantInfo?> UpdateAsync(string? name, string? pool, bool? ownSuppressionList);
+    Task<SubtenantInfo?> UpdateAsync(string? name, string? pool, bool? ownSuppressionList, Tenants.SpamFilterChange? spamFilter = null);
 
     /// <summary>Replaces its sending limits, which hold within the tenant's; null when it does not exist.</summary>
     Task<SubtenantInfo?> SetLimitsAsync(Tenants.SendingLimits limits);
@@ -61,7 +61,8 @@ public sealed record SubtenantInfo(
     [property: Id(6)] DateTimeOffset? PausedAt = null,
     [property: Id(7)] Tenants.SendingLimits? Limits = null,
     [property: Id(8)] string? Pool = null,
-    [property: Id(9)] bool OwnSuppressionList = false)
+    [property: Id(9)] bool OwnSuppressionList = false,
+    [property: Id(10)] Sendarix.Core.Spam.SpamPolicy? SpamFilter = null)
 {
     /// <summary>The suppression list its mail is checked against and adds to: its own, or the tenant's.</summary>
     public string SuppressionList => OwnSuppressionList ? ISubtenantGrain.Key(TenantId, Id) : TenantId;

@@ -9,6 +9,9 @@ public interface ITenantReputationGrain : IGrainWithStringKey
 {
     Task RecordAsync(int sent, int bounced, int complained);
 
+    /// <summary>Counts messages its spam filter refused (rejected or held); enough of them pause it.</summary>
+    Task RecordSpamAsync(int refused);
+
     /// <summary>Forgets the window, as when an operator resumes the tenant.</summary>
     Task ResetAsync();
 
@@ -29,4 +32,6 @@ public sealed record ReputationStanding(
     [property: Id(3)] int Complained,
     [property: Id(4)] int MinimumSends,
     [property: Id(5)] double MaxBounceRate,
-    [property: Id(6)] double MaxComplaintRate);
+    [property: Id(6)] double MaxComplaintRate,
+    [property: Id(7)] int SpamRefused = 0,
+    [property: Id(8)] int MaxSpamRefusals = 0);

@@ -8,6 +8,7 @@ namespace Sendarix.Contracts.Tenants;
 /// (null: the default pool). <see cref="RetentionDays"/> is how long its messages are kept (null: the relay's default).
 /// <see cref="ImplicitSubtenants"/> creates a sub-tenant on the first message that names it (off: unknown ones are
 /// refused); <see cref="MaxSubtenants"/> is how many it may have (null: <c>SubtenantRules.DefaultMaxPerTenant</c>).
+/// <see cref="SpamFilter"/> is its spam policy (null: the relay's default).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Sendarix.TenantInfo")]
 public sealed record TenantInfo(
@@ -24,4 +25,5 @@ public sealed record TenantInfo(
     [property: Id(10)] int? RetentionDays = null,
     [property: Id(11)] bool DeliveryStatusNotifications = false,
     [property: Id(12)] bool ImplicitSubtenants = false,
-    [property: Id(13)] int? MaxSubtenants = null);
+    [property: Id(13)] int? MaxSubtenants = null,
+    [property: Id(14)] Sendarix.Core.Spam.SpamPolicy? SpamFilter = null);

@@ -13,4 +13,5 @@ public sealed record TenantSettingsChange(
     [property: Id(4)] int? RetentionDays = null,
     [property: Id(5)] bool? DeliveryStatusNotifications = null,
     [property: Id(6)] bool? ImplicitSubtenants = null,
-    [property: Id(7)] int? MaxSubtenants = null);
+    [property: Id(7)] int? MaxSubtenants = null,
+    [property: Id(8)] SpamFilterChange? SpamFilter = null);

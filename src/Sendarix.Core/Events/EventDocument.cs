@@ -33,7 +33,8 @@ public sealed record EventDocument(
     string? EndpointId,
     string? EnvelopeId = null,
     string? OriginalRecipient = null,
-    string? Subtenant = null)
+    string? Subtenant = null,
+    SpamDocument? Spam = null)
 {
     public static EventDocument Of(RelayEvent e)
     {
@@ -42,6 +43,17 @@ public sealed record EventDocument(
             e.Message?.MessageId, e.Message?.MessageIdHeader, e.Message?.Subject, e.Message?.From,
             e.Recipient, message ? e.Sequence : null, message ? e.Attempt : null, e.Reply, e.EnhancedStatus, e.BounceCategory, e.Permanent,
             e.RemoteHost, e.EgressIp, e.NextAttempt, e.Message?.Tags, e.Message?.Metadata, e.Sandbox,
-            e.Username, e.RemoteAddress, e.Detail, e.EndpointId, e.Message?.EnvelopeId, e.OriginalRecipient, e.Subtenant);
+            e.Username, e.RemoteAddress, e.Detail, e.EndpointId, e.Message?.EnvelopeId, e.OriginalRecipient, e.Subtenant,
+            e.Spam is null ? null : SpamDocument.Of(e.Spam));
     }
+}
+
+/// <summary>
+/// A spam verdict as events show it: rspamd's score, the score it rejects at, its action ("no action", "add header",
+/// "reject"...) and the symbols that weighed most; or, with <see cref="Unscanned"/>, why the message was not scanned.
+/// </summary>
+public sealed record SpamDocument(double Score, double RequiredScore, string Action, IReadOnlyList<Spam.SpamSymbol> Symbols, string? Unscanned)
+{
+    public static SpamDocument Of(Spam.SpamVerdict v) =>
+        new(v.Score, v.RequiredScore, v.Unscanned is null ? Spam.RspamdReply.Name(v.Action) : "unscanned", v.Symbols, v.Unscanned);
 }

@@ -35,6 +35,15 @@ public enum EventType
 
     /// <summary>A test event sent to a webhook endpoint on request.</summary>
     Test,
+
+    /// <summary>Accepted, and held back from delivery as spam until released, deleted or expired.</summary>
+    Held,
+
+    /// <summary>A held recipient was released through the API and goes to delivery.</summary>
+    Released,
+
+    /// <summary>A message was refused at the end of data as spam; nothing was stored, so the event names no message id.</summary>
+    SpamRejected,
 }
 
 /// <summary>The public names of event types, as the API and webhooks show them.</summary>
@@ -55,6 +64,9 @@ public static class EventTypes
         [EventType.AuthRefusedNetwork] = "auth.refused_network",
         [EventType.EndpointDisabled] = "webhook.endpoint_disabled",
         [EventType.Test] = "webhook.test",
+        [EventType.Held] = "held",
+        [EventType.Released] = "released",
+        [EventType.SpamRejected] = "spam_rejected",
     };
 
     static readonly Dictionary<string, EventType> ByName = Names.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
@@ -68,5 +80,5 @@ public static class EventTypes
     public static bool TryParse(string? name, out EventType type) => ByName.TryGetValue(name ?? "", out type);
 
     /// <summary>Whether the event is about a message's recipient (it has a message id) rather than the tenant.</summary>
-    public static bool IsMessageEvent(EventType type) => type <= EventType.Complained;
+    public static bool IsMessageEvent(EventType type) => type <= EventType.Complained || type is EventType.Held or EventType.Released;
 }

@@ -58,6 +58,9 @@ public sealed record RelayEvent
 
     public DateTimeOffset? NextAttempt { get; init; }
 
+    /// <summary>The spam filter's verdict on the message (or why it has none), when the message was scanned.</summary>
+    public Spam.SpamVerdict? Spam { get; init; }
+
     /// <summary>Acted out by the mailbox simulator: nothing was sent.</summary>
     public bool Sandbox { get; init; }
 

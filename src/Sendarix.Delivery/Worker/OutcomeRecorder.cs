@@ -2,11 +2,13 @@ using System.Collections.ObjectModel;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sendarix.Contracts.Destinations;
+using Sendarix.Contracts.Held;
 using Sendarix.Contracts.Subtenants;
 using Sendarix.Contracts.Suppression;
 using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Events;
 using Sendarix.Core.Retry;
+using Sendarix.Core.Spam;
 using Sendarix.Core.Suppression;
 using Sendarix.Storage.Events;
 using Sendarix.Storage.Queue;
@@ -26,17 +28,27 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
 {
     /// <param name="items">The work taken: items whose recipients have no event yet get their accepted events.</param>
     /// <param name="outcomes">The decisions for the items' recipients, per destination domain.</param>
-    public async Task RecordAsync(IReadOnlyList<DeliveryWorkItem> items, IReadOnlyList<GroupOutcome> outcomes)
+    /// <param name="held">Items held back as spam (their rows written): each recipient's held event follows its accepted one.</param>
+    public async Task RecordAsync(IReadOnlyList<DeliveryWorkItem> items, IReadOnlyList<GroupOutcome> outcomes, IReadOnlyList<DeliveryWorkItem>? held = null)
     {
         var now = time.GetUtcNow();
         var recorded = new List<RelayEvent>();
         foreach (var item in items)
         {
-            var context = Context(item);
-            recorded.AddRange(item.Recipients.Where(r => r.Sequence == 0).Select(r => Event(item, context, r, EventType.Accepted, 0, item.AcceptedAt, item.TraceParent) with
+            var context = WorkItemEvents.Context(item);
+            recorded.AddRange(item.Recipients.Where(r => r.Sequence == 0).Select(r => WorkItemEvents.ForRecipient(item, context, r, EventType.Accepted, 0, item.AcceptedAt, item.TraceParent) with
             {
                 Reply = $"250 2.0.0 OK: queued as {item.MessageId}",
                 Sandbox = IsSandbox(r.Address),
+            }));
+        }
+
+        foreach (var item in held ?? [])
+        {
+            var context = WorkItemEvents.Context(item);
+            recorded.AddRange(item.Recipients.Select(r => WorkItemEvents.ForRecipient(item, context, r, EventType.Held, 1, now, item.TraceParent) with
+            {
+                Reply = $"250 2.0.0 Held as spam ({SpamRules.RefusalReason(item.Spam!)})",
             }));
         }
 
@@ -46,7 +58,7 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
         foreach (var group in outcomes)
         {
             var item = group.Item;
-            var context = Context(item);
+            var context = WorkItemEvents.Context(item);
 
             // What follows from this round continues its span: the events' webhooks and, for deferred recipients, the retry.
             var trace = RelayTracing.TraceParent(group.Span) ?? item.TraceParent;
@@ -56,7 +68,7 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
                 var type = TypeOf(d.Disposition.Kind);
                 var sequence = d.Recipient.Sequence + 1;
                 var deferrals = d.Recipient.Deferrals + (type == EventType.Deferred ? 1 : 0);
-                var e = Event(item, context, d.Recipient, type, sequence, now, trace) with
+                var e = WorkItemEvents.ForRecipient(item, context, d.Recipient, type, sequence, now, trace) with
                 {
                     Attempt = d.Attempts,
                     Deferrals = deferrals,
@@ -73,7 +85,7 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
                 // A complaint arrives after the delivery: the next step of the recipient's history.
                 if (group.Complaints?.Contains(d.Recipient.Index) == true)
                 {
-                    recorded.Add(Event(item, context, d.Recipient, EventType.Complained, sequence + 1, now.AddTicks(1), trace) with
+                    recorded.Add(WorkItemEvents.ForRecipient(item, context, d.Recipient, EventType.Complained, sequence + 1, now.AddTicks(1), trace) with
                     {
                         Attempt = d.Attempts, Reply = "feedback report: abuse (simulated)", Sandbox = true,
                     });
@@ -122,6 +134,11 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
             await grains.GetGrain<ITenantReputationGrain>(key).RecordAsync(sent, hard, 0);
         }
 
+        foreach (var tenant in (held ?? []).Select(i => i.TenantId).Distinct())
+        {
+            await grains.GetGrain<IHeldMailGrain>(tenant).WatchAsync();
+        }
+
         foreach (var destination in deferred.GroupBy(d => d.Destination))
         {
             var entries = destination.Select(d => (d.Due, d.Item)).ToList();
@@ -142,26 +159,6 @@ internal sealed partial class OutcomeRecorder(EventRecorder events, RetryStore r
         DispositionKind.Expired => EventType.Expired,
         DispositionKind.Suppressed => EventType.Suppressed,
         _ => EventType.Failed,
-    };
-
-    static EventMessage Context(DeliveryWorkItem item) =>
-        new(item.MessageId, item.From, item.MessageIdHeader, item.Subject, item.Tags ?? [], item.Metadata ?? ReadOnlyDictionary<string, string>.Empty, item.EnvelopeId);
-
-    static RelayEvent Event(DeliveryWorkItem item, EventMessage context, WorkRecipient recipient, EventType type, int sequence, DateTimeOffset time, string? trace) => new()
-    {
-        Id = EventIds.ForRecipient(item.MessageId, recipient.Index, sequence, type),
-        Type = type,
-        Time = time,
-        TenantId = item.TenantId,
-        Subtenant = item.Subtenant,
-        Message = context,
-        Recipient = recipient.Address,
-        RecipientIndex = recipient.Index,
-        Sequence = sequence,
-        Attempt = recipient.Attempts,
-        Deferrals = recipient.Deferrals,
-        OriginalRecipient = recipient.OriginalRecipient,
-        TraceParent = trace,
     };
 
     [LoggerMessage(EventId = 4101, EventName = "DeliveryOutcome", Level = LogLevel.Information,

@@ -28,6 +28,8 @@ internal sealed partial class WorkConsumer(
     DeliveryPlanner planner,
     Dispatcher dispatcher,
     OutcomeRecorder recorder,
+    Storage.Held.HeldMailStore held,
+    IOptions<Core.Retry.RetryOptions> retry,
     Reports.StatusNotifier notifier,
     IServiceProvider services,
     IOptions<DeliveryOptions> options,
@@ -149,6 +151,15 @@ internal sealed partial class WorkConsumer(
                 LogUnconfirmedDropped(logger, message.Items.Count - items.Count, message.Id);
             }
 
+            // Spam held at acceptance goes to the hold, not to delivery: its row is written before its held event.
+            var holding = items.Where(i => i.Held == true).ToList();
+            if (holding.Count > 0)
+            {
+                items = [.. items.Where(i => i.Held != true)];
+                await held.AddAsync([.. holding.Select(i => new Storage.Held.HeldMessage(i with { Recipients = [.. i.Recipients.Select(r => r with { Sequence = 1 })] },
+                    time.GetUtcNow(), i.AcceptedAt + retry.Value.MaxLifetime))], stoppingToken);
+            }
+
             var content = await LoadBodiesAsync(items, stoppingToken);
             foreach (var item in items)
             {
@@ -157,7 +168,7 @@ internal sealed partial class WorkConsumer(
 
             outcomes = await Task.WhenAll(items.SelectMany(item => item.Recipients.GroupBy(r => DomainOf(r.Address))
                 .Select(g => DeliverAsync(transport, item, g.Key, g.ToList(), content[item], stoppingToken))));
-            await recorder.RecordAsync(items, outcomes);
+            await recorder.RecordAsync([.. items, .. holding], outcomes, holding);
             await lease.CompleteAsync();
             completed = true;
         }

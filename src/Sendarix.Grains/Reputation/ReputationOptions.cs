@@ -24,5 +24,9 @@ public sealed class ReputationOptions
     [Range(0.0, 1.0)]
     public double MaxComplaintRate { get; set; } = ReputationThresholds.Default.MaxComplaintRate;
 
-    public ReputationThresholds Thresholds => new(MinimumSends, MaxBounceRate, MaxComplaintRate);
+    /// <summary>Messages refused as spam (rejected or held) in the window at which the tenant is paused, however much it sent.</summary>
+    [Range(1, 10_000_000)]
+    public int MaxSpamRefusals { get; set; } = ReputationThresholds.DefaultMaxSpamRefusals;
+
+    public ReputationThresholds Thresholds => new(MinimumSends, MaxBounceRate, MaxComplaintRate, MaxSpamRefusals);
 }

@@ -21,10 +21,10 @@ public sealed partial class TenantReputationGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _window.Restore(state.State.Buckets.Select(b => (b.Start, b.Sent, b.Bounced, b.Complained)));
+        _window.Restore(state.State.Buckets.Select(b => (b.Start, b.Sent, b.Bounced, b.Complained, b.Spam)));
         _save = new WriteBehind(this, async ct =>
         {
-            state.State.Buckets = _window.Buckets(time.GetUtcNow()).Select(b => new ReputationBucket(b.Start, b.Sent, b.Bounced, b.Complained)).ToList();
+            state.State.Buckets = _window.Buckets(time.GetUtcNow()).Select(b => new ReputationBucket(b.Start, b.Sent, b.Bounced, b.Complained, b.Spam)).ToList();
             await state.WriteStateAsync(ct);
         });
         return Task.CompletedTask;
@@ -32,10 +32,21 @@ public sealed partial class TenantReputationGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _save.FlushAsync(cancellationToken);
 
-    public async Task RecordAsync(int sent, int bounced, int complained)
+    public Task RecordAsync(int sent, int bounced, int complained)
+    {
+        _window.Record(time.GetUtcNow(), sent, bounced, complained);
+        return JudgeAsync();
+    }
+
+    public Task RecordSpamAsync(int refused)
+    {
+        _window.RecordSpam(time.GetUtcNow(), refused);
+        return JudgeAsync();
+    }
+
+    async Task JudgeAsync()
     {
         var now = time.GetUtcNow();
-        _window.Record(now, sent, bounced, complained);
         _save.Changed();
         if (_window.PauseReason(now, options.Value.Thresholds) is { } reason)
         {
@@ -62,7 +73,8 @@ public sealed partial class TenantReputationGrain(
     {
         var (sent, bounced, complained) = _window.Totals(time.GetUtcNow());
         var o = options.Value;
-        return Task.FromResult(new ReputationStanding(o.Window, sent, bounced, complained, o.MinimumSends, o.MaxBounceRate, o.MaxComplaintRate));
+        return Task.FromResult(new ReputationStanding(o.Window, sent, bounced, complained, o.MinimumSends, o.MaxBounceRate, o.MaxComplaintRate,
+            _window.SpamRefusals(time.GetUtcNow()), o.MaxSpamRefusals));
     }
 
     [LoggerMessage(EventId = 3201, EventName = "TenantPaused", Level = LogLevel.Warning, Message = "Tenant or sub-tenant {TenantId} paused: {Reason}")]
@@ -80,4 +92,5 @@ public sealed record ReputationBucket(
     [property: Id(0)] DateTimeOffset Start,
     [property: Id(1)] int Sent,
     [property: Id(2)] int Bounced,
-    [property: Id(3)] int Complained);
+    [property: Id(3)] int Complained,
+    [property: Id(4)] int Spam = 0);

@@ -72,7 +72,7 @@ public sealed class SubtenantGrain(
     SendingPause<SubtenantState> Pause => new(state, GrainFactory.GetGrain<ITenantReputationGrain>(this.GetPrimaryKeyString()), events, time,
         (type, at, reason) => RelayEvent.ForTenant(Key.TenantId, type, at, reason, subtenant: Key.Id));
 
-    public async Task<SubtenantInfo?> UpdateAsync(string? name, string? pool, bool? ownSuppressionList)
+    public async Task<SubtenantInfo?> UpdateAsync(string? name, string? pool, bool? ownSuppressionList, SpamFilterChange? spamFilter = null)
     {
         if (state.State.CreatedAt is null)
         {
@@ -82,6 +82,7 @@ public sealed class SubtenantGrain(
         state.State.Name = name ?? state.State.Name;
         state.State.Pool = pool is null ? state.State.Pool : pool.Length == 0 ? null : pool;
         state.State.OwnSuppressionList = ownSuppressionList ?? state.State.OwnSuppressionList;
+        state.State.SpamFilter = spamFilter is { } spam ? spam.Policy : state.State.SpamFilter;
         await state.WriteStateAsync();
         return Info();
     }
@@ -107,7 +108,7 @@ public sealed class SubtenantGrain(
 
         var (tenantId, id) = Key;
         return new SubtenantInfo(tenantId, id, created, state.State.Name, state.State.CreatedImplicitly, state.State.PausedReason, state.State.PausedAt,
-            state.State.Limits, state.State.Pool, state.State.OwnSuppressionList);
+            state.State.Limits, state.State.Pool, state.State.OwnSuppressionList, state.State.SpamFilter);
     }
 }
 
@@ -130,4 +131,7 @@ public sealed class SubtenantState : IPausableState
     [Id(6)] public string? Pool { get; set; }
 
     [Id(7)] public bool OwnSuppressionList { get; set; }
+
+    /// <summary>Its spam policy; null: the tenant's.</summary>
+    [Id(8)] public Sendarix.Core.Spam.SpamPolicy? SpamFilter { get; set; }
 }

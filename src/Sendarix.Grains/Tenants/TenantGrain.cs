@@ -102,6 +102,7 @@ public sealed class TenantGrain(
         state.State.DeliveryStatusNotifications = change.DeliveryStatusNotifications ?? state.State.DeliveryStatusNotifications;
         state.State.ImplicitSubtenants = change.ImplicitSubtenants ?? state.State.ImplicitSubtenants;
         state.State.MaxSubtenants = change.MaxSubtenants is null ? state.State.MaxSubtenants : change.MaxSubtenants == 0 ? null : change.MaxSubtenants;
+        state.State.SpamFilter = change.SpamFilter is { } spam ? spam.Policy : state.State.SpamFilter;
         await state.WriteStateAsync();
         return Info();
     }
@@ -169,5 +170,6 @@ public sealed class TenantGrain(
     TenantInfo? Info() => state.State.Name is null ? null
         : new TenantInfo(this.GetPrimaryKeyString(), state.State.Name, state.State.CreatedAt, state.State.AllowUnverifiedSenders, state.State.Limits,
             state.State.PausedReason, state.State.PausedAt, state.State.AllowSubdomains, state.State.RejectSuppressedRecipients, state.State.Pool,
-            state.State.RetentionDays, state.State.DeliveryStatusNotifications, state.State.ImplicitSubtenants, state.State.MaxSubtenants);
+            state.State.RetentionDays, state.State.DeliveryStatusNotifications, state.State.ImplicitSubtenants, state.State.MaxSubtenants,
+            state.State.SpamFilter);
 }

@@ -41,4 +41,7 @@ public sealed class TenantState : IPausableState
     [Id(14)] public bool ImplicitSubtenants { get; set; }
 
     [Id(15)] public int? MaxSubtenants { get; set; }
+
+    /// <summary>Its spam policy; null: the relay's default.</summary>
+    [Id(16)] public Sendarix.Core.Spam.SpamPolicy? SpamFilter { get; set; }
 }

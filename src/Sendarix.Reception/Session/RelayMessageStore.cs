@@ -15,7 +15,9 @@ using Sendarix.Core.Smtp;
 using Sendarix.Core.Subtenants;
 using Sendarix.Core.Tags;
 using Sendarix.Core.Telemetry;
+using Sendarix.Core.Spam;
 using Sendarix.Reception.Protocol;
+using Sendarix.Reception.Spam;
 using Sendarix.Storage.Acceptance;
 using Sendarix.Storage.Messages;
 using Sendarix.Storage.Telemetry;
@@ -35,6 +37,7 @@ internal sealed partial class RelayMessageStore(
     IMessageAcceptor acceptor,
     TenantPolicy tenants,
     SubmissionSandbox sandbox,
+    SpamCheck spam,
     IOptions<SmtpOptions> options,
     TimeProvider time,
     ILogger<RelayMessageStore> logger) : IMessageStore
@@ -176,10 +179,38 @@ internal sealed partial class RelayMessageStore(
             }
 
             // The stored body is what is delivered and DKIM-signed: the client's fields for the relay go before it is
-            // stored, in place (the block only shrinks), so a message without them costs nothing more.
-            var length = headers.TagFields.Count > 0 || headers.SubtenantValues.Count > 0
-                ? received.Length + HeaderBlock.RemoveFields(body.AsSpan(received.Length), IsRelayField).Length
+            // stored, in place (the block only shrinks), so a message without them costs nothing more. A scanned
+            // message loses any verdict fields of the client's own too: only the relay's may claim a verdict.
+            var policy = spam.PolicyFor(tenant, subtenant);
+            var scanning = policy != SpamPolicy.Off;
+            var length = headers.TagFields.Count > 0 || headers.SubtenantValues.Count > 0 || scanning
+                ? received.Length + HeaderBlock.RemoveFields(body.AsSpan(received.Length), scanning ? IsRelayOrVerdictField : IsRelayField).Length
                 : body.Length;
+
+            SpamVerdict? verdict = null;
+            var held = false;
+            if (scanning)
+            {
+                var helo = context.Properties.TryGetValue(SessionKeys.HeloName, out var h) ? h as string : null;
+                var candidate = new SpamCandidate(tenant, subtenant, id.ToString(), RelayMailboxFilter.Format(transaction.From), recipients, remote, helo,
+                    headers.MessageId, headers.Subject);
+                (var decision, verdict) = await spam.CheckAsync(policy, body.AsMemory(0, length), candidate, cancellationToken);
+                switch (decision)
+                {
+                    case SpamDecision.Reject:
+                        LogSpamRejected(logger, id.ToString(), verdict.Score);
+                        return SmtpReplies.SpamRejected(SpamRules.RefusalReason(verdict));
+                    case SpamDecision.TryLater:
+                        return SmtpReplies.SpamFilterUnavailable;
+                    case SpamDecision.Tag or SpamDecision.Hold:
+                        // The verdict's fields go after the relay's Received header, as a filter on the way adds them.
+                        var fields = Encoding.ASCII.GetBytes(SpamRules.Header(verdict));
+                        body = [.. body.AsSpan(0, received.Length), .. fields, .. body.AsSpan(received.Length, length - received.Length)];
+                        length = body.Length;
+                        held = decision == SpamDecision.Hold;
+                        break;
+                }
+            }
 
             var message = new AcceptedMessage(id, RelayMailboxFilter.Format(transaction.From), recipients, body.AsMemory(0, length), now, remote?.ToString(), headers.MessageId, headers.Subject)
             {
@@ -190,6 +221,8 @@ internal sealed partial class RelayMessageStore(
                 SmtpUtf8 = GuardedDuplexPipe.SmtpUtf8(context),
                 Subtenant = subtenant?.Id,
                 SuppressionList = subtenant?.SuppressionList,
+                Spam = verdict,
+                Held = held,
             };
             await acceptor.AcceptAsync(message, cancellationToken);
             LogAccepted(logger, id.ToString(), recipients.Count, length);
@@ -269,6 +302,8 @@ internal sealed partial class RelayMessageStore(
     // Header fields addressed to the relay, never to the recipient: tags and metadata, and the sub-tenant.
     static bool IsRelayField(ReadOnlySpan<byte> name) => SubmissionTags.IsTagField(name) || SubtenantRules.IsHeaderField(name);
 
+    static bool IsRelayOrVerdictField(ReadOnlySpan<byte> name) => IsRelayField(name) || SpamRules.IsVerdictField(name);
+
     // The EHLO name is the client's own text: keep it to characters that cannot break the header.
     static string? Sanitize(string? helo) =>
         helo is null ? null : new string(helo.Where(c => c is > ' ' and < '\x7f' and not '(' and not ')').Take(255).ToArray());
@@ -276,6 +311,10 @@ internal sealed partial class RelayMessageStore(
     [LoggerMessage(EventId = 1101, EventName = "MessageAccepted", Level = LogLevel.Debug,
         Message = "Accepted {MessageId} for {Recipients} recipients, {Bytes} bytes")]
     static partial void LogAccepted(ILogger logger, string messageId, int recipients, int bytes);
+
+    [LoggerMessage(EventId = 1103, EventName = "SpamRejected", Level = LogLevel.Information,
+        Message = "Refused {MessageId} as spam, score {Score}")]
+    static partial void LogSpamRejected(ILogger logger, string messageId, double score);
 
     [LoggerMessage(EventId = 1102, EventName = "MessageNotStored", Level = LogLevel.Warning,
         Message = "A message could not be stored; the client was told to try again later")]

@@ -43,6 +43,10 @@ internal static class SmtpReplies
 
     public static readonly SmtpResponse SuppressedRecipient = new(SmtpReplyCode.MailboxUnavailable, "5.7.1 The recipient is on this account's suppression list");
 
+    public static SmtpResponse SpamRejected(string reason) => new(SmtpReplyCode.MailboxUnavailable, $"5.7.1 Message refused as spam ({reason})");
+
+    public static readonly SmtpResponse SpamFilterUnavailable = new((SmtpReplyCode)451, "4.7.1 The spam filter is unavailable; try again later");
+
     public static readonly SmtpResponse MissingFrom = new(SmtpReplyCode.MailboxUnavailable, "5.7.1 The message has no valid From header");
 
     // The refusal names the rule in ASCII and never repeats the client's text.

@@ -244,7 +244,8 @@ public sealed partial class GroupCommitAcceptor(
             : new WorkRecipient(i, r, 0)).ToList(), m.MessageIdHeader, m.Subject,
         m.Tags.Count > 0 ? m.Tags : null, m.Metadata.Count > 0 ? m.Metadata : null, m.TraceParent,
         m.Dsn?.EnvelopeId, m.Dsn?.Return is Core.Smtp.DsnReturn.Full or Core.Smtp.DsnReturn.Headers ? m.Dsn.Return : null,
-        m.SmtpUtf8 ? true : null, m.Subtenant, m.SuppressionList == m.Id.TenantId ? null : m.SuppressionList);
+        m.SmtpUtf8 ? true : null, m.Subtenant, m.SuppressionList == m.Id.TenantId ? null : m.SuppressionList,
+        m.Spam, m.Held ? true : null);
 
     [LoggerMessage(EventId = 2001, EventName = "AcceptanceBatchFailed", Level = LogLevel.Warning,
         Message = "A batch of {Count} messages could not be stored; each sender gets a temporary failure")]

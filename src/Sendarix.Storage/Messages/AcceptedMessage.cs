@@ -38,4 +38,10 @@ public sealed record AcceptedMessage(
 
     /// <summary>The suppression list the message's recipients are checked against and added to (its sub-tenant's own, or the tenant's).</summary>
     public string? SuppressionList { get; init; }
+
+    /// <summary>The spam filter's verdict, when the message was scanned (or why it could not be).</summary>
+    public Core.Spam.SpamVerdict? Spam { get; init; }
+
+    /// <summary>Held back from delivery as spam: stored, and delivered only if released.</summary>
+    public bool Held { get; init; }
 }

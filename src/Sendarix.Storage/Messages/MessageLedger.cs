@@ -157,6 +157,12 @@ public sealed class MessageLedger(StorageClients storage)
             row["Subtenant"] = subtenant;
         }
 
+        if (message.Spam is { } spam)
+        {
+            // The verdict is the message's, shown on each of its events; only a scanned message carries it.
+            row["Spam"] = JsonSerializer.Serialize(spam, StorageJson.Relaxed.SpamVerdict);
+        }
+
         return row;
     }
 
@@ -198,13 +204,14 @@ public sealed class MessageLedger(StorageClients storage)
                 : ReadOnlyDictionary<string, string>.Empty,
             message.GetString("EnvelopeId"));
         var subtenant = message.GetString("Subtenant");
-        var events = rows.Select(e => ReadEvent(e, id.TenantId, subtenant, context)).OfType<RelayEvent>().OrderBy(e => e.Time).ThenBy(e => e.Sequence).ToList();
+        var spam = message.GetString("Spam") is { } verdict ? JsonSerializer.Deserialize(verdict, StorageJson.Default.SpamVerdict) : null;
+        var events = rows.Select(e => ReadEvent(e, id.TenantId, subtenant, spam, context)).OfType<RelayEvent>().OrderBy(e => e.Time).ThenBy(e => e.Sequence).ToList();
         var body = message.GetString("Blob") is { } blob ? new BodyRef(blob, message.GetInt64("Offset") ?? 0, message.GetInt32("Length") ?? 0) : null;
         return new LedgerMessage(id, message.GetDateTimeOffset("AcceptedAt") ?? default, message.GetInt64("Size") ?? 0, ReadRecipients(message), context, events, body, subtenant);
     }
 
     // A row of a type this version does not know (written by a newer one) is left out rather than failing the read.
-    static RelayEvent? ReadEvent(TableEntity e, string tenantId, string? subtenant, EventMessage context) =>
+    static RelayEvent? ReadEvent(TableEntity e, string tenantId, string? subtenant, Sendarix.Core.Spam.SpamVerdict? spam, EventMessage context) =>
         Enum.TryParse<EventType>(e.GetString("Type"), out var type) && e.GetString("Id") is { } id
             ? new RelayEvent
             {
@@ -227,6 +234,7 @@ public sealed class MessageLedger(StorageClients storage)
                 EgressIp = e.GetString("EgressIp"),
                 Sandbox = e.GetBoolean("Sandbox") ?? false,
                 OriginalRecipient = e.GetString("OriginalRecipient"),
+                Spam = spam,
             }
             : null;
 }

@@ -1,4 +1,5 @@
 using Sendarix.Core.Smtp;
+using Sendarix.Core.Spam;
 
 namespace Sendarix.Storage.Queue;
 
@@ -27,7 +28,9 @@ public sealed record DeliveryWorkItem(
     DsnReturn? Return = null,
     bool? SmtpUtf8 = null,
     string? Subtenant = null,
-    string? SuppressionList = null)
+    string? SuppressionList = null,
+    SpamVerdict? Spam = null,
+    bool? Held = null)
 {
     /// <summary>The suppression list its recipients are checked against and added to: a sub-tenant's own, else the tenant's.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Azure.Data.Tables;
 using Sendarix.Core.Events;
 
@@ -23,6 +24,13 @@ public sealed class TenantEventLog(StorageClients storage)
             ["Detail"] = e.Detail,
             ["EndpointId"] = e.EndpointId,
             ["Subtenant"] = e.Subtenant,
+            // A refused message's event (spam_rejected) names what was refused and why.
+            ["MessageId"] = e.Message?.MessageId,
+            ["From"] = e.Message?.From,
+            ["MessageIdHeader"] = e.Message?.MessageIdHeader,
+            ["Subject"] = e.Message?.Subject,
+            ["Recipient"] = e.Recipient,
+            ["Spam"] = e.Spam is null ? null : JsonSerializer.Serialize(e.Spam, StorageJson.Relaxed.SpamVerdict),
         }, TableUpdateMode.Replace, cancellationToken)));
 
     /// <summary>A page of the tenant's events, newest first, after the row <paramref name="after"/>; the next page's cursor, or null at the end.</summary>
@@ -76,6 +84,12 @@ public sealed class TenantEventLog(StorageClients storage)
                 Detail = row.GetString("Detail"),
                 EndpointId = row.GetString("EndpointId"),
                 Subtenant = row.GetString("Subtenant"),
+                Message = row.GetString("MessageId") is { } messageId
+                    ? new EventMessage(messageId, row.GetString("From") ?? "", row.GetString("MessageIdHeader"), row.GetString("Subject"), [],
+                        System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty)
+                    : null,
+                Recipient = row.GetString("Recipient"),
+                Spam = row.GetString("Spam") is { } spam ? JsonSerializer.Deserialize(spam, StorageJson.Default.SpamVerdict) : null,
             });
         }
 

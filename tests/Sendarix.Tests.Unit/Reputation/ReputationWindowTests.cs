@@ -55,4 +55,21 @@ public sealed class ReputationWindowTests
         Assert.Equal((100, 5, 1), shorter.Totals(T0));
         Assert.Equal((40, 2, 0), shorter.Totals(T0.AddDays(1.5)));
     }
+
+    [Fact]
+    public void Spam_refusals_pause_at_their_limit_however_little_was_sent()
+    {
+        var window = new ReputationWindow(TimeSpan.FromDays(7));
+        var thresholds = Thresholds with { MaxSpamRefusals = 3 };
+        window.RecordSpam(T0, 2);
+        Assert.Null(window.PauseReason(T0, thresholds));
+        window.RecordSpam(T0.AddMinutes(1), 1);
+        Assert.Equal("3 messages refused as spam in the window, the limit being 3", window.PauseReason(T0.AddMinutes(1), thresholds));
+        Assert.Equal(3, window.SpamRefusals(T0.AddMinutes(1)));
+
+        var restored = new ReputationWindow(TimeSpan.FromDays(7));
+        restored.Restore(window.Buckets(T0.AddMinutes(1)));
+        Assert.Equal(3, restored.SpamRefusals(T0.AddMinutes(1)));
+        Assert.Equal(0, window.SpamRefusals(T0.AddDays(8)));
+    }
 }
