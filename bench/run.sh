@@ -6,7 +6,8 @@
 # destination (127.0.0.1:10027), dnsmasq on 127.0.0.1:10053 serving the bench sender domain's DKIM record, the relay
 # built in Release (STARTTLS 12587, API 18025), the Postfix peer from ../shared/peers/postfix-peer.sh (submission
 # 10587, its own sink on 10026) and the Haraka peer from ../shared/peers/haraka-peer.sh (submission 10687, a sink on
-# 10696 started here). The same MailKit load generator (bench/Sendarix.Bench) then drives each side in turn:
+# 10696 started here) and, with BENCH_SPAM=1, rspamd for the relay (normal worker 11433, controller 11434, proxy 11432
+# with no processes). The same MailKit load generator (bench/Sendarix.Bench) then drives each side in turn:
 # STARTTLS, AUTH, 2 KB messages, one at a time per connection.
 # Environment (defaults): BENCH_SIDES ("sendarix postfix haraka"), BENCH_CONNECTIONS ("20 100"), BENCH_WARMUP (5),
 # BENCH_SECONDS (20), BENCH_MESSAGE_BYTES (2048), BENCH_DRAIN_MAX (60), BENCH_DRAIN_IDLE (5), BENCH_PRIME (10;
@@ -15,7 +16,9 @@
 # keeps the Azurite data folder), BENCH_WEBHOOKS (0; N: the bench tenant has N webhook endpoints, taking every event
 # type, on an HTTPS receiver (HTTP/1.1 and HTTP/2) the load generator runs at 127.0.0.1:18090, and each Sendarix run reports whether every accepted
 # and delivered event reached each endpoint, the duplicates and the lag), BENCH_WEBHOOK_BATCH (0; 1: the endpoints
-# take batches of up to 100 events per request), BENCH_RECEIVER_NICE (10: the receiver's nice value), BENCH_RESULTS (bench/results/latest.md: where the report goes).
+# take batches of up to 100 events per request), BENCH_SPAM (0; 1: a real rspamd (the Debian package) scans every
+# message the relay accepts, Sendarix__SpamFilter__DefaultPolicy=Reject, before its 250; the Sendarix rows are
+# labelled "Sendarix + rspamd"), BENCH_RSPAMD_WORKERS (1: rspamd's normal workers), BENCH_RECEIVER_NICE (10: the receiver's nice value), BENCH_RESULTS (bench/results/latest.md: where the report goes).
 # Needs root (apt-get for Postfix and dnsmasq, Postfix itself), the .NET 10 SDK and npm.
 set -euo pipefail
 
@@ -36,6 +39,8 @@ prime=${BENCH_PRIME:-10}
 webhooks=${BENCH_WEBHOOKS:-0}
 webhook_batch=${BENCH_WEBHOOK_BATCH:-0}
 receiver_nice=${BENCH_RECEIVER_NICE:-10}
+spam=${BENCH_SPAM:-0}
+rspamd_workers=${BENCH_RSPAMD_WORKERS:-1}
 webhook_port=18090
 
 work=/tmp/sendarix-bench
@@ -49,6 +54,9 @@ peer_sink_log=/tmp/postfix-peer/sink.log
 haraka_port=10687
 haraka_sink_port=10696
 dns_port=10053
+rspamd_port=11433
+rspamd_controller_port=11434
+rspamd_proxy_port=11432
 bench_domain=bench.example
 host_dll="$root/src/Sendarix.Host/bin/Release/net10.0/Sendarix.Host.dll"
 bench_dll="$root/bench/Sendarix.Bench/bin/Release/net10.0/Sendarix.Bench.dll"
@@ -71,7 +79,7 @@ wait_for() {
   return 1
 }
 
-relay_pid="" sink_pid="" haraka_sink_pid="" dns_pid="" receiver_pid="" azurite_started=0 peer_started=0 haraka_started=0
+relay_pid="" sink_pid="" haraka_sink_pid="" dns_pid="" receiver_pid="" rspamd_pid="" azurite_started=0 peer_started=0 haraka_started=0
 cleanup() {
   local status=$?
   set +e
@@ -80,6 +88,16 @@ cleanup() {
     for _ in $(seq 1 75); do kill -0 "$relay_pid" 2>/dev/null || break; sleep 0.2; done
     kill -KILL "$relay_pid" 2>/dev/null
     wait "$relay_pid" 2>/dev/null
+  fi
+  if [ -n "$rspamd_pid" ] && kill -0 "$rspamd_pid" 2>/dev/null; then
+    # The main process stops its workers on TERM; any it leaves behind are killed by their ids.
+    local workers
+    workers=$(pgrep -P "$rspamd_pid" || true)
+    kill -TERM "$rspamd_pid" 2>/dev/null
+    for _ in $(seq 1 50); do kill -0 "$rspamd_pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$rspamd_pid" 2>/dev/null
+    wait "$rspamd_pid" 2>/dev/null
+    for pid in $workers; do kill -KILL "$pid" 2>/dev/null; done
   fi
   for pid in $sink_pid $haraka_sink_pid $dns_pid $receiver_pid; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
   [ "$peer_started" = 1 ] && "$peer" stop
@@ -104,7 +122,15 @@ command -v openssl >/dev/null || die "openssl is required"
 has_side() { [[ " $sides " == *" $1 "* ]]; }
 has_side postfix && { [ -f "$peer" ] || die "the Postfix peer script is missing: $peer (expected ../shared beside the repository)"; }
 has_side haraka && { [ -f "$haraka_peer" ] || die "the Haraka peer script is missing: $haraka_peer (expected ../shared beside the repository)"; }
-for port in 10100 10101 10102 10112 $webhook_port $relay_sink_port $smtp_port 12465 18025 11211 30100 $dns_port $haraka_port $haraka_sink_port; do
+spam_ports=""
+if [ "$spam" = 1 ]; then
+  command -v rspamd >/dev/null || die "BENCH_SPAM=1 needs rspamd (Debian package rspamd; infra/test.sh installs it)"
+  [[ "$rspamd_workers" =~ ^[1-9][0-9]*$ ]] || die "BENCH_RSPAMD_WORKERS must be a positive number (is '$rspamd_workers')"
+  spam_ports="$rspamd_port $rspamd_controller_port $rspamd_proxy_port"
+elif [ "$spam" != 0 ]; then
+  die "BENCH_SPAM must be 0 or 1 (is '$spam')"
+fi
+for port in 10100 10101 10102 10112 $webhook_port $relay_sink_port $smtp_port 12465 18025 11211 30100 $dns_port $haraka_port $haraka_sink_port $spam_ports; do
   listening "$port" && die "port $port is already in use; this benchmark needs it for its own fresh services"
 done
 
@@ -152,6 +178,26 @@ if [ "$webhooks" != 0 ]; then
   openssl pkcs12 -export -passout pass: -inkey "$work/webhook.key" -in "$work/webhook.pem" -out "$work/webhook.pfx"
 fi
 
+if [ "$spam" = 1 ]; then
+  # As the integration tests' fixture (tests/Sendarix.Tests.Integration/Infrastructure/Rspamd.cs) starts it: the
+  # stock rules from /etc/rspamd, only the listeners, workers and logging overridden, data folders of this run's own.
+  # The Hyperscan databases compiled on the first start (10-30 s on two cores) are kept in $work for later runs.
+  rspamd_dir="$run/rspamd"
+  mkdir -p "$rspamd_dir/local/override.d" "$rspamd_dir/db" "$rspamd_dir/run" "$rspamd_dir/log" "$work/rspamd-hyperscan"
+  printf 'bind_socket = "127.0.0.1:%s";\ncount = %s;\n' "$rspamd_port" "$rspamd_workers" > "$rspamd_dir/local/override.d/worker-normal.inc"
+  printf 'bind_socket = "127.0.0.1:%s";\ncount = 1;\n' "$rspamd_controller_port" > "$rspamd_dir/local/override.d/worker-controller.inc"
+  printf 'bind_socket = "127.0.0.1:%s";\ncount = 0;\n' "$rspamd_proxy_port" > "$rspamd_dir/local/override.d/worker-proxy.inc"
+  printf 'type = "console";\nlevel = "warning";\n' > "$rspamd_dir/local/override.d/logging.inc"
+  printf 'hs_cache_dir = "%s/";\n' "$work/rspamd-hyperscan" > "$rspamd_dir/local/override.d/options.inc"
+  say "starting rspamd ($rspamd_workers normal worker(s) on 127.0.0.1:$rspamd_port)"
+  rspamd -f -i -u root -g root -c /etc/rspamd/rspamd.conf "--var=LOCAL_CONFDIR=$rspamd_dir/local" "--var=DBDIR=$rspamd_dir/db" \
+    "--var=RUNDIR=$rspamd_dir/run" "--var=LOGDIR=$rspamd_dir/log" > "$run/rspamd.log" 2>&1 &
+  rspamd_pid=$!
+  rspamd_pong() { [ "$(curl -s --noproxy '*' --max-time 2 "http://127.0.0.1:$rspamd_port/ping" 2>/dev/null | tr -d '[:space:]')" = pong ]; }
+  wait_for 90 "$rspamd_pid" "rspamd (http://127.0.0.1:$rspamd_port/ping)" rspamd_pong || { tail -n 40 "$run/rspamd.log" >&2; exit 1; }
+  say "rspamd $(rspamd --version 2>/dev/null | sed -n 's/.*version //p' | head -n 1) ready"
+fi
+
 operator_key=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
 say "starting the relay"
 (
@@ -167,6 +213,10 @@ say "starting the relay"
   export Sendarix__Delivery__Routes__0__Domain='*' Sendarix__Delivery__Routes__0__Hosts__0="127.0.0.1:$relay_sink_port"
   export Sendarix__Dns__Servers__0="127.0.0.1:$dns_port"
   export Logging__LogLevel__Default=Warning
+  if [ "$spam" = 1 ]; then
+    # Every tenant without a policy of its own, the bench tenant included: each message is scanned before the 250.
+    export Sendarix__SpamFilter__Url="http://127.0.0.1:$rspamd_port" Sendarix__SpamFilter__DefaultPolicy=Reject
+  fi
   if [ "$webhooks" != 0 ]; then
     # The receiver is on loopback, over HTTPS with a certificate from the bench's own CA: the operator allows
     # private addresses and trusts that CA, as a relay whose receivers are on its own network would.
@@ -274,7 +324,7 @@ haraka_cpu() {
 }
 server_cpu() { # side → ticks
   case "$1" in
-    sendarix) echo $(( $(cpu_of "$relay_pid") + $(azurite_cpu sendarix | tr ' ' '+') )) ;;
+    sendarix) echo $(( $(cpu_of "$relay_pid") + $(azurite_cpu sendarix | tr ' ' '+') + $(rspamd_cpu) )) ;;
     postfix) postfix_cpu ;;
     haraka) haraka_cpu ;;
   esac
@@ -283,6 +333,17 @@ azurite_cpu() { # side → ticks of Azurite's two accounts (a part of the Sendar
   if [ "$1" = sendarix ]; then
     echo "$(cpu_of "$(cat "$AZURITE_DIR/azurite.pid")") $(cpu_of "$(cat "$AZURITE_DIR/reporting/azurite.pid")")"
   else echo "0 0"; fi
+}
+rspamd_cpu() { # ticks of rspamd's main process and its workers (which live as long as it does), 0 without it
+  local sum=0
+  [ -n "$rspamd_pid" ] || { echo 0; return; }
+  for pid in "$rspamd_pid" $(pgrep -P "$rspamd_pid"); do sum=$((sum + $(cpu_of "$pid"))); done
+  echo "$sum"
+}
+rspamd_scanned() { # messages rspamd's controller has counted as scanned, empty when it does not say
+  [ -n "$rspamd_pid" ] || return 0
+  curl -s --noproxy '*' --max-time 5 "http://127.0.0.1:$rspamd_controller_port/stat" 2>/dev/null \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["scanned"])' 2>/dev/null || true
 }
 machine_cpu() { awk '/^cpu / { print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6 }' /proc/stat; } # all ticks, idle ticks
 children_seconds() { # output of the `times` builtin → CPU seconds of reaped children
@@ -303,10 +364,12 @@ load() { # side host port user password connections warmup seconds [bench option
 measure() { # side host port user password connections sink-log
   local side=$1 conns=$6
   local relay_lines postfix_lines haraka_lines machine_before machine_after server_before server_after azurite_before azurite_after bench_seconds line
+  local rspamd_before=0 rspamd_after=0 scanned_before="" scanned_after=""
   relay_lines=$(wc -l < "$run/relay.log")
   postfix_lines=$( [ -f /var/log/postfix.log ] && wc -l < /var/log/postfix.log || echo 0)
   haraka_lines=$( [ -f /tmp/haraka-peer/haraka.log ] && wc -l < /tmp/haraka-peer/haraka.log || echo 0)
   say "$side, $conns connections: ${warmup} s warm-up, ${seconds} s measured, then up to ${drain_max} s for the sink"
+  if [ "$side" = sendarix ] && [ "$spam" = 1 ]; then rspamd_before=$(rspamd_cpu); scanned_before=$(rspamd_scanned); fi
   machine_before=$(machine_cpu); server_before=$(server_cpu "$side"); azurite_before=$(azurite_cpu "$side")
   times > "$run/times.before" # the builtin, run in this shell: CPU of the children it has reaped
   local ids=()
@@ -315,6 +378,7 @@ measure() { # side host port user password connections sink-log
     --sink-log "$7" --drain-max "$drain_max" --drain-idle "$drain_idle" "${ids[@]}")
   times > "$run/times.after"
   machine_after=$(machine_cpu); server_after=$(server_cpu "$side"); azurite_after=$(azurite_cpu "$side")
+  if [ "$side" = sendarix ] && [ "$spam" = 1 ]; then rspamd_after=$(rspamd_cpu); scanned_after=$(rspamd_scanned); fi
   bench_seconds=$(awk -v a="$(children_seconds "$run/times.after")" -v b="$(children_seconds "$run/times.before")" 'BEGIN { print a - b }')
   result[$side,$conns]=$line
   if [ -z "$line" ]; then say "$side, $conns connections: no result (see $run/$side-$conns.err)"; else say "  $line"; fi
@@ -346,6 +410,15 @@ measure() { # side host port user password connections sink-log
     local warnings
     warnings=$(tail -n +"$((relay_lines + 1))" "$run/relay.log" | grep -cE '^(warn|fail|crit):' || true)
     cpu[$side,$conns]+="; relay log: $warnings warnings/errors"
+    if [ "$spam" = 1 ]; then
+      # Scans over the whole run (warm-up and drain included) against the messages accepted in it; a scan that
+      # failed or timed out is a warning in the relay's log, and the message was accepted unscanned (FailureMode Open, the default) or answered 451.
+      local failed scans
+      failed=$(tail -n +"$((relay_lines + 1))" "$run/relay.log" | grep -c 'spam filter could not scan' || true)
+      scans=$([ -n "$scanned_before" ] && [ -n "$scanned_after" ] && echo $((scanned_after - scanned_before)) || echo '?')
+      cpu[$side,$conns]+="; rspamd: $scans scans for $(field "$line" total_accepted) accepted messages, $failed failed scans in the relay log, $(awk -v a="$rspamd_after" -v b="$rspamd_before" -v hz="$hz" -v msgs="$(field "$line" total_accepted)" \
+        'BEGIN { if (msgs < 1) msgs = 1; printf "%.2f", 1000 * (a - b) / hz / msgs }') ms of rspamd CPU per accepted message (part of the server's)"
+    fi
   elif [ "$side" = postfix ] && [ -f /var/log/postfix.log ]; then
     local deferred
     # smtpd's "NIS domain name not set" at every process start is noise.
@@ -358,6 +431,17 @@ measure() { # side host port user password connections sink-log
   fi
 }
 
+if [ "$spam" = 1 ]; then
+  # rspamd answers /ping before its helper has finished compiling the Hyperscan databases the cache lacks (a core
+  # for 10-30 s after a first start): nothing is measured until its processes have settled.
+  settled=0
+  for _ in $(seq 1 60); do
+    a=$(rspamd_cpu); sleep 2; b=$(rspamd_cpu)
+    if [ $((b - a)) -lt $((hz / 5)) ]; then settled=1; break; fi
+  done
+  [ "$settled" = 1 ] && say "rspamd is idle" || say "rspamd was still busy after 120 s; measuring all the same"
+fi
+
 # How busy the machine already is (others may be building or testing): one second of /proc/stat.
 before=$(machine_cpu); sleep 1; after=$(machine_cpu)
 busy_before=$(awk -v b="$before" -v a="$after" -v n="$cores" 'BEGIN { split(b, x, " "); split(a, y, " "); t = y[1] - x[1];
@@ -369,6 +453,8 @@ declare -A side_user=([sendarix]=$relay_user [postfix]=bench [haraka]=bench)
 declare -A side_pass=([sendarix]=$relay_secret [postfix]=benchpass [haraka]=benchpass)
 declare -A side_sink=([sendarix]="$run/relay-sink.log" [postfix]=$peer_sink_log [haraka]="$run/haraka-sink.log")
 declare -A side_name=([sendarix]=Sendarix [postfix]=Postfix [haraka]=Haraka)
+# Tooling that reads the reports (bench/ab.sh, bench/spam.sh) finds the relay's rows by "Sendarix" in this label.
+[ "$spam" = 1 ] && side_name[sendarix]="Sendarix + rspamd"
 
 # Unmeasured load on each side first, at the largest connection count: JIT tiering, thread pools, grain activations,
 # storage connections and the peers' process pools all settle before anything is measured.
@@ -397,7 +483,8 @@ row() { # side conns
 
 report="$run/latest.md"
 {
-  echo "# Sendarix beside $(for side in $sides; do [ "$side" = sendarix ] || printf '%s ' "${side_name[$side]}"; done | sed 's/ $//; s/ / and /g'): submission benchmark"
+  peers=$(for side in $sides; do [ "$side" = sendarix ] || printf '%s ' "${side_name[$side]}"; done | sed 's/ $//; s/ / and /g')
+  echo "# ${side_name[sendarix]}${peers:+ beside $peers}: submission benchmark$( [ "$spam" = 1 ] && echo ', rspamd spam filtering on')"
   echo
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')), ${busy_before} cores busy just before (with every side idle)."
   echo "Relay at $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$( [ -n "$(git -C "$root" status --porcelain -- src 2>/dev/null)" ] && echo ' (with uncommitted changes in src/)'), Postfix $(postconf -h mail_version 2>/dev/null || echo '?'), Haraka $(node -p 'require("/tmp/haraka-peer/node_modules/Haraka/package.json").version' 2>/dev/null || echo '?') on Node $(node --version 2>/dev/null || echo '?'), .NET $(dotnet --version)."
@@ -405,6 +492,9 @@ report="$run/latest.md"
     echo "Sendarix DKIM-signs every message (RSA-2048, relaxed/relaxed, the tenant's verified domain); the peers do not sign."
   else
     echo "No side signs: the Sendarix tenant sends from an unverified domain the operator exempted (BENCH_DKIM=0)."
+  fi
+  if [ "$spam" = 1 ]; then
+    echo "Spam filtering on (BENCH_SPAM=1): Sendarix scans every message with rspamd $(rspamd --version 2>/dev/null | sed -n 's/.*version //p' | head -n 1) (stock Debian rules, $rspamd_workers normal worker(s), POST /checkv2, DefaultPolicy Reject, timeout ${Sendarix__SpamFilter__Timeout:-00:00:02}, failure mode ${Sendarix__SpamFilter__FailureMode:-Open}) before its 250; the peers do not scan."
   fi
   echo "Each run: STARTTLS + AUTH, ${size}-byte messages, one at a time per connection, ${warmup} s warm-up, ${seconds} s measured"
   echo "(after ${prime} s of unmeasured load on each side with ${prime_conns} connections);"
@@ -415,19 +505,21 @@ report="$run/latest.md"
   for conns in $connections; do
     for side in $sides; do row "$side" "$conns" "${side_name[$side]}"; done
   done
-  echo
-  echo "| connections | peer | acceptance rate Sendarix/peer | p99 Sendarix/peer | end-to-end rate Sendarix/peer |"
-  echo "| ---: | --- | ---: | ---: | ---: |"
-  for conns in $connections; do
-    for side in $sides; do
-      [ "$side" = sendarix ] && continue
-      s=${result[sendarix,$conns]:-} p=${result[$side,$conns]:-}
-      echo "| $conns | ${side_name[$side]} | $(ratio "$(num "$s" rate)" "$(num "$p" rate)") | $(ratio "$(num "$s" p99_ms)" "$(num "$p" p99_ms)") | $(ratio "$(num "$s" e2e_rate)" "$(num "$p" e2e_rate)") |"
+  if [ -n "$peers" ]; then
+    echo
+    echo "| connections | peer | acceptance rate Sendarix/peer | p99 Sendarix/peer | end-to-end rate Sendarix/peer |"
+    echo "| ---: | --- | ---: | ---: | ---: |"
+    for conns in $connections; do
+      for side in $sides; do
+        [ "$side" = sendarix ] && continue
+        s=${result[sendarix,$conns]:-} p=${result[$side,$conns]:-}
+        echo "| $conns | ${side_name[$side]} | $(ratio "$(num "$s" rate)" "$(num "$p" rate)") | $(ratio "$(num "$s" p99_ms)" "$(num "$p" p99_ms)") | $(ratio "$(num "$s" e2e_rate)" "$(num "$p" e2e_rate)") |"
+      done
     done
-  done
+  fi
   echo
   echo "Acceptance rate above 1 and p99 below 1 favour Sendarix. Server CPU: the relay plus Azurite, Postfix's"
-  echo "processes, or Haraka's master and workers, per message accepted over the whole run. Other load: CPU used by neither side nor the load generator"
+  echo "processes, or Haraka's master and workers, per message accepted over the whole run$( [ "$spam" = 1 ] && echo " (for Sendarix with rspamd's processes too)"). Other load: CPU used by neither side nor the load generator"
   echo "(other people's builds and tests, the sinks, the kernel); when it is high, the numbers are lower than they can be."
   echo
   if [ "$webhooks" != 0 ]; then

@@ -78,12 +78,12 @@ public sealed class RelayMetrics
         }
     }
 
-    /// <summary>Counts the delivery outcomes among recorded events.</summary>
+    /// <summary>Counts the delivery outcomes among recorded events (a hold is one; a release only leads to one).</summary>
     public void Recorded(IReadOnlyList<RelayEvent> events)
     {
         foreach (var e in events)
         {
-            if (e.Type is EventType.Accepted or EventType.Complained || !EventTypes.IsMessageEvent(e.Type))
+            if (e.Type is EventType.Accepted or EventType.Complained or EventType.Released || !EventTypes.IsMessageEvent(e.Type))
             {
                 continue;
             }
