@@ -12,7 +12,7 @@ namespace Sendarix.Tests.Integration;
 /// Outbound spam filtering with a real rspamd, from Python's smtplib: GTUBE rejected (with a spam_rejected event
 /// carrying the verdict), tagged or held per the tenant's policy; a normal message passes with its verdict on its
 /// events; a held message is released and delivered; rspamd stopped or hanging gives the configured failure mode
-/// within the latency budget; repeated spam pauses the tenant.
+/// within the latency budget (stopped: fail open; hanging: fail closed); repeated spam pauses the tenant.
 /// </summary>
 public sealed class SpamFilterTests : IAsyncLifetime
 {
@@ -150,7 +150,7 @@ public sealed class SpamFilterTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task With_rspamd_stopped_or_hanging_the_relay_fails_closed_with_451_within_the_budget()
+    public async Task With_rspamd_hanging_the_relay_fails_closed_with_451_within_the_budget()
     {
         // A listener that takes the connection and never answers: rspamd too slow.
         using var hanging = new TcpListener(IPAddress.Loopback, 0);
