@@ -86,6 +86,13 @@ public sealed class SpamFilterTests : IAsyncLifetime
             async () => await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}"), HttpStatusCode.OK),
             t => t.GetProperty("pausedReason").ValueKind == JsonValueKind.String, TimeSpan.FromSeconds(30), "the tenant to be paused");
         Assert.StartsWith("3 messages refused as spam", paused.GetProperty("pausedReason").GetString());
+
+        // Statistics count the refusals and the delivery; the reputation window shows the refusals against their limit.
+        var stats = await Eventually.GetAsync(
+            async () => await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/stats"), HttpStatusCode.OK),
+            s => Sum(s, "spamRejected") == 3 && Sum(s, "delivered") == 1, TimeSpan.FromSeconds(30), "the refusals to be counted");
+        Assert.Equal(3, stats.GetProperty("reputation").GetProperty("spamRefused").GetInt32());
+        Assert.Equal(3, stats.GetProperty("reputation").GetProperty("maxSpamRefusals").GetInt32());
     }
 
     [Fact]
@@ -129,7 +136,13 @@ public sealed class SpamFilterTests : IAsyncLifetime
         await _relay.WaitForStatusAsync(deleted, TimeSpan.FromSeconds(30), "failed");
         Assert.Empty((await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{holding.TenantId}/held"), HttpStatusCode.OK)).GetProperty("items").EnumerateArray());
         Assert.DoesNotContain(_sink.Messages, m => m.Recipients.Contains(doomed));
+        await Eventually.GetAsync(
+            async () => await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{holding.TenantId}/stats"), HttpStatusCode.OK),
+            s => Sum(s, "held") == 2 && Sum(s, "failed") == 1 && Sum(s, "delivered") == 1, TimeSpan.FromSeconds(30), "the held messages to be counted");
     }
+
+    static long Sum(JsonElement stats, string field) =>
+        stats.GetProperty("intervals").EnumerateArray().SelectMany(i => i.GetProperty("groups").EnumerateArray()).Sum(g => g.GetProperty(field).GetInt64());
 
     [Fact]
     public async Task With_rspamd_stopped_mid_run_the_relay_fails_open_and_marks_the_message_unscanned()

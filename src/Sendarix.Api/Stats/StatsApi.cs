@@ -128,6 +128,8 @@ public sealed record StatsGroupResponse(
     long Failed,
     long Suppressed,
     long Complained,
+    long Held,
+    long SpamRejected,
     double? DeliveryRate,
     double? BounceRate,
     double? ComplaintRate,
@@ -136,7 +138,7 @@ public sealed record StatsGroupResponse(
     public static StatsGroupResponse Of(string? group, StatsCounts c) =>
         new(group, c.Accepted, c.Delivered, c.Deferred, new SortedDictionary<string, long>(c.DeferralsByCategory, StringComparer.Ordinal),
             c.Bounced, new SortedDictionary<string, long>(c.BouncesByCategory, StringComparer.Ordinal), c.Expired, c.Failed,
-            c.Suppressed, c.Complained, Round(c.DeliveryRate), Round(c.BounceRate), Round(c.ComplaintRate),
+            c.Suppressed, c.Complained, c.Held, c.SpamRejected, Round(c.DeliveryRate), Round(c.BounceRate), Round(c.ComplaintRate),
             new DeliveryTimeResponse(Ms(c.DeliveryTime.Percentile(0.5)), Ms(c.DeliveryTime.Percentile(0.95)), Ms(c.DeliveryTime.Percentile(0.99))));
 
     static double? Round(double? rate) => rate is { } r ? Math.Round(r, 4) : null;

@@ -3,7 +3,8 @@ using Sendarix.Core.Events;
 namespace Sendarix.Core.Stats;
 
 /// <summary>
-/// What happened to messages in one hour, for one group: each message event counted by type (deferrals each time),
+/// What happened to messages in one hour, for one group: each message event counted by type (deferrals each time;
+/// a message refused as spam, which has no message events, by its spam_rejected event),
 /// bounces by category, and the time from acceptance to each delivery. Counts of nodes and hours add up.
 /// </summary>
 public sealed class StatsCounts
@@ -23,6 +24,12 @@ public sealed class StatsCounts
     public long Suppressed { get; set; }
 
     public long Complained { get; set; }
+
+    /// <summary>Recipients held back as spam.</summary>
+    public long Held { get; set; }
+
+    /// <summary>Messages refused as spam at the end of data (each counted once, with its first recipient).</summary>
+    public long SpamRejected { get; set; }
 
     public Dictionary<string, long> BouncesByCategory { get; } = new(StringComparer.Ordinal);
 
@@ -59,6 +66,8 @@ public sealed class StatsCounts
             case EventType.Failed: Failed++; break;
             case EventType.Suppressed: Suppressed++; break;
             case EventType.Complained: Complained++; break;
+            case EventType.Held: Held++; break;
+            case EventType.SpamRejected: SpamRejected++; break;
         }
     }
 
@@ -72,6 +81,8 @@ public sealed class StatsCounts
         Failed += other.Failed;
         Suppressed += other.Suppressed;
         Complained += other.Complained;
+        Held += other.Held;
+        SpamRejected += other.SpamRejected;
         foreach (var (category, count) in other.BouncesByCategory)
         {
             BouncesByCategory[category] = BouncesByCategory.GetValueOrDefault(category) + count;

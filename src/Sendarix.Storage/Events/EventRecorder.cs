@@ -34,7 +34,7 @@ public sealed class EventRecorder(MessageLedger ledger, TenantEventLog tenantEve
         // Counted, searchable and queued for webhooks only once stored, so neither reports what the API could not show. A
         // tenant without endpoints costs nothing more; one with endpoints shares the publisher's writes with every
         // other caller, as search shares the index's.
-        stats.Count(messageEvents);
+        stats.Count(events);
         metrics.Recorded(messageEvents);
         var sends = new List<Task> { search.AddAsync(messageEvents, cancellationToken) };
         foreach (var tenant in events.GroupBy(e => e.TenantId))

@@ -31,10 +31,10 @@ public sealed partial class StatsRecorder(StorageClients storage, IOptions<Stats
     readonly ConcurrentDictionary<StatsKey, Entry> _entries = new();
     readonly ConcurrentDictionary<(string Scope, DateTimeOffset Hour, StatsGrouping Grouping), int> _groups = new();
 
-    /// <summary>Counts message events (others are left out).</summary>
+    /// <summary>Counts message events and refusals of spam (other tenant events are left out).</summary>
     public void Count(IReadOnlyList<RelayEvent> events)
     {
-        foreach (var e in events.Where(e => EventTypes.IsMessageEvent(e.Type)))
+        foreach (var e in events.Where(e => EventTypes.IsMessageEvent(e.Type) || e.Type == EventType.SpamRejected))
         {
             var hour = Hour(e.Time);
             var acceptedAt = e.Message is { } m && MessageId.TryParse(m.MessageId, out var id) ? MessageId.AcceptedAt(id.Local) : null;

@@ -27,6 +27,8 @@ internal static class StatsRows
         ["Failed"] = c.Failed,
         ["Suppressed"] = c.Suppressed,
         ["Complained"] = c.Complained,
+        ["Held"] = c.Held,
+        ["SpamRejected"] = c.SpamRejected,
         ["BouncesByCategory"] = c.BouncesByCategory.Count > 0 ? JsonSerializer.Serialize(c.BouncesByCategory, StorageJson.Default.DictionaryStringInt64) : null,
         ["DeferralsByCategory"] = c.DeferralsByCategory.Count > 0 ? JsonSerializer.Serialize(c.DeferralsByCategory, StorageJson.Default.DictionaryStringInt64) : null,
         ["DeliveryTime"] = c.DeliveryTime.Count > 0 ? c.DeliveryTime.ToString() : null,
@@ -55,6 +57,8 @@ internal static class StatsRows
             Failed = row.GetInt64("Failed") ?? 0,
             Suppressed = row.GetInt64("Suppressed") ?? 0,
             Complained = row.GetInt64("Complained") ?? 0,
+            Held = row.GetInt64("Held") ?? 0,
+            SpamRejected = row.GetInt64("SpamRejected") ?? 0,
         };
         ReadCategories(row.GetString("BouncesByCategory"), c.BouncesByCategory);
         ReadCategories(row.GetString("DeferralsByCategory"), c.DeferralsByCategory);

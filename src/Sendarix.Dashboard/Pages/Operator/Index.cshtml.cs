@@ -126,6 +126,6 @@ public sealed class OperatorModel(
         }
     }
 
-    static readonly StatsGroupResponse Empty = new(null, 0, 0, 0, new Dictionary<string, long>(), 0, new Dictionary<string, long>(), 0, 0, 0, 0, null, null, null,
+    static readonly StatsGroupResponse Empty = new(null, 0, 0, 0, new Dictionary<string, long>(), 0, new Dictionary<string, long>(), 0, 0, 0, 0, 0, 0, null, null, null,
         new DeliveryTimeResponse(null, null, null));
 }
