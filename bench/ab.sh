@@ -15,18 +15,8 @@ rounds=${BENCH_ROUNDS:-2}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# The services of one run take a moment to let go of their ports after it ends.
-ports_free() {
-  for port in 10100 10101 10102 10112 10027 12587 18025 18090; do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 1
-  done
-  return 0
-}
-wait_ports() {
-  for _ in $(seq 1 150); do ports_free && return 0; sleep 0.2; done
-  echo "bench: the previous run's ports are still in use" >&2
-  return 1
-}
+# shellcheck source=bench/ports.sh
+. "$here/ports.sh"
 
 run_side() { # side (a|b), round
   local tree env

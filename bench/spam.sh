@@ -12,19 +12,8 @@ out=${BENCH_RESULTS:-$here/results/spam.md}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# The services of one run take a moment to let go of their ports after it ends (bench/ab.sh's list, the peers' and
-# rspamd's).
-ports_free() {
-  for port in 10100 10101 10102 10112 10027 10053 10587 10026 10687 10696 11432 11433 11434 12587 18025 18090; do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 1
-  done
-  return 0
-}
-wait_ports() {
-  for _ in $(seq 1 150); do ports_free && return 0; sleep 0.2; done
-  echo "bench: the previous run's ports are still in use" >&2
-  return 1
-}
+# shellcheck source=bench/ports.sh
+. "$here/ports.sh"
 
 wait_ports
 env BENCH_SIDES="sendarix postfix haraka" BENCH_SPAM=0 BENCH_RESULTS="$tmp/plain.md" "$here/run.sh"
