@@ -10,7 +10,9 @@
 # with no processes). The same MailKit load generator (bench/Sendarix.Bench) then drives each side in turn:
 # STARTTLS, AUTH, 2 KB messages, one at a time per connection.
 # Environment (defaults): BENCH_SIDES ("sendarix postfix haraka"), BENCH_CONNECTIONS ("20 100"), BENCH_WARMUP (5),
-# BENCH_SECONDS (20), BENCH_MESSAGE_BYTES (2048), BENCH_DRAIN_MAX (60), BENCH_DRAIN_IDLE (5), BENCH_PRIME (10;
+# BENCH_SECONDS (20), BENCH_MESSAGE_BYTES (2048), BENCH_CLIENT (light: one prepared message per connection, a new
+# Message-Id each time; build: a new MimeMessage with text and HTML alternatives for every message, as application
+# code does), BENCH_DRAIN_MAX (60), BENCH_DRAIN_IDLE (5), BENCH_PRIME (10;
 # unmeasured load on each side first, 0 for none), BENCH_DKIM (1: the bench tenant sends from a verified domain and
 # the relay DKIM-signs every message; 0: an unverified domain the operator exempts, no signing), BENCH_KEEP (0; 1
 # keeps the Azurite data folder), BENCH_WEBHOOKS (0; N: the bench tenant has N webhook endpoints, taking every event
@@ -40,6 +42,8 @@ webhooks=${BENCH_WEBHOOKS:-0}
 webhook_batch=${BENCH_WEBHOOK_BATCH:-0}
 receiver_nice=${BENCH_RECEIVER_NICE:-10}
 spam=${BENCH_SPAM:-0}
+client=${BENCH_CLIENT:-light}
+case "$client" in light|build) ;; *) echo "bench: BENCH_CLIENT is light or build, not '$client'" >&2; exit 2 ;; esac
 rspamd_workers=${BENCH_RSPAMD_WORKERS:-1}
 webhook_port=18090
 
@@ -372,10 +376,12 @@ measure() { # side host port user password connections sink-log
   if [ "$side" = sendarix ] && [ "$spam" = 1 ]; then rspamd_before=$(rspamd_cpu); scanned_before=$(rspamd_scanned); fi
   machine_before=$(machine_cpu); server_before=$(server_cpu "$side"); azurite_before=$(azurite_cpu "$side")
   times > "$run/times.before" # the builtin, run in this shell: CPU of the children it has reaped
-  local ids=()
+  local ids=() timings=()
   [ "$side" = sendarix ] && [ "$webhooks" != 0 ] && ids=(--ids-out "$run/ids-$conns.txt")
+  # The relay's own timings over the measured window, from its Prometheus endpoint: where a 250's time goes.
+  [ "$side" = sendarix ] && timings=(--metrics "$api/metrics")
   line=$(load "$side-$conns" "$2" "$3" "$4" "$5" "$conns" "$warmup" "$seconds" \
-    --sink-log "$7" --drain-max "$drain_max" --drain-idle "$drain_idle" "${ids[@]}")
+    --sink-log "$7" --drain-max "$drain_max" --drain-idle "$drain_idle" --client "$client" "${ids[@]}" "${timings[@]}")
   times > "$run/times.after"
   machine_after=$(machine_cpu); server_after=$(server_cpu "$side"); azurite_after=$(azurite_cpu "$side")
   if [ "$side" = sendarix ] && [ "$spam" = 1 ]; then rspamd_after=$(rspamd_cpu); scanned_after=$(rspamd_scanned); fi
@@ -462,7 +468,7 @@ prime_conns=$(tr ' ' '\n' <<< "$connections" | sort -n | tail -n 1)
 if [ "$prime" != 0 ]; then
   say "priming each side: $prime_conns connections for $prime s, not measured"
   for side in $sides; do
-    load "prime-$side" 127.0.0.1 "${side_port[$side]}" "${side_user[$side]}" "${side_pass[$side]}" "$prime_conns" 0 "$prime" > /dev/null
+    load "prime-$side" 127.0.0.1 "${side_port[$side]}" "${side_user[$side]}" "${side_pass[$side]}" "$prime_conns" 0 "$prime" --client "$client" > /dev/null
   done
 fi
 
@@ -495,6 +501,11 @@ report="$run/latest.md"
   fi
   if [ "$spam" = 1 ]; then
     echo "Spam filtering on (BENCH_SPAM=1): Sendarix scans every message with rspamd $(rspamd --version 2>/dev/null | sed -n 's/.*version //p' | head -n 1) (stock Debian rules, $rspamd_workers normal worker(s), POST /checkv2, DefaultPolicy Reject, timeout ${Sendarix__SpamFilter__Timeout:-00:00:02}, failure mode ${Sendarix__SpamFilter__FailureMode:-Open}) before its 250; the peers do not scan."
+  fi
+  if [ "$client" = build ]; then
+    echo "Client: MailKit building a new MimeMessage for every message (text and HTML alternatives, about ${size} bytes), as application code does (BENCH_CLIENT=build)."
+  else
+    echo "Client: MailKit sending one prepared ${size}-byte message per connection, a new Message-Id each time (BENCH_CLIENT=light)."
   fi
   echo "Each run: STARTTLS + AUTH, ${size}-byte messages, one at a time per connection, ${warmup} s warm-up, ${seconds} s measured"
   echo "(after ${prime} s of unmeasured load on each side with ${prime_conns} connections);"
@@ -541,6 +552,12 @@ report="$run/latest.md"
   for conns in $connections; do
     for side in $sides; do
       echo "- $side, $conns connections: ${cpu[$side,$conns]:-}"
+      if [ "$side" = sendarix ] && [ -n "$(num "${result[$side,$conns]:-}" wait_ms)" ]; then
+        r=${result[$side,$conns]}
+        echo "  Where a 250's time went (means over the measured window): the client saw $(num "$r" mean_ms) ms from MAIL to the reply;"
+        echo "  the relay took $(num "$r" data_ms) ms from the end of the data to the reply, $(num "$r" wait_ms) ms of it waiting in the acceptor"
+        echo "  for a group commit of $(num "$r" batch) messages taking $(num "$r" commit_ms) ms (body $(num "$r" body_ms), rows $(num "$r" rows_ms), then work $(num "$r" work_ms) ms)."
+      fi
       echo "  \`${result[$side,$conns]:-no result}\`"
     done
   done

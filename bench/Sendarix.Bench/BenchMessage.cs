@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using MimeKit;
 using MimeKit.Text;
@@ -38,6 +39,40 @@ internal static class BenchMessage
         }
 
         throw new InvalidOperationException($"Could not make a message of exactly {size} bytes (got {Measure(message)}).");
+    }
+
+    /// <summary>
+    /// A message as application code builds one for each send: addresses, a subject with the order number, and text
+    /// and HTML alternatives (BodyBuilder) whose lengths add up to about <paramref name="size"/> bytes on the wire.
+    /// </summary>
+    public static MimeMessage Build(int size, int connection, int sequence)
+    {
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress("Bench Shop", $"bench{connection}@{Domain}"));
+        message.To.Add(new MailboxAddress("Customer " + sequence, "sink@sink.example"));
+        message.Subject = $"Your order {connection}-{sequence} has shipped";
+        message.Date = DateTimeOffset.UtcNow;
+        NewId(message);
+
+        // About 700 bytes of headers and MIME framing; the rest split between the two alternatives.
+        var room = Math.Max(200, size - 700);
+        var order = $"{connection}-{sequence}";
+        var text = new StringBuilder($"Hello,\r\n\r\nyour order {order} is on its way.\r\n");
+        var html = new StringBuilder($"<html><body><p>Hello,</p><p>your order <b>{order}</b> is on its way.</p><ul>");
+        for (var line = 0; text.Length < room * 2 / 5; line++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"Item {line}: {Padding(40)} shipped\r\n");
+        }
+
+        for (var line = 0; html.Length < room * 3 / 5; line++)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<li>Item {line}: {Padding(40)}</li>");
+        }
+
+        html.Append("</ul></body></html>");
+        var body = new BodyBuilder { TextBody = text.ToString(), HtmlBody = html.ToString() };
+        message.Body = body.ToMessageBody();
+        return message;
     }
 
     /// <summary>A new Message-Id of constant length, so the size stays the same from one message to the next.</summary>

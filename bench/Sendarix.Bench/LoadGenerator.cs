@@ -34,6 +34,7 @@ internal sealed partial class LoadGenerator(BenchOptions options, Timeline timel
     {
         var stats = new WorkerStats();
         var message = BenchMessage.Create(options.MessageSize, index);
+        var sent = 0;
         SmtpClient? client = null;
         try
         {
@@ -58,8 +59,17 @@ internal sealed partial class LoadGenerator(BenchOptions options, Timeline timel
                     }
                 }
 
-                BenchMessage.NewId(message);
                 var started = Stopwatch.GetTimestamp();
+                if (options.Client == BenchClient.Build)
+                {
+                    // Building the message is part of what the application spends on each send: timed with it.
+                    message = BenchMessage.Build(options.MessageSize, index, sent++);
+                }
+                else
+                {
+                    BenchMessage.NewId(message);
+                }
+
                 try
                 {
                     var reply = await client.SendAsync(message, abort);

@@ -33,15 +33,16 @@ if (options.SinkLog is not null && !File.Exists(options.SinkLog))
 
 var sink = options.SinkLog is null ? null : new SinkCounter(options.SinkLog);
 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"bench: {options.Connections} connections to {options.Host}:{options.Port}, {options.MessageSize}-byte messages, warm-up {options.Warmup.TotalSeconds:0.#} s, measured {options.Duration.TotalSeconds:0.#} s"));
+    $"bench: {options.Connections} connections to {options.Host}:{options.Port}, {options.MessageSize}-byte messages, warm-up {options.Warmup.TotalSeconds:0.#} s, measured {options.Duration.TotalSeconds:0.#} s, client {options.Client.ToString().ToLowerInvariant()}"));
 
 var timeline = Timeline.From(Stopwatch.GetTimestamp(), options.Warmup, options.Duration);
 var watcher = sink is null ? null : new SinkWatcher(sink, timeline, options);
 var load = new LoadGenerator(options, timeline).RunAsync();
+var timings = options.Metrics is { } metrics ? new RelayTimings(metrics).MeasureAsync(timeline) : Task.FromResult("");
 var watching = watcher?.WatchAsync(load);
 var stats = await load;
 var delivered = watching is null ? null : await watching;
 
 Console.Error.Write(Report.Errors(stats));
-Console.WriteLine(Report.ResultLine(stats, options.Duration, delivered));
+Console.WriteLine(Report.ResultLine(stats, options.Duration, delivered) + await timings);
 return 0;

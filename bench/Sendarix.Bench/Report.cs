@@ -26,6 +26,7 @@ internal static class Report
         Add(line, "other_errors", other);
         Add(line, "p90_ms", Percentile(latencies, 0.90), "0.0");
         Add(line, "max_ms", latencies.Length > 0 ? latencies[^1] : 0, "0.0");
+        Add(line, "mean_ms", latencies.Length > 0 ? latencies.Average() : 0, "0.0");
         Add(line, "connects", stats.Sum(s => s.Connects));
         Add(line, "warmup_accepted", stats.Sum(s => s.WarmupAccepted));
         Add(line, "warmup_errors", stats.Sum(s => s.WarmupErrors));

@@ -24,6 +24,21 @@ public static class MetricNames
     /// <summary>Time from a group commit's start to its storage's answer, in seconds (histogram).</summary>
     public const string CommitDuration = "sendarix.commit.duration";
 
+    /// <summary>
+    /// Time a message waits in the acceptor, in seconds: for its group commit to start, and for storage to answer it
+    /// (histogram). The part of a 250's latency that durability costs.
+    /// </summary>
+    public const string AcceptanceWait = "sendarix.acceptance.wait";
+
+    /// <summary>Time one storage call of a group commit takes, in seconds (histogram; tag operation).</summary>
+    public const string CommitStorageDuration = "sendarix.commit.storage.duration";
+
+    /// <summary>
+    /// Time from the end of a message's data to its reply, in seconds: the message's checks, then the acceptor's wait
+    /// (histogram).
+    /// </summary>
+    public const string SmtpDataDuration = "sendarix.smtp.data.duration";
+
     /// <summary>Recipients' delivery outcomes (counter; tags outcome, tenant, provider, category).</summary>
     public const string Deliveries = "sendarix.deliveries";
 
@@ -57,6 +72,13 @@ public static class MetricNames
 
         /// <summary>Which limit a throttle wait was for: <see cref="LimitConnection"/> or <see cref="LimitRate"/>.</summary>
         public const string Limit = "limit";
+
+        /// <summary>Which storage call of a group commit: <see cref="OperationBody"/>, <see cref="OperationRows"/> or <see cref="OperationWork"/>.</summary>
+        public const string Operation = "operation";
+
+        public const string OperationBody = "body";
+        public const string OperationRows = "rows";
+        public const string OperationWork = "work";
 
         public const string LimitConnection = "connection";
         public const string LimitRate = "rate";

@@ -38,15 +38,22 @@ internal sealed partial class RelayMessageStore(
     TenantPolicy tenants,
     SubmissionSandbox sandbox,
     SpamCheck spam,
+    RelayMetrics metrics,
     IOptions<SmtpOptions> options,
     TimeProvider time,
     ILogger<RelayMessageStore> logger) : IMessageStore
 {
-    // Without a collector of traces the acceptance runs as it always did: no span, no second state machine.
-    public Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken) =>
-        RelayTracing.Source.HasListeners()
-            ? TracedAsync(context, transaction, buffer, cancellationToken)
-            : AcceptAsync(context, transaction, buffer, null, cancellationToken);
+    public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+
+        // Without a collector of traces the acceptance runs as it always did: no span, no second state machine.
+        var reply = RelayTracing.Source.HasListeners()
+            ? await TracedAsync(context, transaction, buffer, cancellationToken)
+            : await AcceptAsync(context, transaction, buffer, null, cancellationToken);
+        metrics.DataAnswered(time.GetElapsedTime(started));
+        return reply;
+    }
 
     /// <summary>The acceptance as the root span of the message's trace, whose context the work item carries on.</summary>
     async Task<SmtpResponse> TracedAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)

@@ -34,8 +34,16 @@ public sealed partial class GroupCommitAcceptor(
     public async Task AcceptAsync(AcceptedMessage message, CancellationToken cancellationToken)
     {
         var pending = new Pending(message, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        await _pending.Writer.WriteAsync(pending, cancellationToken);
-        await pending.Done.Task.WaitAsync(cancellationToken);
+        var started = time.GetTimestamp();
+        try
+        {
+            await _pending.Writer.WriteAsync(pending, cancellationToken);
+            await pending.Done.Task.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            metrics.AcceptanceWaited(time.GetElapsedTime(started));
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -126,12 +134,14 @@ public sealed partial class GroupCommitAcceptor(
         // Body and rows in parallel; the work item only once both are stored, hidden until the senders have their 250.
         using var span = StartSpan(batch, blobs);
         var started = time.GetTimestamp();
-        var rows = ledger.WriteAcceptedAsync(placed, deadline.Token);
+        var rows = Timed(MetricNames.Tags.OperationRows, ledger.WriteAcceptedAsync(placed, deadline.Token));
         IReadOnlyList<Azure.Storage.Queues.Models.SendReceipt> work;
         try
         {
-            await Task.WhenAll(blobs.Select(b => bodies.UploadAsync(b.Name, b.Content, deadline.Token)).Append(rows));
+            await Task.WhenAll(blobs.Select(b => Timed(MetricNames.Tags.OperationBody, bodies.UploadAsync(b.Name, b.Content, deadline.Token))).Append(rows));
+            var queued = time.GetTimestamp();
             work = await queue.SendAsync(placed.Select(x => ToWorkItem(x.Item1, x.Item2)).ToList(), deadline.Token, options.Value.UnconfirmedHold);
+            metrics.StorageCall(MetricNames.Tags.OperationWork, time.GetElapsedTime(queued));
         }
         catch (Exception ex)
         {
@@ -159,6 +169,13 @@ public sealed partial class GroupCommitAcceptor(
 
         metrics.Committed(batch.GroupBy(p => p.Message.Id.TenantId).Select(t => (t.Key, t.Count())), time.GetElapsedTime(started));
         _ = ReleaseAsync(work, batch.Count);
+    }
+
+    async Task Timed(string operation, Task call)
+    {
+        var started = time.GetTimestamp();
+        await call;
+        metrics.StorageCall(operation, time.GetElapsedTime(started));
     }
 
     // One batch carries many messages, each with a trace of its own: the batch's span links to their acceptance spans.

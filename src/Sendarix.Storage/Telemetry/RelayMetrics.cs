@@ -19,6 +19,9 @@ public sealed class RelayMetrics
     readonly Counter<long> _accepted;
     readonly Histogram<int> _batchSize;
     readonly Histogram<double> _commitDuration;
+    readonly Histogram<double> _acceptanceWait;
+    readonly Histogram<double> _storageDuration;
+    readonly Histogram<double> _dataDuration;
     readonly Counter<long> _deliveries;
     readonly Histogram<double> _deliveryDuration;
     readonly Histogram<double> _throttleWait;
@@ -32,6 +35,11 @@ public sealed class RelayMetrics
         _accepted = meter.CreateCounter<long>(MetricNames.MessagesAccepted, "{message}", "Messages answered 250, stored with their work");
         _batchSize = meter.CreateHistogram<int>(MetricNames.CommitBatchSize, "{message}", "Messages per group commit");
         _commitDuration = meter.CreateHistogram<double>(MetricNames.CommitDuration, "s", "Time a group commit waits for storage");
+        // Milliseconds matter here: a 250's whole latency is tens of them.
+        var fine = new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] };
+        _acceptanceWait = meter.CreateHistogram(MetricNames.AcceptanceWait, "s", "Time a message waits for its group commit to start and be stored", advice: fine);
+        _storageDuration = meter.CreateHistogram(MetricNames.CommitStorageDuration, "s", "Time one storage call of a group commit takes", advice: fine);
+        _dataDuration = meter.CreateHistogram(MetricNames.SmtpDataDuration, "s", "Time from the end of a message's data to its reply", advice: fine);
         _deliveries = meter.CreateCounter<long>(MetricNames.Deliveries, "{recipient}", "Recipients' delivery outcomes");
         _deliveryDuration = meter.CreateHistogram<double>(MetricNames.DeliveryDuration, "s", "Time from acceptance to delivery");
         _throttleWait = meter.CreateHistogram(MetricNames.ThrottleWait, "s", "Time a delivery waited for a connection slot or a message token",
@@ -63,6 +71,16 @@ public sealed class RelayMetrics
         _batchSize.Record(total);
         _commitDuration.Record(elapsed.TotalSeconds);
     }
+
+    /// <summary>A message waited <paramref name="waited"/> in the acceptor, stored or not.</summary>
+    public void AcceptanceWaited(TimeSpan waited) => _acceptanceWait.Record(waited.TotalSeconds);
+
+    /// <summary>One storage call of a group commit (<paramref name="operation"/>: a <see cref="MetricNames.Tags"/> operation) took <paramref name="elapsed"/>.</summary>
+    public void StorageCall(string operation, TimeSpan elapsed) =>
+        _storageDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>(MetricNames.Tags.Operation, operation));
+
+    /// <summary>A message's data was answered <paramref name="elapsed"/> after it ended.</summary>
+    public void DataAnswered(TimeSpan elapsed) => _dataDuration.Record(elapsed.TotalSeconds);
 
     /// <summary>A delivery waited <paramref name="waited"/> for a <paramref name="limit"/> of <paramref name="provider"/>'s throttle (granted or not).</summary>
     public void ThrottleWaited(string provider, string limit, TimeSpan waited) =>
