@@ -15,6 +15,13 @@ public sealed class AcceptanceOptions : IValidatableObject
     [Range(65536, 256L * 1024 * 1024)]
     public long MaxBatchBytes { get; set; } = 16L * 1024 * 1024;
 
+    /// <summary>
+    /// How many batches may be written at once. One more batch in flight hides the wait for storage's answer (most of
+    /// a batch's time is the body upload's round trip); more make batches smaller and storage busier.
+    /// </summary>
+    [Range(1, 8)]
+    public int MaxCommitsInFlight { get; set; } = 2;
+
     /// <summary>How long a batch that is not full waits for company. Adds at most this much latency when idle.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
     public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromMilliseconds(2);

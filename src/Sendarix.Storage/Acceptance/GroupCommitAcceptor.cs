@@ -14,9 +14,9 @@ namespace Sendarix.Storage.Acceptance;
 /// <summary>
 /// Group commit: messages arriving together are made durable together, with one blob upload, one table
 /// transaction per tenant and one queue message per batch instead of three storage round trips per message.
-/// One batch is written at a time; while it is written the next one fills, so batches grow with load by themselves.
-/// The body and the rows are written together, the queue message after both: a work item never points at a missing
-/// body or row. If any write fails, every message in the batch fails (the front-end answers 451) and whatever rows
+/// Up to <see cref="AcceptanceOptions.MaxCommitsInFlight"/> batches are written at a time; while they are written the
+/// next one fills, so batches grow with load by themselves. The body uploads while the rows and then the queue
+/// message are written: work is queued only for stored rows, and it is delivered only once the whole batch is. If any write fails, every message in the batch fails (the front-end answers 451) and whatever rows
 /// were written are removed. The work is queued hidden and shown once the senders have their 250, so work of a batch
 /// that failed while its writes were still landing is checked before delivery (<see cref="AcceptanceConfirmation"/>).
 /// </summary>
@@ -49,13 +49,17 @@ public sealed partial class GroupCommitAcceptor(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
-        var batch = new List<Pending>(o.MaxBatchMessages);
+        using var slots = new SemaphoreSlim(o.MaxCommitsInFlight);
+        var running = new HashSet<Task>();
         Pending? carried = null;
         try
         {
             while (true)
             {
-                batch.Clear();
+                // A batch forms only once a commit slot is free: while every slot is busy, messages gather for the
+                // next batch, so batches grow with load by themselves.
+                await slots.WaitAsync(stoppingToken);
+                var batch = new List<Pending>(o.MaxBatchMessages);
                 var first = carried ?? await _pending.Reader.ReadAsync(stoppingToken);
                 carried = null;
                 batch.Add(first);
@@ -84,12 +88,37 @@ public sealed partial class GroupCommitAcceptor(
                     bytes += next.Message.Body.Length;
                 }
 
-                await CommitAsync(batch, stoppingToken);
+                var commit = CommitAsync(batch, stoppingToken);
+                lock (running)
+                {
+                    running.Add(commit);
+                }
+
+                _ = commit.ContinueWith(done =>
+                {
+                    lock (running)
+                    {
+                        running.Remove(done);
+                    }
+
+                    slots.Release();
+                }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             FailRemaining(carried);
+        }
+        finally
+        {
+            // Batches already handed to storage finish (or fail) before the acceptor is gone.
+            Task[] left;
+            lock (running)
+            {
+                left = [.. running];
+            }
+
+            await Task.WhenAll(left);
         }
     }
 
@@ -131,17 +160,19 @@ public sealed partial class GroupCommitAcceptor(
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         deadline.CancelAfter(options.Value.CommitTimeout);
 
-        // Body and rows in parallel; the work item only once both are stored, hidden until the senders have their 250.
+        // The body upload runs beside the rows and then the work item: the work is queued only once the rows are
+        // stored, so a batch that times out has either queued nothing or has rows that the removal below finds.
+        // A work item whose body failed to upload belongs to a failed batch, whose rows are removed: never delivered.
         using var span = StartSpan(batch, blobs);
         var started = time.GetTimestamp();
+        var upload = Task.WhenAll(blobs.Select(b => Timed(MetricNames.Tags.OperationBody, bodies.UploadAsync(b.Name, b.Content, deadline.Token))));
         var rows = Timed(MetricNames.Tags.OperationRows, ledger.WriteAcceptedAsync(placed, deadline.Token));
+        var queued = QueueAfterAsync(rows, placed, deadline.Token);
         IReadOnlyList<Azure.Storage.Queues.Models.SendReceipt> work;
         try
         {
-            await Task.WhenAll(blobs.Select(b => Timed(MetricNames.Tags.OperationBody, bodies.UploadAsync(b.Name, b.Content, deadline.Token))).Append(rows));
-            var queued = time.GetTimestamp();
-            work = await queue.SendAsync(placed.Select(x => ToWorkItem(x.Item1, x.Item2)).ToList(), deadline.Token, options.Value.UnconfirmedHold);
-            metrics.StorageCall(MetricNames.Tags.OperationWork, time.GetElapsedTime(queued));
+            await Task.WhenAll(upload, queued);
+            work = await queued;
         }
         catch (Exception ex)
         {
@@ -169,6 +200,15 @@ public sealed partial class GroupCommitAcceptor(
 
         metrics.Committed(batch.GroupBy(p => p.Message.Id.TenantId).Select(t => (t.Key, t.Count())), time.GetElapsedTime(started));
         _ = ReleaseAsync(work, batch.Count);
+    }
+
+    async Task<IReadOnlyList<Azure.Storage.Queues.Models.SendReceipt>> QueueAfterAsync(Task rows, List<(AcceptedMessage, BodyRef)> placed, CancellationToken cancellationToken)
+    {
+        await rows;
+        var started = time.GetTimestamp();
+        var work = await queue.SendAsync(placed.Select(x => ToWorkItem(x.Item1, x.Item2)).ToList(), cancellationToken, options.Value.UnconfirmedHold);
+        metrics.StorageCall(MetricNames.Tags.OperationWork, time.GetElapsedTime(started));
+        return work;
     }
 
     async Task Timed(string operation, Task call)
