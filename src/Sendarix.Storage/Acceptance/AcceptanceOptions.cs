@@ -16,11 +16,18 @@ public sealed class AcceptanceOptions : IValidatableObject
     public long MaxBatchBytes { get; set; } = 16L * 1024 * 1024;
 
     /// <summary>
-    /// How many batches may be written at once. One more batch in flight hides the wait for storage's answer (most of
-    /// a batch's time is the body upload's round trip); more make batches smaller and storage busier.
+    /// How many batches may be written at once. A second batch in flight hides the wait for storage's answer (most of
+    /// a small batch's time is the body upload's round trip) when the load is light; see <see cref="SoloBatchMessages"/>.
     /// </summary>
     [Range(1, 8)]
     public int MaxCommitsInFlight { get; set; } = 2;
+
+    /// <summary>
+    /// A batch of at least this many messages is written alone: under that much load, batches written one at a time
+    /// stay large, and large batches cost storage the least per message.
+    /// </summary>
+    [Range(1, 500)]
+    public int SoloBatchMessages { get; set; } = 16;
 
     /// <summary>How long a batch that is not full waits for company. Adds at most this much latency when idle.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
