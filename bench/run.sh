@@ -379,7 +379,8 @@ measure() { # side host port user password connections sink-log
   local ids=() timings=()
   [ "$side" = sendarix ] && [ "$webhooks" != 0 ] && ids=(--ids-out "$run/ids-$conns.txt")
   # The relay's own timings over the measured window, from its Prometheus endpoint: where a 250's time goes.
-  [ "$side" = sendarix ] && timings=(--metrics "$api/metrics")
+  # And how long Azurite's table service keeps a caller waiting, asked for nothing every 100 ms.
+  [ "$side" = sendarix ] && timings=(--metrics "$api/metrics" --storage-probe "http://127.0.0.1:10102/devstoreaccount1/Tables")
   line=$(load "$side-$conns" "$2" "$3" "$4" "$5" "$conns" "$warmup" "$seconds" \
     --sink-log "$7" --drain-max "$drain_max" --drain-idle "$drain_idle" --client "$client" "${ids[@]}" "${timings[@]}")
   times > "$run/times.after"
@@ -556,7 +557,9 @@ report="$run/latest.md"
         r=${result[$side,$conns]}
         echo "  Where a 250's time went (means over the measured window): the client saw $(num "$r" mean_ms) ms from MAIL to the reply;"
         echo "  the relay took $(num "$r" data_ms) ms from the end of the data to the reply, $(num "$r" wait_ms) ms of it waiting in the acceptor"
-        echo "  for a group commit of $(num "$r" batch) messages taking $(num "$r" commit_ms) ms (body $(num "$r" body_ms), rows $(num "$r" rows_ms), then work $(num "$r" work_ms) ms)."
+        echo "  for a group commit of $(num "$r" batch) messages taking $(num "$r" commit_ms) ms (body $(num "$r" body_ms), rows $(num "$r" rows_ms), then work $(num "$r" work_ms) ms);"
+        echo "  99% of messages waited in the acceptor at most $(num "$r" wait_p99_ms) ms. Azurite's table service, asked for nothing every 100 ms,"
+        echo "  answered in p50 $(num "$r" storage_probe_p50_ms) ms, p99 $(num "$r" storage_probe_p99_ms) ms, at worst $(num "$r" storage_probe_max_ms) ms."
       fi
       echo "  \`${result[$side,$conns]:-no result}\`"
     done

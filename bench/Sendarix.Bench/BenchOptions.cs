@@ -17,13 +17,14 @@ internal sealed record BenchOptions(
     TimeSpan DrainIdle,
     string? IdsOut = null,
     BenchClient Client = BenchClient.Light,
-    Uri? Metrics = null)
+    Uri? Metrics = null,
+    Uri? StorageProbe = null)
 {
     public const string Usage =
         "usage: Sendarix.Bench HOST PORT USERNAME PASSWORD CONNECTIONS WARMUP_S DURATION_S [MESSAGE_BYTES=2048]\n" +
         "                      (the seven required arguments first, taken as they are: a password may begin with --)\n" +
         "                      [--sink-log PATH] [--drain-max S=60] [--drain-idle S=5] [--ids-out PATH]\n" +
-        "                      [--client light|build] [--metrics URL]\n" +
+        "                      [--client light|build] [--metrics URL] [--storage-probe URL]\n" +
         "  --sink-log    output of Postfix's `smtp-sink -c` behind the server: also measure the rate delivered into it\n" +
         "  --drain-max   after the measured window, wait at most this long for accepted messages to reach the sink\n" +
         "  --drain-idle  stop waiting earlier when the sink count has not moved for this long\n" +
@@ -31,14 +32,15 @@ internal sealed record BenchOptions(
         "  --client      light (default): each connection sends one prepared message, a new Message-Id each time;\n" +
         "                build: a new MimeMessage for every message (text and HTML alternatives), as application code does\n" +
         "  --metrics     the server's Prometheus endpoint: read at the start and end of the measured window, and the\n" +
-        "                relay's own timings (acceptance wait, commit, storage calls) added to the result line";
+        "                relay's own timings (acceptance wait, commit, storage calls) added to the result line\n" +
+        "  --storage-probe  a storage URL asked every 100 ms through the measured window: how long storage keeps a caller waiting";
 
     public static BenchOptions Parse(string[] args)
     {
         var positional = new List<string>();
         string? sinkLog = null, idsOut = null;
         var client = BenchClient.Light;
-        Uri? metrics = null;
+        Uri? metrics = null, probe = null;
         double drainMax = 60, drainIdle = 5;
         for (var i = 0; i < args.Length; i++)
         {
@@ -67,6 +69,9 @@ internal sealed record BenchOptions(
                     break;
                 case "--metrics":
                     metrics = Uri.TryCreate(Value(args, ref i), UriKind.Absolute, out var url) ? url : throw new ArgumentException("--metrics needs an absolute URL.");
+                    break;
+                case "--storage-probe":
+                    probe = Uri.TryCreate(Value(args, ref i), UriKind.Absolute, out var probeUrl) ? probeUrl : throw new ArgumentException("--storage-probe needs an absolute URL.");
                     break;
                 case "--drain-max":
                     drainMax = Seconds(Value(args, ref i), "--drain-max");
@@ -102,7 +107,7 @@ internal sealed record BenchOptions(
         var size = positional.Count > 7 ? Integer(positional[7], "MESSAGE_BYTES", 512, 50 * 1024 * 1024) : 2048;
         return new BenchOptions(positional[0], port, positional[2], positional[3], connections,
             TimeSpan.FromSeconds(warmup), TimeSpan.FromSeconds(duration), size, sinkLog,
-            TimeSpan.FromSeconds(drainMax), TimeSpan.FromSeconds(drainIdle), idsOut, client, metrics);
+            TimeSpan.FromSeconds(drainMax), TimeSpan.FromSeconds(drainIdle), idsOut, client, metrics, probe);
     }
 
     static string Value(string[] args, ref int i) =>

@@ -8,6 +8,11 @@ if (args is ["receive", ..])
     return await WebhookReceiver.RunAsync(args[1..]);
 }
 
+if (args is ["idle", ..])
+{
+    return await IdleSessions.RunAsync(args[1..]);
+}
+
 if (args is ["webhook-report", ..])
 {
     return await WebhookReport.RunAsync(args[1..]);
@@ -38,7 +43,7 @@ Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
 var timeline = Timeline.From(Stopwatch.GetTimestamp(), options.Warmup, options.Duration);
 var watcher = sink is null ? null : new SinkWatcher(sink, timeline, options);
 var load = new LoadGenerator(options, timeline).RunAsync();
-var timings = options.Metrics is { } metrics ? new RelayTimings(metrics).MeasureAsync(timeline) : Task.FromResult("");
+var timings = options.Metrics is { } metrics ? new RelayTimings(metrics, options.StorageProbe).MeasureAsync(timeline) : Task.FromResult("");
 var watching = watcher?.WatchAsync(load);
 var stats = await load;
 var delivered = watching is null ? null : await watching;
