@@ -35,8 +35,11 @@ hwm_mb() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev
 for port in 10100 10101 10102 10112 $smtp_port 12465 18025 11211 30100; do
   listening "$port" && die "port $port is already in use; this benchmark needs it for its own fresh services"
 done
-# Each session is a socket on both sides: the relay and the client each need more than the usual 1,024 files.
-ulimit -n $((sessions * 2 + 4096))
+# Each session is a socket in the relay and one in the client, each its own process: each needs more than the
+# usual 1,024 open files (a container may cap the hard limit; what it allows must be enough).
+need=$((sessions + 2048))
+[ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge "$need" ] || die "the open-file limit is $(ulimit -Hn); $sessions sessions need $need"
+ulimit -n "$need"
 
 relay_pid="" azurite_started=0
 cleanup() {
