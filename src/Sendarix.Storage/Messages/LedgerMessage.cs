@@ -15,4 +15,8 @@ public sealed record LedgerMessage(
     EventMessage Context,
     IReadOnlyList<RelayEvent> Events,
     BodyRef? Body = null,
-    string? Subtenant = null);
+    string? Subtenant = null)
+{
+    /// <summary>The keys of the rows its events were read from (a row may hold several), for deleting them.</summary>
+    public IReadOnlyList<string> EventRows { get; init; } = [];
+}

@@ -10,9 +10,10 @@ namespace Sendarix.Storage.Messages;
 
 /// <summary>
 /// The durable record of every message and everything that happened to it, in one table partitioned by tenant.
-/// The message row ("{id}") is the acceptance: envelope, recipients and where the body is. Each event is a row
-/// ("{id}|{recipient}|{sequence}") right behind it, so a message and its history are one range of keys, a tenant's
-/// messages list newest first (the id starts with the inverted time), and a recipient's state is its last row. Writing only rows that are added keeps storage work to one row per message and one per outcome.
+/// The message row ("{id}") is the acceptance: envelope, recipients and where the body is. A recipient's events are
+/// rows ("{id}|{recipient}|{sequence}") right behind it, the events recorded together in one row, so a message and
+/// its history are one range of keys and a tenant's messages list newest first (the id starts with the inverted
+/// time). Writing only rows that are added keeps storage work to one row per message and one per recipient and round.
 /// </summary>
 public sealed class MessageLedger(StorageClients storage)
 {
@@ -20,6 +21,9 @@ public sealed class MessageLedger(StorageClients storage)
     const int MaxTransactionOperations = 100;
 
     const string RecipientsProperty = "Recipients";
+
+    // An event takes 16 properties; a row may hold 255 (with its keys and timestamp).
+    const int MaxEventsPerRow = 8;
 
     TableClient Table => storage.Messages;
 
@@ -46,18 +50,24 @@ public sealed class MessageLedger(StorageClients storage)
     /// <summary>Deletes messages with their events (the retention sweep); rows already gone are passed over.</summary>
     public Task DeleteAsync(IReadOnlyList<LedgerMessage> messages, CancellationToken cancellationToken) =>
         TableDeletes.DeleteAsync(Table, messages.SelectMany(m =>
-            m.Events.Select(e => (m.Id.TenantId, EventRowKey(m.Id.Local, e.RecipientIndex, e.Sequence))).Append((m.Id.TenantId, m.Id.Local))), cancellationToken);
+            m.EventRows.Select(row => (m.Id.TenantId, row)).Append((m.Id.TenantId, m.Id.Local))), cancellationToken);
 
     /// <summary>Whether the message row is stored: the acceptance stands.</summary>
     public async Task<bool> ExistsAsync(MessageId id, CancellationToken cancellationToken) =>
         (await Table.GetEntityIfExistsAsync<TableEntity>(id.TenantId, id.Local, ["RowKey"], cancellationToken)).HasValue;
 
     /// <summary>
-    /// Stores message events, one row each, keyed by recipient and sequence: recording a step again (an attempt
-    /// repeated after a crash) replaces its row instead of adding a second one. Only <c>EventRecorder</c> calls this.
+    /// Stores message events: the events of one recipient recorded together (a round's <c>accepted</c> and its outcome)
+    /// share one row, keyed by recipient and the first one's sequence. Recording the same step again (an attempt
+    /// repeated after a crash) groups the same events and replaces the row instead of adding a second one. A row is
+    /// a table operation, which is what storage spends its work on, whatever the row's size. Only
+    /// <c>EventRecorder</c> calls this.
     /// </summary>
     public Task AppendAsync(IReadOnlyList<RelayEvent> events, CancellationToken cancellationToken) =>
-        SubmitAsync(events.Select(e => (e.TenantId, new TableTransactionAction(TableTransactionActionType.UpsertReplace, NewEventRow(e)))), cancellationToken);
+        SubmitAsync(events
+            .GroupBy(e => (e.TenantId, e.Message!.MessageId, e.RecipientIndex))
+            .SelectMany(recipient => recipient.OrderBy(e => e.Sequence).Chunk(MaxEventsPerRow))
+            .Select(round => (round[0].TenantId, new TableTransactionAction(TableTransactionActionType.UpsertReplace, NewEventRow(round)))), cancellationToken);
 
     /// <summary>One message with its events, or null.</summary>
     public async Task<LedgerMessage?> GetAsync(MessageId id, CancellationToken cancellationToken)
@@ -169,26 +179,38 @@ public sealed class MessageLedger(StorageClients storage)
     static IReadOnlyList<string> ReadRecipients(TableEntity row) =>
         JsonSerializer.Deserialize(TableText.Read(row, RecipientsProperty) ?? "[]", StorageJson.Default.IReadOnlyListString) ?? [];
 
-    static TableEntity NewEventRow(RelayEvent e) =>
-        new(e.TenantId, EventRowKey(MessageId.Parse(e.Message!.MessageId).Local, e.RecipientIndex, e.Sequence))
+    /// <summary>
+    /// A row of one recipient's events recorded together: the first one's properties under their own names (as a row
+    /// of one event has them), each further one's with a suffix ("Type_1", "Time_1", ...).
+    /// </summary>
+    static TableEntity NewEventRow(RelayEvent[] events)
+    {
+        var first = events[0];
+        var row = new TableEntity(first.TenantId, EventRowKey(MessageId.Parse(first.Message!.MessageId).Local, first.RecipientIndex, first.Sequence));
+        for (var i = 0; i < events.Length; i++)
         {
-            ["Id"] = e.Id,
-            ["Version"] = e.SchemaVersion,
-            ["Type"] = e.Type.ToString(),
-            ["Time"] = e.Time,
-            ["RecipientIndex"] = e.RecipientIndex,
-            ["Sequence"] = e.Sequence,
-            ["Recipient"] = e.Recipient,
-            ["Attempts"] = e.Attempt,
-            ["Deferrals"] = e.Deferrals,
-            ["Reply"] = e.Reply,
-            ["NextAttempt"] = e.NextAttempt,
-            ["RemoteHost"] = e.RemoteHost,
-            ["Category"] = e.BounceCategory,
-            ["EgressIp"] = e.EgressIp,
-            ["Sandbox"] = e.Sandbox,
-            ["OriginalRecipient"] = e.OriginalRecipient,
-        };
+            var e = events[i];
+            var suffix = i == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"_{i}");
+            row["Id" + suffix] = e.Id;
+            row["Version" + suffix] = e.SchemaVersion;
+            row["Type" + suffix] = e.Type.ToString();
+            row["Time" + suffix] = e.Time;
+            row["RecipientIndex" + suffix] = e.RecipientIndex;
+            row["Sequence" + suffix] = e.Sequence;
+            row["Recipient" + suffix] = e.Recipient;
+            row["Attempts" + suffix] = e.Attempt;
+            row["Deferrals" + suffix] = e.Deferrals;
+            row["Reply" + suffix] = e.Reply;
+            row["NextAttempt" + suffix] = e.NextAttempt;
+            row["RemoteHost" + suffix] = e.RemoteHost;
+            row["Category" + suffix] = e.BounceCategory;
+            row["EgressIp" + suffix] = e.EgressIp;
+            row["Sandbox" + suffix] = e.Sandbox;
+            row["OriginalRecipient" + suffix] = e.OriginalRecipient;
+        }
+
+        return row;
+    }
 
     // Recipient, then sequence: a recipient's history is in order, and its last row is where it stands.
     static string EventRowKey(string local, int recipientIndex, int sequence) =>
@@ -205,35 +227,60 @@ public sealed class MessageLedger(StorageClients storage)
             message.GetString("EnvelopeId"));
         var subtenant = message.GetString("Subtenant");
         var spam = message.GetString("Spam") is { } verdict ? JsonSerializer.Deserialize(verdict, StorageJson.Default.SpamVerdict) : null;
-        var events = rows.Select(e => ReadEvent(e, id.TenantId, subtenant, spam, context)).OfType<RelayEvent>().OrderBy(e => e.Time).ThenBy(e => e.Sequence).ToList();
+        // A step is one event however its rows were grouped when it was written (a round recorded again the same way
+        // replaces its row; rows written one event each by an earlier version may sit beside a grouped one).
+        var events = rows.SelectMany(row => ReadEvents(row, id.TenantId, subtenant, spam, context))
+            .DistinctBy(e => (e.RecipientIndex, e.Sequence))
+            .OrderBy(e => e.Time).ThenBy(e => e.Sequence).ToList();
         var body = message.GetString("Blob") is { } blob ? new BodyRef(blob, message.GetInt64("Offset") ?? 0, message.GetInt32("Length") ?? 0) : null;
-        return new LedgerMessage(id, message.GetDateTimeOffset("AcceptedAt") ?? default, message.GetInt64("Size") ?? 0, ReadRecipients(message), context, events, body, subtenant);
+        return new LedgerMessage(id, message.GetDateTimeOffset("AcceptedAt") ?? default, message.GetInt64("Size") ?? 0, ReadRecipients(message), context, events, body, subtenant)
+        {
+            EventRows = [.. rows.Select(row => row.RowKey)],
+        };
     }
 
-    // A row of a type this version does not know (written by a newer one) is left out rather than failing the read.
-    static RelayEvent? ReadEvent(TableEntity e, string tenantId, string? subtenant, Sendarix.Core.Spam.SpamVerdict? spam, EventMessage context) =>
-        Enum.TryParse<EventType>(e.GetString("Type"), out var type) && e.GetString("Id") is { } id
+    /// <summary>The events a row holds: its first under the plain property names, then those with suffixes _1, _2, ...</summary>
+    static IEnumerable<RelayEvent> ReadEvents(TableEntity row, string tenantId, string? subtenant, Sendarix.Core.Spam.SpamVerdict? spam, EventMessage context)
+    {
+        for (var i = 0; i < MaxEventsPerRow; i++)
+        {
+            var suffix = i == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"_{i}");
+            if (!row.ContainsKey("Id" + suffix))
+            {
+                yield break;
+            }
+
+            if (ReadEvent(row, suffix, tenantId, subtenant, spam, context) is { } e)
+            {
+                yield return e;
+            }
+        }
+    }
+
+    // An event of a type this version does not know (written by a newer one) is left out rather than failing the read.
+    static RelayEvent? ReadEvent(TableEntity e, string suffix, string tenantId, string? subtenant, Sendarix.Core.Spam.SpamVerdict? spam, EventMessage context) =>
+        Enum.TryParse<EventType>(e.GetString("Type" + suffix), out var type) && e.GetString("Id" + suffix) is { } id
             ? new RelayEvent
             {
-                SchemaVersion = e.GetInt32("Version") ?? RelayEvent.CurrentSchemaVersion,
+                SchemaVersion = e.GetInt32("Version" + suffix) ?? RelayEvent.CurrentSchemaVersion,
                 Id = id,
                 Type = type,
-                Time = e.GetDateTimeOffset("Time") ?? default,
+                Time = e.GetDateTimeOffset("Time" + suffix) ?? default,
                 TenantId = tenantId,
                 Subtenant = subtenant,
                 Message = context,
-                RecipientIndex = e.GetInt32("RecipientIndex") ?? 0,
-                Sequence = e.GetInt32("Sequence") ?? 0,
-                Recipient = e.GetString("Recipient"),
-                Attempt = e.GetInt32("Attempts") ?? 0,
-                Deferrals = e.GetInt32("Deferrals") ?? 0,
-                Reply = e.GetString("Reply"),
-                NextAttempt = e.GetDateTimeOffset("NextAttempt"),
-                RemoteHost = e.GetString("RemoteHost"),
-                BounceCategory = e.GetString("Category"),
-                EgressIp = e.GetString("EgressIp"),
-                Sandbox = e.GetBoolean("Sandbox") ?? false,
-                OriginalRecipient = e.GetString("OriginalRecipient"),
+                RecipientIndex = e.GetInt32("RecipientIndex" + suffix) ?? 0,
+                Sequence = e.GetInt32("Sequence" + suffix) ?? 0,
+                Recipient = e.GetString("Recipient" + suffix),
+                Attempt = e.GetInt32("Attempts" + suffix) ?? 0,
+                Deferrals = e.GetInt32("Deferrals" + suffix) ?? 0,
+                Reply = e.GetString("Reply" + suffix),
+                NextAttempt = e.GetDateTimeOffset("NextAttempt" + suffix),
+                RemoteHost = e.GetString("RemoteHost" + suffix),
+                BounceCategory = e.GetString("Category" + suffix),
+                EgressIp = e.GetString("EgressIp" + suffix),
+                Sandbox = e.GetBoolean("Sandbox" + suffix) ?? false,
+                OriginalRecipient = e.GetString("OriginalRecipient" + suffix),
                 Spam = spam,
             }
             : null;
