@@ -25,6 +25,8 @@ api="http://127.0.0.1:18025"
 host_dll="$root/src/Sendarix.Host/bin/Release/net10.0/Sendarix.Host.dll"
 bench_dll="$root/bench/Sendarix.Bench/bin/Release/net10.0/Sendarix.Bench.dll"
 
+# shellcheck source=bench/relay.sh
+. "$here/relay.sh"
 say() { echo "idle: $*" >&2; }
 die() { say "$*"; exit 1; }
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -45,12 +47,7 @@ relay_pid="" azurite_started=0
 cleanup() {
   local status=$?
   set +e
-  if [ -n "$relay_pid" ] && kill -0 "$relay_pid" 2>/dev/null; then
-    kill -TERM "$relay_pid" 2>/dev/null
-    for _ in $(seq 1 75); do kill -0 "$relay_pid" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$relay_pid" 2>/dev/null
-    wait "$relay_pid" 2>/dev/null
-  fi
+  stop_relay "$relay_pid"
   if [ "$azurite_started" = 1 ]; then "$root/infra/azurite.sh" stop; rm -rf "$AZURITE_DIR"; fi
   [ -d "$run" ] && say "logs are in $run"
   exit "$status"
@@ -70,25 +67,12 @@ azurite_started=1
 say "starting the relay"
 (
   cd "$run"
-  export Sendarix__Storage__ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10100/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10101/devstoreaccount1;TableEndpoint=http://127.0.0.1:10102/devstoreaccount1;"
-  export Sendarix__Storage__ReportingConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:10112/devstoreaccount1;"
-  export Sendarix__Smtp__StartTlsPort=$smtp_port Sendarix__Smtp__ImplicitTlsPort=12465
-  export Sendarix__Smtp__DevelopmentCertificatePath="$work/cert.pfx"
+  relay_env "$work" "$api" "$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" idle
   export Sendarix__Smtp__MaxConnections=$((sessions + 100))
-  export Sendarix__Api__Url="$api" Sendarix__Api__OperatorApiKey="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
-  Sendarix__Domains__KeyEncryptionKey=$(head -c 32 /dev/urandom | base64)
-  export Sendarix__Domains__KeyEncryptionKey
-  export Sendarix__Cluster__ClusterId=idle Sendarix__Cluster__SiloPort=11211 Sendarix__Cluster__GatewayPort=30100
-  export Logging__LogLevel__Default=Warning
   exec dotnet "$host_dll"
 ) > "$run/relay.log" 2>&1 &
 relay_pid=$!
-for _ in $(seq 1 600); do
-  curl -fsS --noproxy '*' -o /dev/null "$api/health" 2>/dev/null && break
-  kill -0 "$relay_pid" 2>/dev/null || { tail -n 40 "$run/relay.log" >&2; die "the relay exited"; }
-  sleep 0.2
-done
-curl -fsS --noproxy '*' -o /dev/null "$api/health" || die "the relay did not become healthy"
+wait_relay "$relay_pid" "$api" "$run/relay.log" || exit 1
 sleep 2
 rss_idle=$(rss_mb "$relay_pid")
 say "relay ready, ${rss_idle} MB resident; opening $sessions sessions from $sources addresses"

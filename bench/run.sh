@@ -66,6 +66,8 @@ host_dll="$root/src/Sendarix.Host/bin/Release/net10.0/Sendarix.Host.dll"
 bench_dll="$root/bench/Sendarix.Bench/bin/Release/net10.0/Sendarix.Bench.dll"
 results=${BENCH_RESULTS:-$here/results/latest.md}
 
+# shellcheck source=bench/relay.sh
+. "$here/relay.sh"
 say() { echo "bench: $*" >&2; }
 die() { say "$*"; exit 1; }
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -87,12 +89,7 @@ relay_pid="" sink_pid="" haraka_sink_pid="" dns_pid="" receiver_pid="" rspamd_pi
 cleanup() {
   local status=$?
   set +e
-  if [ -n "$relay_pid" ] && kill -0 "$relay_pid" 2>/dev/null; then
-    kill -TERM "$relay_pid" 2>/dev/null
-    for _ in $(seq 1 75); do kill -0 "$relay_pid" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$relay_pid" 2>/dev/null
-    wait "$relay_pid" 2>/dev/null
-  fi
+  stop_relay "$relay_pid"
   if [ -n "$rspamd_pid" ] && kill -0 "$rspamd_pid" 2>/dev/null; then
     # The main process stops its workers on TERM; any it leaves behind are killed by their ids.
     local workers
@@ -206,17 +203,9 @@ operator_key=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
 say "starting the relay"
 (
   cd "$run"
-  export Sendarix__Storage__ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10100/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10101/devstoreaccount1;TableEndpoint=http://127.0.0.1:10102/devstoreaccount1;"
-  export Sendarix__Storage__ReportingConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:10112/devstoreaccount1;"
-  export Sendarix__Smtp__StartTlsPort=$smtp_port Sendarix__Smtp__ImplicitTlsPort=12465
-  export Sendarix__Smtp__DevelopmentCertificatePath="$work/cert.pfx"
-  export Sendarix__Api__Url="$api" Sendarix__Api__OperatorApiKey="$operator_key"
-  Sendarix__Domains__KeyEncryptionKey=$(head -c 32 /dev/urandom | base64)
-  export Sendarix__Domains__KeyEncryptionKey
-  export Sendarix__Cluster__ClusterId=bench Sendarix__Cluster__SiloPort=11211 Sendarix__Cluster__GatewayPort=30100
+  relay_env "$work" "$api" "$operator_key" bench
   export Sendarix__Delivery__Routes__0__Domain='*' Sendarix__Delivery__Routes__0__Hosts__0="127.0.0.1:$relay_sink_port"
   export Sendarix__Dns__Servers__0="127.0.0.1:$dns_port"
-  export Logging__LogLevel__Default=Warning
   if [ "$spam" = 1 ]; then
     # Every tenant without a policy of its own, the bench tenant included: each message is scanned before the 250.
     export Sendarix__SpamFilter__Url="http://127.0.0.1:$rspamd_port" Sendarix__SpamFilter__DefaultPolicy=Reject
@@ -230,8 +219,7 @@ say "starting the relay"
 ) > "$run/relay.log" 2>&1 &
 relay_pid=$!
 
-health_ok() { curl -fsS --noproxy '*' -o /dev/null "$api/health" 2>/dev/null; }
-wait_for 120 "$relay_pid" "relay API ($api/health)" health_ok || { tail -n 40 "$run/relay.log" >&2; exit 1; }
+wait_relay "$relay_pid" "$api" "$run/relay.log" || exit 1
 wait_for 60 "$relay_pid" "relay SMTP port $smtp_port" listening "$smtp_port" || { tail -n 40 "$run/relay.log" >&2; exit 1; }
 
 post() { # path body output → HTTP status

@@ -25,6 +25,8 @@ bench_dll="$here/Sendarix.SearchBench/bin/Release/net10.0/Sendarix.SearchBench.d
 
 say() { echo "bench: $*" >&2; }
 die() { say "$*"; exit 1; }
+# shellcheck source=bench/relay.sh
+. "$here/relay.sh"
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 relay_pid=""
@@ -69,11 +71,7 @@ say "starting the relay"
   exec dotnet "$host_dll"
 ) > "$run/relay.log" 2>&1 &
 relay_pid=$!
-for _ in $(seq 1 600); do
-  curl -fsS --noproxy '*' -o /dev/null "$api/health" 2>/dev/null && break
-  kill -0 "$relay_pid" 2>/dev/null || { tail -n 40 "$run/relay.log" >&2; die "the relay exited"; }
-  sleep 0.2
-done
+wait_relay "$relay_pid" "$api" "$run/relay.log" || exit 1
 
 status=$(curl -sS --noproxy '*' -o "$run/tenant.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $operator_key" \
   -H 'Content-Type: application/json' -d '{"name":"search bench"}' "$api/v1/tenants")
