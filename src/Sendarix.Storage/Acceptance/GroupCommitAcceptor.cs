@@ -14,10 +14,10 @@ namespace Sendarix.Storage.Acceptance;
 /// <summary>
 /// Group commit: messages arriving together are made durable together, with one blob upload, one table
 /// transaction per tenant and one queue message per batch instead of three storage round trips per message.
-/// Up to <see cref="AcceptanceOptions.MaxCommitsInFlight"/> batches are written at a time; while they are written the
-/// next one fills, so batches grow with load by themselves. The body uploads while the rows and then the queue
-/// message are written: work is queued only for stored rows, and it is delivered only once the whole batch is. If any write fails, every message in the batch fails (the front-end answers 451) and whatever rows
-/// were written are removed. The work is queued hidden and shown once the senders have their 250, so work of a batch
+/// Up to <see cref="AcceptanceOptions.MaxCommitsInFlight"/> small batches are written at a time; while they are
+/// written the next one fills, so batches grow with load by themselves. The body uploads while the rows and then the
+/// queue message are written, so work is queued only for stored rows. If any write fails, every message in the batch
+/// fails (the front-end answers 451) and whatever rows were written are removed. The work is queued hidden and shown once the senders have their 250, so work of a batch
 /// that failed while its writes were still landing is checked before delivery (<see cref="AcceptanceConfirmation"/>).
 /// </summary>
 public sealed partial class GroupCommitAcceptor(
