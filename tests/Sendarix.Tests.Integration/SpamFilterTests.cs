@@ -29,7 +29,7 @@ public sealed class SpamFilterTests : IAsyncLifetime
         await _rspamd.StartAsync();
     }
 
-    async Task StartRelayAsync(string failureMode = "Open", string? url = null)
+    async Task StartRelayAsync(string failureMode = "Open", string? url = null, IReadOnlyDictionary<string, string>? extra = null)
     {
         var settings = Relay.DefaultSettings((await AzuriteServer.Shared).ConnectionString);
         settings["Sendarix:Delivery:Routes:0:Domain"] = "*";
@@ -38,6 +38,11 @@ public sealed class SpamFilterTests : IAsyncLifetime
         settings["Sendarix:SpamFilter:Timeout"] = "00:00:01";
         settings["Sendarix:SpamFilter:FailureMode"] = failureMode;
         settings["Sendarix:Reputation:MaxSpamRefusals"] = "3";
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
         _relay = await Relay.StartAsync(settings, _dns);
     }
 
@@ -139,6 +144,31 @@ public sealed class SpamFilterTests : IAsyncLifetime
         await Eventually.GetAsync(
             async () => await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{holding.TenantId}/stats"), HttpStatusCode.OK),
             s => Sum(s, "held") == 2 && Sum(s, "failed") == 1 && Sum(s, "delivered") == 1, TimeSpan.FromSeconds(30), "the held messages to be counted");
+    }
+
+    [Fact]
+    public async Task A_held_message_expires_at_its_lifetime_and_is_never_delivered()
+    {
+        // A lifetime of seconds, looked for every second: the hold's reminder, not a release, ends it.
+        await StartRelayAsync(extra: new Dictionary<string, string>
+        {
+            ["Sendarix:Retry:MaxLifetime"] = "00:00:06",
+            ["Sendarix:Retry:HeldExpiryCheck"] = "00:00:01",
+        });
+        var holding = await TenantWithPolicyAsync("hold");
+        var to = $"expiring-{Guid.NewGuid():N}@sink.test";
+        var id = await SubmitAsync(holding, to, Gtube);
+        await _relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(30), "held");
+
+        var expired = await _relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(60), "expired");
+        var events = expired.GetProperty("events").EnumerateArray().ToList();
+        Assert.Equal(["accepted", "held", "expired"], events.Select(e => e.GetProperty("type").GetString()));
+        var last = events[^1];
+        Assert.StartsWith("554 5.4.7", last.GetProperty("reply").GetString());
+        Assert.True(last.GetProperty("time").GetDateTimeOffset() >= events[0].GetProperty("time").GetDateTimeOffset().AddSeconds(6));
+        Assert.Empty((await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{holding.TenantId}/held"), HttpStatusCode.OK)).GetProperty("items").EnumerateArray());
+        Assert.Equal(HttpStatusCode.NotFound, (await _relay.Api.PostAsync($"/v1/tenants/{holding.TenantId}/held/{id}/release", null)).StatusCode);
+        Assert.DoesNotContain(_sink.Messages, m => m.Recipients.Contains(to));
     }
 
     static long Sum(JsonElement stats, string field) =>

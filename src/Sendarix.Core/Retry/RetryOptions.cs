@@ -25,6 +25,12 @@ public sealed class RetryOptions : IValidatableObject
     /// </summary>
     public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How often a tenant holding spam looks for held messages past <see cref="MaxLifetime"/>: one expires at most
+    /// this late. Also an Orleans reminder's period.
+    /// </summary>
+    public TimeSpan HeldExpiryCheck { get; set; } = TimeSpan.FromMinutes(10);
+
     public RetryPolicy ToPolicy() => new(FirstRetry, MaxRetry, MaxLifetime) { GreylistRetry = GreylistRetry };
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -52,6 +58,11 @@ public sealed class RetryOptions : IValidatableObject
         if (ReminderPeriod < TimeSpan.FromSeconds(1))
         {
             yield return new ValidationResult("Sendarix:Retry:ReminderPeriod must be at least one second.", [nameof(ReminderPeriod)]);
+        }
+
+        if (HeldExpiryCheck < TimeSpan.FromSeconds(1))
+        {
+            yield return new ValidationResult("Sendarix:Retry:HeldExpiryCheck must be at least one second.", [nameof(HeldExpiryCheck)]);
         }
     }
 }

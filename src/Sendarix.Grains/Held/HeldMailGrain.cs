@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Sendarix.Contracts.Held;
 using Sendarix.Core.Events;
 using Sendarix.Core.Ids;
+using Sendarix.Core.Retry;
 using Sendarix.Storage.Events;
 using Sendarix.Storage.Held;
 using Sendarix.Storage.Queue;
@@ -14,17 +16,24 @@ namespace Sendarix.Grains.Held;
 /// row: a crash in between leaves the row, and the step repeated records the same events (their ids are the same).
 /// A reminder looks for expired messages while the tenant holds any.
 /// </summary>
-public sealed partial class HeldMailGrain(HeldMailStore held, WorkQueue queue, EventRecorder events, TimeProvider time, ILogger<HeldMailGrain> logger)
+public sealed partial class HeldMailGrain(HeldMailStore held, WorkQueue queue, EventRecorder events, IOptions<RetryOptions> options, TimeProvider time,
+    ILogger<HeldMailGrain> logger)
     : Grain, IHeldMailGrain, IRemindable
 {
     const string ExpiryReminder = "expire-held";
 
-    /// <summary>How often expiry is looked for: a held message expires at most this late.</summary>
-    static readonly TimeSpan ExpiryCheck = TimeSpan.FromMinutes(10);
-
     const int ExpiryBatch = 100;
 
-    public Task WatchAsync() => this.RegisterOrUpdateReminder(ExpiryReminder, ExpiryCheck, ExpiryCheck);
+    // Registered once: registering again would move its first tick on, and a tenant holding a message more often than
+    // the check would never see one expire.
+    public async Task WatchAsync()
+    {
+        if (await this.GetReminder(ExpiryReminder) is null)
+        {
+            var check = options.Value.HeldExpiryCheck;
+            await this.RegisterOrUpdateReminder(ExpiryReminder, check, check);
+        }
+    }
 
     public async Task<bool> ReleaseAsync(string messageId)
     {
