@@ -94,9 +94,7 @@ public sealed class ReputationTests : IAsyncLifetime
         await Eventually.TrueAsync(async () => (await MailFromAsync(a)).StartsWith("550 5.7.1 Sending is paused", StringComparison.Ordinal),
             TimeSpan.FromSeconds(15), "the pause to reach the front-end");
         Assert.StartsWith("250 2.1.0", await MailFromAsync(b));
-        // The event follows the pause's state.
-        await Eventually.GetAsync(async () => (await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{a.TenantId}/events"), HttpStatusCode.OK)).GetProperty("items"),
-            events => events.EnumerateArray().Any(e => e.GetProperty("type").GetString() == "tenant.paused"), TimeSpan.FromSeconds(30), "the tenant.paused event");
+        await _relay.WaitForTenantEventAsync(a.TenantId, "tenant.paused", TimeSpan.FromSeconds(30));
 
         var resumed = await Relay.ReadAsync(await _relay.Api.PostAsync($"/v1/tenants/{a.TenantId}/resume", null), HttpStatusCode.OK);
         Assert.Equal(System.Text.Json.JsonValueKind.Null, resumed.GetProperty("pausedReason").ValueKind);

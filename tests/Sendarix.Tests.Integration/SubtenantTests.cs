@@ -97,8 +97,7 @@ public sealed class SubtenantTests : IAsyncLifetime
         Assert.Equal(JsonValueKind.Null, globex.GetProperty("pausedReason").ValueKind);
 
         // Acme's pause is the tenant's event, naming Acme; the operator's resume lets Acme send again.
-        var events = await Eventually.GetAsync(async () => (await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{platform.TenantId}/events"), HttpStatusCode.OK)).GetProperty("items"),
-            e => e.EnumerateArray().Any(x => x.GetProperty("type").GetString() == "tenant.paused"), TimeSpan.FromSeconds(30), "the tenant.paused event");
+        var events = await _relay.WaitForTenantEventAsync(platform.TenantId, "tenant.paused", TimeSpan.FromSeconds(30));
         var pause = Assert.Single(events.EnumerateArray(), e => e.GetProperty("type").GetString() == "tenant.paused");
         Assert.Equal("acme", pause.GetProperty("subtenant").GetString());
         await Relay.ReadAsync(await _relay.Api.PostAsync($"/v1/tenants/{platform.TenantId}/subtenants/acme/resume", null), HttpStatusCode.OK);

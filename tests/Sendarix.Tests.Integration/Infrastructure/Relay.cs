@@ -166,6 +166,14 @@ internal sealed class Relay : IAsyncDisposable
         return Mail.QueuedId(text);
     }
 
+    /// <summary>
+    /// The tenant's events once one of <paramref name="type"/> is among them: a tenant event follows the state it
+    /// reports (an endpoint disabled, a tenant paused), so a reader can see the state first.
+    /// </summary>
+    public Task<JsonElement> WaitForTenantEventAsync(string tenantId, string type, TimeSpan timeout) =>
+        Eventually.GetAsync(async () => (await ReadAsync(await Api.GetAsync($"/v1/tenants/{tenantId}/events"), HttpStatusCode.OK)).GetProperty("items"),
+            items => items.EnumerateArray().Any(e => e.GetProperty("type").GetString() == type), timeout, $"a {type} event");
+
     /// <summary>Waits until every recipient of the message has one of the given statuses; returns the message.</summary>
     public Task<JsonElement> WaitForStatusAsync(string messageId, TimeSpan timeout, params string[] statuses) =>
         Eventually.GetAsync(() => GetMessageAsync(messageId),
