@@ -16,6 +16,11 @@ public sealed class DsnTests : IAsyncLifetime
     readonly string _dumps = Path.Combine(Path.GetTempPath(), "sendarix-tests", $"smtp-sink-dsn-{Guid.NewGuid():N}");
     readonly int _port = Ports.Free(IPAddress.Parse("127.0.0.6"));
     readonly SmtpSink _local = new() { RcptReply = rcpt => rcpt.EndsWith("@bounced.test", StringComparison.Ordinal) ? "550 5.1.1 No such user" : "250 2.1.5 OK" };
+    readonly SmtpSink _offering = new(IPAddress.Parse("127.0.0.6"))
+    {
+        OfferDsn = true,
+        RcptReply = rcpt => rcpt.StartsWith("gone-", StringComparison.Ordinal) ? "550 5.1.1 No such user" : "250 2.1.5 OK",
+    };
     readonly LogCapture _logs = new();
     ExternalProcess _sink = null!;
     Relay _relay = null!;
@@ -30,8 +35,10 @@ public sealed class DsnTests : IAsyncLifetime
         settings["Logging:LogLevel:Sendarix.Delivery.Reports"] = "Information";
         settings["Sendarix:Delivery:Routes:0:Domain"] = "dsn.test";
         settings["Sendarix:Delivery:Routes:0:Hosts:0"] = $"127.0.0.6:{_port}";
-        settings["Sendarix:Delivery:Routes:1:Domain"] = "*";
-        settings["Sendarix:Delivery:Routes:1:Hosts:0"] = _local.HostPort;
+        settings["Sendarix:Delivery:Routes:1:Domain"] = "offering.test";
+        settings["Sendarix:Delivery:Routes:1:Hosts:0"] = _offering.HostPort;
+        settings["Sendarix:Delivery:Routes:2:Domain"] = "*";
+        settings["Sendarix:Delivery:Routes:2:Hosts:0"] = _local.HostPort;
         _relay = await Relay.StartAsync(settings, logs: _logs);
     }
 
@@ -40,6 +47,7 @@ public sealed class DsnTests : IAsyncLifetime
         await _relay.DisposeAsync();
         _sink.Dispose();
         await _local.DisposeAsync();
+        await _offering.DisposeAsync();
         Directory.Delete(_dumps, recursive: true);
     }
 
@@ -68,8 +76,61 @@ public sealed class DsnTests : IAsyncLifetime
         Assert.Contains("RET=HDRS", mailArgs);
         Assert.Contains($"ENVID=env-{marker}+2B1", mailArgs);
         Assert.Contains("NOTIFY=FAILURE,DELAY", rcptArgs);
-        // MailKit names the recipient itself as the original recipient; the client's ORCPT is on the events above.
-        Assert.Contains($"ORCPT=rfc822;user-{marker}@dsn.test", rcptArgs);
+        Assert.Contains($"ORCPT=rfc822;Original+2B{marker}@dsn.test", rcptArgs);
+    }
+
+    [Fact]
+    public async Task A_client_ORCPT_goes_on_unchanged_without_NOTIFY_and_the_message_arrives_as_sent()
+    {
+        // RFC 3461 section 4.2: a relay passes the client's ORCPT on as it is, with or without NOTIFY. The relay
+        // writes that transaction itself, so the data's dot-stuffing and 8-bit text are checked at the next hop too.
+        var tenant = await _relay.CreateTenantAsync();
+        var marker = Guid.NewGuid().ToString("N");
+        const string text = "Grüße aus Zürich\r\n.a line that starts with a dot\r\n..and one with two\r\n.\r\nlast line\r\n";
+        var result = await SubmitAsync(tenant, $"user-{marker}@dsn.test", "BODY=8BITMIME", $"ORCPT=rfc822;list+2B{marker}@old.example", body: text);
+        Assert.Equal(250, result.GetProperty("code").GetInt32());
+        var id = Mail.QueuedId(result.GetProperty("text").GetString()!);
+        var view = await _relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(60), "delivered");
+        Assert.All(view.GetProperty("events").EnumerateArray(), e =>
+            Assert.Equal($"rfc822;list+{marker}@old.example", e.GetProperty("originalRecipient").GetString()));
+
+        var dump = await Eventually.GetAsync(() => Task.FromResult(string.Concat(Directory.GetFiles(_dumps).Select(f => File.ReadAllText(f)))),
+            t => t.Contains(marker) && t.Contains("last line"), TimeSpan.FromSeconds(30), "smtp-sink's dump");
+        var rcptArgs = dump.Split('\n').First(l => l.StartsWith("X-Rcpt-Args:", StringComparison.Ordinal) && l.Contains(marker));
+        Assert.Contains($"ORCPT=rfc822;list+2B{marker}@old.example", rcptArgs);
+        Assert.DoesNotContain("NOTIFY", rcptArgs);
+        Assert.Contains("BODY=8BITMIME", dump.Split('\n').First(l => l.StartsWith("X-Mail-Args:", StringComparison.Ordinal) && l.Contains(tenant.Domain)));
+        Assert.Contains("\r\n\r\n" + text, dump.Replace("\r\n", "\n").Replace("\n", "\r\n"));
+    }
+
+    [Fact]
+    public async Task With_a_client_ORCPT_a_refused_recipient_bounces_and_a_deferred_end_of_data_is_sent_again()
+    {
+        var tenant = await _relay.CreateTenantAsync();
+        var marker = Guid.NewGuid().ToString("N");
+        var kept = $"kept-{marker}@offering.test";
+        var gone = $"gone-{marker}@offering.test";
+        var answers = 0;
+        _offering.DataReply = () => Interlocked.Increment(ref answers) == 1 ? "451 4.3.0 Try again later" : "250 2.0.0 OK";
+        var result = await SubmitAsync(tenant, $"{kept},{gone}", $"ENVID=env-{marker}", "NOTIFY=FAILURE ORCPT=rfc822;alias+2B{rcpt}");
+        var id = Mail.QueuedId(result.GetProperty("text").GetString()!);
+
+        var view = await _relay.WaitForStatusAsync(id, TimeSpan.FromSeconds(60), "delivered", "bounced");
+        var recipients = view.GetProperty("recipients").EnumerateArray().ToDictionary(r => r.GetProperty("address").GetString()!, r => r.GetProperty("status").GetString());
+        Assert.Equal("delivered", recipients[kept]);
+        Assert.Equal("bounced", recipients[gone]);
+        var events = view.GetProperty("events").EnumerateArray().ToList();
+        Assert.Contains(events, e => e.GetProperty("type").GetString() == "deferred" && e.GetProperty("recipient").GetString() == kept
+                                     && e.GetProperty("reply").GetString()!.StartsWith("451 4.3.0", StringComparison.Ordinal));
+        Assert.Contains(events, e => e.GetProperty("type").GetString() == "bounced" && e.GetProperty("recipient").GetString() == gone
+                                     && e.GetProperty("reply").GetString()!.StartsWith("550 5.1.1", StringComparison.Ordinal));
+
+        // The next hop saw each client ORCPT on every attempt, and took the message once, for the recipient it accepted.
+        Assert.All(_offering.RcptCommands.Where(c => c.Contains(marker)), c => Assert.EndsWith($"NOTIFY=FAILURE ORCPT=rfc822;alias+2B{c[9..c.IndexOf('>')]}", c));
+        Assert.Equal(3, _offering.RcptCommands.Count(c => c.Contains(marker)));
+        var delivered = Assert.Single(_offering.Messages, m => m.Text.Contains(marker));
+        Assert.Equal([kept], delivered.Recipients);
+        Assert.Contains(_offering.MailCommands, c => c.Contains(tenant.Domain) && c.EndsWith($"ENVID=env-{marker}", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -169,7 +230,7 @@ public sealed class DsnTests : IAsyncLifetime
         Assert.True(updated.GetProperty("deliveryStatusNotifications").GetBoolean());
     }
 
-    async Task<JsonElement> SubmitAsync(TenantCredential tenant, string to, string mailOptions, string rcptOptions, string? from = null) =>
+    async Task<JsonElement> SubmitAsync(TenantCredential tenant, string to, string mailOptions, string rcptOptions, string? from = null, string body = "body\r\n") =>
         JsonDocument.Parse(await PythonScript.RunAsync("python3", "dsn.py", _relay.StartTlsPort.ToString(), tenant.Username, tenant.Secret,
-            from ?? tenant.Sender, to, mailOptions, rcptOptions, tenant.Sender)).RootElement.Clone();
+            from ?? tenant.Sender, to, mailOptions, rcptOptions, tenant.Sender, body)).RootElement.Clone();
 }

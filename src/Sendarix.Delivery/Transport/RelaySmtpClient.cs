@@ -36,6 +36,74 @@ internal sealed class RelaySmtpClient : SmtpClient
     /// </summary>
     public OutboundDsn? Dsn { get; set; }
 
+    /// <summary>
+    /// Sends one transaction whose commands the relay writes itself (<see cref="EnvelopeCommands"/>), one at a time,
+    /// for what MailKit cannot say: a client's own ORCPT. It answers as MailKit's SendAsync does: refused recipients
+    /// in <see cref="Refused"/>, a refused transaction as <see cref="SmtpCommandException"/> after a RSET.
+    /// </summary>
+    public async Task<string> SendWrittenAsync(MailboxAddress? sender, IReadOnlyList<MailboxAddress> recipients, ReadOnlyMemory<byte> body,
+        string data, bool smtpUtf8, CancellationToken cancellationToken)
+    {
+        var dsn = Dsn ?? throw new InvalidOperationException("A written transaction carries DSN parameters.");
+        var idnEncode = !Capabilities.HasFlag(SmtpCapabilities.UTF8);
+        var eightBit = body.Span.IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0 && Capabilities.HasFlag(SmtpCapabilities.EightBitMime);
+        var mail = await SendCommandAsync(EnvelopeCommands.Mail(sender?.GetAddress(idnEncode) ?? "", Capabilities.HasFlag(SmtpCapabilities.Size) ? body.Length : null,
+            eightBit, smtpUtf8, dsn.Return ?? DsnReturn.Unspecified, dsn.EnvelopeId), cancellationToken);
+        if (!IsPositive(mail))
+        {
+            await RefuseAsync(SmtpErrorCode.SenderNotAccepted, mail, cancellationToken);
+        }
+
+        var accepted = 0;
+        foreach (var mailbox in recipients)
+        {
+            var rcpt = await SendCommandAsync(EnvelopeCommands.Rcpt(mailbox.GetAddress(idnEncode), dsn.Notify.GetValueOrDefault(mailbox.Address),
+                dsn.OriginalRecipients.GetValueOrDefault(mailbox.Address)), cancellationToken);
+            if (IsPositive(rcpt))
+            {
+                accepted++;
+            }
+            else
+            {
+                Refused[mailbox.Address] = rcpt;
+            }
+        }
+
+        if (accepted == 0)
+        {
+            await RefuseAsync(SmtpErrorCode.MessageNotAccepted, new SmtpResponse(SmtpStatusCode.TransactionFailed, "No recipients were accepted."), cancellationToken);
+        }
+
+        var start = await SendCommandAsync("DATA", cancellationToken);
+        if (start.StatusCode != SmtpStatusCode.StartMailInput)
+        {
+            await RefuseAsync(SmtpErrorCode.MessageNotAccepted, start, cancellationToken);
+        }
+
+        var end = await SendCommandAsync(data, cancellationToken);
+        return IsPositive(end) ? end.Response : throw new SmtpCommandException(SmtpErrorCode.MessageNotAccepted, end.StatusCode, end.Response);
+    }
+
+    static bool IsPositive(SmtpResponse response) => (int)response.StatusCode is >= 200 and < 300;
+
+    /// <summary>Ends the refused transaction with RSET, as MailKit does, so the connection can carry the next one.</summary>
+    async Task RefuseAsync(SmtpErrorCode error, SmtpResponse response, CancellationToken cancellationToken)
+    {
+        if (response.StatusCode != SmtpStatusCode.ServiceNotAvailable)
+        {
+            try
+            {
+                await SendCommandAsync("RSET", cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or SmtpProtocolException)
+            {
+                // MailKit has closed the connection; the refusal below is what the attempt reports.
+            }
+        }
+
+        throw new SmtpCommandException(error, response.StatusCode, response.Response);
+    }
+
     protected override string? GetEnvelopeId(MimeMessage message) => Dsn?.EnvelopeId;
 
     protected override DeliveryStatusNotification? GetDeliveryStatusNotifications(MimeMessage message, MailboxAddress mailbox)

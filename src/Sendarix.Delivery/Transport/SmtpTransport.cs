@@ -117,7 +117,14 @@ internal sealed partial class SmtpTransport(
                     var replies = new Dictionary<string, SmtpReply>(StringComparer.OrdinalIgnoreCase);
                     try
                     {
-                        var response = await client.SendAsync(Format, message, sender ?? new MailboxAddress("", ""), mailboxes, cancellationToken);
+                        // MailKit writes each recipient as its own ORCPT; a client's ORCPT goes on as given, in a
+                        // transaction the relay writes itself (when the body is UTF-8 text, which that needs).
+                        var data = dsn is { OriginalRecipients.Count: > 0 } && client.Capabilities.HasFlag(SmtpCapabilities.Dsn)
+                            ? EnvelopeCommands.DotStuffedData(body.Span)
+                            : null;
+                        var response = data is null
+                            ? await client.SendAsync(Format, message, sender ?? new MailboxAddress("", ""), mailboxes, cancellationToken)
+                            : await client.SendWrittenAsync(sender, mailboxes, body, data, needsSmtpUtf8, cancellationToken);
                         var accepted = new SmtpReply(250, response);
                         foreach (var r in recipients)
                         {
@@ -325,15 +332,20 @@ internal sealed partial class SmtpTransport(
 }
 
 /// <summary>
-/// The DSN parameters a send passes on: ENVID, RET, and NOTIFY by recipient address. MailKit writes ORCPT itself,
-/// as the recipient's address, whenever it sends NOTIFY; a client's own ORCPT is carried on the events only.
+/// The DSN parameters a send passes on: ENVID, RET, and NOTIFY and the client's ORCPT ("addr-type;address") by
+/// recipient address.
 /// </summary>
-internal sealed record OutboundDsn(string? EnvelopeId, DsnReturn? Return, IReadOnlyDictionary<string, DsnNotify> Notify)
+internal sealed record OutboundDsn(string? EnvelopeId, DsnReturn? Return, IReadOnlyDictionary<string, DsnNotify> Notify,
+    IReadOnlyDictionary<string, string> OriginalRecipients)
 {
     /// <summary>What the client asked for these recipients; null when it asked for nothing.</summary>
     public static OutboundDsn? For(Storage.Queue.DeliveryWorkItem item, IReadOnlyList<Storage.Queue.WorkRecipient> recipients)
     {
         var notify = recipients.Where(r => r.Notify is not null).ToDictionary(r => r.Address, r => r.Notify!.Value, StringComparer.OrdinalIgnoreCase);
-        return item.EnvelopeId is null && item.Return is null && notify.Count == 0 ? null : new OutboundDsn(item.EnvelopeId, item.Return, notify);
+        var original = recipients.Where(r => r.OriginalRecipient is not null)
+            .ToDictionary(r => r.Address, r => r.OriginalRecipient!, StringComparer.OrdinalIgnoreCase);
+        return item.EnvelopeId is null && item.Return is null && notify.Count == 0 && original.Count == 0
+            ? null
+            : new OutboundDsn(item.EnvelopeId, item.Return, notify, original);
     }
 }

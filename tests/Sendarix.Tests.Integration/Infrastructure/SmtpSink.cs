@@ -80,8 +80,14 @@ internal sealed class SmtpSink : IAsyncDisposable
     /// <summary>Whether EHLO offers SMTPUTF8 (RFC 6531), as a destination that takes internationalised mail does.</summary>
     public bool OfferSmtpUtf8 { get; init; }
 
+    /// <summary>Whether EHLO offers DSN (RFC 3461), so that a client passes NOTIFY, RET, ENVID and ORCPT on.</summary>
+    public bool OfferDsn { get; init; }
+
     /// <summary>Every MAIL command received, as sent (with its parameters).</summary>
     public ConcurrentQueue<string> MailCommands { get; } = new();
+
+    /// <summary>Every RCPT command received, as sent (with its parameters).</summary>
+    public ConcurrentQueue<string> RcptCommands { get; } = new();
 
     /// <summary>The users logged in with XOAUTH2, one entry per login.</summary>
     public ConcurrentQueue<string> Logins { get; } = new();
@@ -161,6 +167,7 @@ internal sealed class SmtpSink : IAsyncDisposable
                             ? "250-sink.test\r\n250-8BITMIME\r\n250-STARTTLS\r\n250 SIZE 104857600"
                             : XOAuth2 is not null ? "250-sink.test\r\n250-8BITMIME\r\n250-AUTH XOAUTH2\r\n250 SIZE 104857600"
                             : OfferSmtpUtf8 ? "250-sink.test\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 104857600"
+                            : OfferDsn ? "250-sink.test\r\n250-8BITMIME\r\n250-DSN\r\n250 SIZE 104857600"
                             : "250-sink.test\r\n250-8BITMIME\r\n250 SIZE 104857600");
                         break;
                     case "AUTH" when XOAuth2 is not null && stream is SslStream:
@@ -217,6 +224,7 @@ internal sealed class SmtpSink : IAsyncDisposable
                         await Send("250 2.1.0 OK");
                         break;
                     case "RCPT":
+                        RcptCommands.Enqueue(line);
                         var rcpt = Between(line);
                         var reply = RcptReplyFor(clientAddress) ?? RcptReply(rcpt);
                         if (reply.StartsWith('2'))
