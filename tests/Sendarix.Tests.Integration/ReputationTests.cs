@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Azure.Data.Tables;
 using Sendarix.Tests.Integration.Infrastructure;
 
 namespace Sendarix.Tests.Integration;
@@ -100,6 +101,36 @@ public sealed class ReputationTests : IAsyncLifetime
         Assert.Equal(System.Text.Json.JsonValueKind.Null, resumed.GetProperty("pausedReason").ValueKind);
         await Eventually.TrueAsync(async () => (await MailFromAsync(a)).StartsWith("250 2.1.0", StringComparison.Ordinal),
             TimeSpan.FromSeconds(15), "the resumed tenant to send again");
+    }
+
+    [Fact]
+    public async Task A_pause_and_a_resume_whose_events_could_not_be_recorded_are_told_in_order_once_the_log_is_back()
+    {
+        // Both changes are stored while the tenants' event log cannot be written (its table is gone); neither fails
+        // for it. Their events wait in the tenant's state and are recorded, in order and once each, when the log is back.
+        var a = await _relay.CreateTenantAsync("Told");
+        var tables = new TableServiceClient(_relay.Settings["Sendarix:Storage:ConnectionString"]);
+        var log = $"{_relay.Settings["Sendarix:Storage:Prefix"]}TenantEvents";
+        await tables.DeleteTableAsync(log);
+        try
+        {
+            var bad = Enumerable.Range(0, 4).Select(i => $"bad-{i}-{Guid.NewGuid():N}@sink.test").ToArray();
+            var (code, text) = await PythonSmtp.SubmitAsync(_relay.StartTlsPort, "starttls", a, a.Sender, bad, Mail.Sample(a.Sender, bad[0], "Bad list"));
+            Assert.Equal(250, code);
+            await Eventually.GetAsync(
+                async () => await Relay.ReadAsync(await _relay.Api.GetAsync($"/v1/tenants/{a.TenantId}"), HttpStatusCode.OK),
+                t => t.GetProperty("pausedReason").ValueKind == JsonValueKind.String, TimeSpan.FromSeconds(30), "the tenant to be paused");
+            var resumed = await Relay.ReadAsync(await _relay.Api.PostAsync($"/v1/tenants/{a.TenantId}/resume", null), HttpStatusCode.OK);
+            Assert.Equal(JsonValueKind.Null, resumed.GetProperty("pausedReason").ValueKind);
+        }
+        finally
+        {
+            await tables.CreateTableIfNotExistsAsync(log);
+        }
+
+        var events = await _relay.WaitForTenantEventAsync(a.TenantId, "tenant.resumed", TimeSpan.FromSeconds(30));
+        var told = events.EnumerateArray().Select(e => e.GetProperty("type").GetString()!).Where(t => t.StartsWith("tenant.", StringComparison.Ordinal));
+        Assert.Equal(["tenant.resumed", "tenant.paused"], told);
     }
 
     async Task<string> MailFromAsync(TenantCredential tenant)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Azure.Data.Tables;
 using MailKit.Net.Smtp;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
@@ -140,6 +141,32 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryTests.HooksRelay fixture
         await Relay.SubmitAsync(tenant, [$"success+{Guid.NewGuid():N}@{Sandbox}"], "After");
         await Eventually.TrueAsync(() => Task.FromResult(Receiver.Requests.Count(r => r.Path == watcher && Type(r) == "delivered") >= 2), Wait, "the second delivery at the watcher");
         Assert.Equal(tries, Receiver.Requests.Count(r => r.Path == "/gone" && Tenant(r) == tenant.TenantId));
+    }
+
+    [Fact]
+    public async Task A_disable_whose_event_could_not_be_recorded_is_told_once_the_event_log_is_back()
+    {
+        // The endpoint's state is saved as disabled while the tenants' event log cannot be written (its table is
+        // gone): the event is kept in that state and recorded once the log is back, with no further change.
+        var tenant = await Relay.CreateTenantAsync("Outbox");
+        var gone = await CreateEndpointAsync(tenant.TenantId, "/gone");
+        var tables = new TableServiceClient(Relay.Settings["Sendarix:Storage:ConnectionString"]);
+        var log = $"{Relay.Settings["Sendarix:Storage:Prefix"]}TenantEvents";
+        await tables.DeleteTableAsync(log);
+        try
+        {
+            await Relay.SubmitAsync(tenant, [$"success+{Guid.NewGuid():N}@{Sandbox}"], "Outbox");
+            await Eventually.GetAsync(async () => await Relay.ReadAsync(await Relay.Api.GetAsync($"/v1/tenants/{tenant.TenantId}/webhooks/{gone.Id}"), HttpStatusCode.OK),
+                e => !e.GetProperty("enabled").GetBoolean(), Wait, "the endpoint to be disabled");
+        }
+        finally
+        {
+            await tables.CreateTableIfNotExistsAsync(log);
+        }
+
+        var events = await Relay.WaitForTenantEventAsync(tenant.TenantId, "webhook.endpoint_disabled", Wait);
+        var disabled = Assert.Single(events.EnumerateArray(), e => e.GetProperty("type").GetString() == "webhook.endpoint_disabled");
+        Assert.Equal(gone.Id, disabled.GetProperty("endpointId").GetString());
     }
 
     [Fact]

@@ -5,7 +5,7 @@ using Sendarix.Storage.Events;
 namespace Sendarix.Grains.Reputation;
 
 /// <summary>The state a sender that can be paused keeps: a tenant's or a sub-tenant's.</summary>
-public interface IPausableState
+public interface IPausableState : IEventOutboxState
 {
     string? PausedReason { get; set; }
 
@@ -13,16 +13,15 @@ public interface IPausableState
 }
 
 /// <summary>
-/// Pausing and resuming a sender, the same for a tenant and a sub-tenant: the reason is written before its event (an
-/// event never tells of a pause the state lost), a second pause keeps the first reason, and a resume starts the
-/// reputation window afresh so the old bounces cannot pause it again at once.
+/// Pausing and resuming a sender, the same for a tenant and a sub-tenant: the event is stored with the change and
+/// recorded after it (<see cref="EventOutbox{TState}"/>), a second pause keeps the first reason, and a resume starts
+/// the reputation window afresh so the old bounces cannot pause it again at once.
 /// </summary>
-public sealed class SendingPause<TState>(
+internal sealed class SendingPause<TState>(
     IPersistentState<TState> state,
     ITenantReputationGrain window,
-    EventRecorder events,
-    TimeProvider time,
-    Func<EventType, DateTimeOffset, string?, RelayEvent> eventOf)
+    EventOutbox<TState> outbox,
+    TimeProvider time)
     where TState : IPausableState
 {
     public async Task PauseAsync(string reason)
@@ -35,8 +34,9 @@ public sealed class SendingPause<TState>(
         var at = time.GetUtcNow();
         state.State.PausedReason = reason;
         state.State.PausedAt = at;
+        outbox.Add(new PendingTenantEvent(EventType.TenantPaused, at, reason));
         await state.WriteStateAsync();
-        await events.RecordAsync([eventOf(EventType.TenantPaused, at, reason)], CancellationToken.None);
+        await outbox.RecordAsync();
     }
 
     public async Task ResumeAsync()
@@ -48,8 +48,9 @@ public sealed class SendingPause<TState>(
 
         state.State.PausedReason = null;
         state.State.PausedAt = null;
+        outbox.Add(new PendingTenantEvent(EventType.TenantResumed, time.GetUtcNow(), null));
         await state.WriteStateAsync();
         await window.ResetAsync();
-        await events.RecordAsync([eventOf(EventType.TenantResumed, time.GetUtcNow(), null)], CancellationToken.None);
+        await outbox.RecordAsync();
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Sendarix.Contracts.Subtenants;
 using Sendarix.Contracts.Tenants;
 using Sendarix.Core.Events;
@@ -13,8 +14,18 @@ namespace Sendarix.Grains.Subtenants;
 public sealed class SubtenantGrain(
     [PersistentState("subtenant", GrainStorage.Default)] IPersistentState<SubtenantState> state,
     EventRecorder events,
-    TimeProvider time) : Grain, ISubtenantGrain
+    TimeProvider time,
+    ILogger<SubtenantGrain> logger) : Grain, ISubtenantGrain
 {
+    EventOutbox<SubtenantState> _outbox = null!;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _outbox = new(this, state, events, e => RelayEvent.ForTenant(Key.TenantId, e.Type, e.At, e.Detail, subtenant: Key.Id), logger);
+        _outbox.RecordLater();
+        return Task.CompletedTask;
+    }
+
     (string TenantId, string Id) Key
     {
         get
@@ -69,8 +80,7 @@ public sealed class SubtenantGrain(
         return Info();
     }
 
-    SendingPause<SubtenantState> Pause => new(state, GrainFactory.GetGrain<ITenantReputationGrain>(this.GetPrimaryKeyString()), events, time,
-        (type, at, reason) => RelayEvent.ForTenant(Key.TenantId, type, at, reason, subtenant: Key.Id));
+    SendingPause<SubtenantState> Pause => new(state, GrainFactory.GetGrain<ITenantReputationGrain>(this.GetPrimaryKeyString()), _outbox, time);
 
     public async Task<SubtenantInfo?> UpdateAsync(string? name, string? pool, bool? ownSuppressionList, SpamFilterChange? spamFilter = null)
     {
@@ -134,4 +144,6 @@ public sealed class SubtenantState : IPausableState
 
     /// <summary>Its spam policy; null: the tenant's.</summary>
     [Id(8)] public Sendarix.Core.Spam.SpamPolicy? SpamFilter { get; set; }
+
+    [Id(9)] public List<PendingTenantEvent> PendingEvents { get; set; } = [];
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Sendarix.Contracts.Credentials;
 using Sendarix.Contracts.Domains;
 using Sendarix.Contracts.Retention;
@@ -14,10 +15,17 @@ public sealed class TenantGrain(
     [PersistentState("tenant", GrainStorage.Default)] IPersistentState<TenantState> state,
     EventRecorder events,
     TenantDirectory directory,
-    TimeProvider time) : Grain, ITenantGrain
+    TimeProvider time,
+    ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
-    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
-        state.State.Name is not null && !state.State.Listed ? ListAsync(cancellationToken) : Task.CompletedTask;
+    EventOutbox<TenantState> _outbox = null!;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _outbox = new(this, state, events, e => RelayEvent.ForTenant(this.GetPrimaryKeyString(), e.Type, e.At, e.Detail), logger);
+        _outbox.RecordLater();
+        return state.State.Name is not null && !state.State.Listed ? ListAsync(cancellationToken) : Task.CompletedTask;
+    }
 
     public async Task<TenantInfo> CreateAsync(string name)
     {
@@ -72,8 +80,7 @@ public sealed class TenantGrain(
         return Info();
     }
 
-    SendingPause<TenantState> Pause => new(state, GrainFactory.GetGrain<ITenantReputationGrain>(this.GetPrimaryKeyString()), events, time,
-        (type, at, reason) => RelayEvent.ForTenant(this.GetPrimaryKeyString(), type, at, reason));
+    SendingPause<TenantState> Pause => new(state, GrainFactory.GetGrain<ITenantReputationGrain>(this.GetPrimaryKeyString()), _outbox, time);
 
     public async Task<TenantInfo?> SetLimitsAsync(SendingLimits limits)
     {

@@ -44,4 +44,6 @@ public sealed class TenantState : IPausableState
 
     /// <summary>Its spam policy; null: the relay's default.</summary>
     [Id(16)] public Sendarix.Core.Spam.SpamPolicy? SpamFilter { get; set; }
+
+    [Id(17)] public List<PendingTenantEvent> PendingEvents { get; set; } = [];
 }

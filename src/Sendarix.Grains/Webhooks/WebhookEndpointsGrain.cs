@@ -32,8 +32,16 @@ public sealed partial class WebhookEndpointsGrain(
     const int MaxReasonLength = 500;
 
     readonly KeyProtector _protector = new(keys.Value.KeyEncryptionKeyBytes());
+    EventOutbox<WebhookEndpointsState> _outbox = null!;
 
     string TenantId => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _outbox = new(this, state, events, e => RelayEvent.ForTenant(TenantId, e.Type, e.At, e.Detail, endpointId: e.EndpointId), logger);
+        _outbox.RecordLater();
+        return Task.CompletedTask;
+    }
 
     public async Task<WebhookEndpointResult> CreateAsync(WebhookEndpointSettings settings)
     {
@@ -164,11 +172,13 @@ public sealed partial class WebhookEndpointsGrain(
             return false;
         }
 
+        // Saved before its event is recorded, so that the event goes only to the endpoints still enabled.
         var now = time.GetUtcNow();
         var text = reason.Length > MaxReasonLength ? reason[..MaxReasonLength] : reason;
-        await SaveAsync(Replace(current with { Enabled = false, DisabledAt = now, DisabledReason = text, UpdatedAt = now }));
+        await SaveAsync(Replace(current with { Enabled = false, DisabledAt = now, DisabledReason = text, UpdatedAt = now }),
+            new PendingTenantEvent(EventType.EndpointDisabled, now, text, endpointId));
         LogDisabled(logger, TenantId, endpointId, text);
-        await events.RecordAsync([RelayEvent.ForTenant(TenantId, EventType.EndpointDisabled, now, text, endpointId: endpointId)], CancellationToken.None);
+        await _outbox.RecordAsync();
         return true;
     }
 
@@ -204,14 +214,21 @@ public sealed partial class WebhookEndpointsGrain(
     List<StoredWebhookEndpoint> Replace(StoredWebhookEndpoint updated) => state.State.Endpoints.Select(e => e.Id == updated.Id ? updated : e).ToList();
 
     /// <summary>
-    /// Stores the new list, leaving rotated keys that have expired behind. The list is replaced, never changed in
-    /// place, so interleaved reads see the old list or the new one; a failed write puts the old one back.
+    /// Stores the new list, leaving rotated keys that have expired behind, with the event that tells of the change when
+    /// there is one. The list is replaced, never changed in place, so interleaved reads see the old list or the new one;
+    /// a failed write puts the old one back.
     /// </summary>
-    async Task SaveAsync(List<StoredWebhookEndpoint> endpoints)
+    async Task SaveAsync(List<StoredWebhookEndpoint> endpoints, PendingTenantEvent? told = null)
     {
         var now = time.GetUtcNow();
         var previous = state.State.Endpoints;
+        var pending = state.State.PendingEvents;
         state.State.Endpoints = endpoints.Select(e => e.RetiringKeys.All(k => k.ValidUntil > now) ? e : e with { RetiringKeys = e.RetiringKeys.Where(k => k.ValidUntil > now).ToList() }).ToList();
+        if (told is not null)
+        {
+            _outbox.Add(told);
+        }
+
         try
         {
             await state.WriteStateAsync();
@@ -219,6 +236,7 @@ public sealed partial class WebhookEndpointsGrain(
         catch
         {
             state.State.Endpoints = previous;
+            state.State.PendingEvents = pending;
             throw;
         }
     }

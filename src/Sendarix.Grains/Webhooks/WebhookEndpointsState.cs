@@ -1,9 +1,11 @@
 namespace Sendarix.Grains.Webhooks;
 
 [GenerateSerializer, Alias("Sendarix.WebhookEndpointsState")]
-public sealed class WebhookEndpointsState
+public sealed class WebhookEndpointsState : IEventOutboxState
 {
     [Id(0)] public List<StoredWebhookEndpoint> Endpoints { get; set; } = [];
+
+    [Id(1)] public List<PendingTenantEvent> PendingEvents { get; set; } = [];
 }
 
 /// <summary>
