@@ -39,7 +39,8 @@ internal sealed class RelaySmtpClient : SmtpClient
     /// <summary>
     /// Sends one transaction whose commands the relay writes itself (<see cref="EnvelopeCommands"/>), one at a time,
     /// for what MailKit cannot say: a client's own ORCPT. It answers as MailKit's SendAsync does: refused recipients
-    /// in <see cref="Refused"/>, a refused transaction as <see cref="SmtpCommandException"/> after a RSET.
+    /// in <see cref="Refused"/>, a refused transaction as <see cref="SmtpCommandException"/> after a RSET, with the
+    /// same error codes.
     /// </summary>
     public async Task<string> SendWrittenAsync(MailboxAddress? sender, IReadOnlyList<MailboxAddress> recipients, ReadOnlyMemory<byte> body,
         string data, bool smtpUtf8, CancellationToken cancellationToken)
@@ -77,14 +78,17 @@ internal sealed class RelaySmtpClient : SmtpClient
         var start = await SendCommandAsync("DATA", cancellationToken);
         if (start.StatusCode != SmtpStatusCode.StartMailInput)
         {
-            await RefuseAsync(SmtpErrorCode.MessageNotAccepted, start, cancellationToken);
+            await RefuseAsync(SmtpErrorCode.UnexpectedStatusCode, start, cancellationToken);
         }
 
         var end = await SendCommandAsync(data, cancellationToken);
         return IsPositive(end) ? end.Response : throw new SmtpCommandException(SmtpErrorCode.MessageNotAccepted, end.StatusCode, end.Response);
     }
 
-    static bool IsPositive(SmtpResponse response) => (int)response.StatusCode is >= 200 and < 300;
+    /// <summary>A success; 530 (a login needed) is thrown as MailKit throws it.</summary>
+    static bool IsPositive(SmtpResponse response) => response.StatusCode == SmtpStatusCode.AuthenticationRequired
+        ? throw new ServiceNotAuthenticatedException(response.Response)
+        : (int)response.StatusCode is >= 200 and < 300;
 
     /// <summary>Ends the refused transaction with RSET, as MailKit does, so the connection can carry the next one.</summary>
     async Task RefuseAsync(SmtpErrorCode error, SmtpResponse response, CancellationToken cancellationToken)
