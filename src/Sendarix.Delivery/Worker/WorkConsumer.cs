@@ -177,9 +177,10 @@ internal sealed partial class WorkConsumer(
             // Left in the queue: no longer extended, it becomes visible again within the visibility timeout and is retried.
             LogWorkFailed(logger, ex, message.Id);
         }
-        catch (OperationCanceledException)
+        catch (Exception)
         {
-            // Stopping before the work was done: another node (or this one, restarted) takes it up now.
+            // Stopping before the work was done: another node (or this one, restarted) takes it up now. Whatever was
+            // thrown: a stopping silo can fail a grain call, or close a connection, before the cancellation is seen.
             await lease.ReleaseAsync();
         }
         finally
